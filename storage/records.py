@@ -1,0 +1,144 @@
+"""Thread records: the typed values that cross from the crawler to the archive writer.
+
+Parsers produce them, the normalizers refine them, `storage.archive` consumes them.
+Frozen, keyword-only dataclasses; raw values sit beside normalized ones. This module
+imports neither SQLAlchemy nor Scrapy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+__all__ = [
+    "Page",
+    "PostRecord",
+    "ReplyRecord",
+    "QuoteRecord",
+    "CommentRecord",
+    "ThreadSnapshot",
+    "FetchRecord",
+    "ReplyKind",
+    "ResolvedBy",
+    "TargetKind",
+    "QuoteSourceKind",
+]
+
+ReplyKind = Literal["threaded", "at_reply", "mention"]
+ResolvedBy = Literal["markup", "link", "name"]
+TargetKind = Literal["comment", "post"]
+QuoteSourceKind = Literal["post", "comment", "external", "unknown"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Page:
+    """One fetched response, as a parser sees it: no Scrapy, no clock."""
+
+    url: str
+    body: bytes
+    fetched_at: datetime  # UTC, aware
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
+    encoding: str | None = None  # declared or detected; parsers may re-detect
+
+
+@dataclass(frozen=True, kw_only=True)
+class PostRecord:
+    """A post as seen on one crawl."""
+
+    external_id: str  # the platform's id as text (WordPress post ID)
+    url: str
+    title: str
+    author_raw: str  # display name as shown
+    author_key: str  # normalized identity key (see crawler.normalize.authors)
+    author_external_id: str | None = None  # stable platform id or slug of the author
+    author_url: str | None = None
+    published_raw: str | None = None
+    published_at: datetime | None = None  # UTC, aware
+    modified_raw: str | None = None
+    modified_at: datetime | None = None  # UTC, aware
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    body_html: str = ""
+    body_text: str = ""
+    comment_count_displayed: int | None = None  # what the site says it has
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplyRecord:
+    """An edge from a comment to what it answers or mentions."""
+
+    ordinal: int  # order of the edge within the comment, from 0
+    kind: ReplyKind
+    raw_name: str | None = None  # the name as written after '@' (None for threaded)
+    target_kind: TargetKind | None = None  # None: unresolved
+    target_external_id: str | None = None  # comment external id, or the post's
+    resolved_by: ResolvedBy | None = None  # markup: nesting/REST parent; link: #comment-N
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuoteRecord:
+    """A blockquote in a comment, attributed to what it quotes."""
+
+    ordinal: int  # order of the blockquote within the comment, from 0
+    quoted_text: str
+    source_kind: QuoteSourceKind
+    source_external_id: str | None = None  # post or comment external id
+    source_url: str | None = None  # cited URL for external quotes, when the markup gives one
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommentRecord:
+    """A comment as seen on one crawl."""
+
+    external_id: str  # WordPress '#comment-25' -> '25'
+    author_raw: str
+    author_key: str
+    author_url: str | None = None
+    published_raw: str | None = None
+    published_at: datetime | None = None  # UTC, aware
+    threaded_parent_external_id: str | None = None  # nesting / REST parent, as the site says
+    parent_external_id: str | None = None  # threaded parent, else first leading @-reply target
+    body_html: str = ""
+    body_text: str = ""  # all visible text
+    own_text: str = ""  # without blockquotes and leading @Name: prefixes
+    position: int = 0  # place in thread order (0-based); not content
+    page: int | None = None  # comment page it was seen on; not content
+    replies: tuple[ReplyRecord, ...] = ()
+    quotes: tuple[QuoteRecord, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThreadSnapshot:
+    """One post and its comment list, as captured by one crawl.
+
+    `complete` is True only when every comment page was fetched and parsed; the
+    writer infers deletions from complete threads only.
+    """
+
+    source_key: str
+    post: PostRecord
+    comments: tuple[CommentRecord, ...]
+    complete: bool
+    fetched_at: datetime  # UTC, aware: when the last page of the thread arrived
+    expected_comment_count: int | None = None  # X-WP-Total or the displayed count
+    fingerprint: str | None = None  # hash of the comment region / REST payload
+    problems: tuple[str, ...] = ()  # why the thread is partial, each naming a URL
+
+
+@dataclass(frozen=True, kw_only=True)
+class FetchRecord:
+    """One HTTP response of a crawl, for provenance."""
+
+    url: str
+    status: int
+    fetched_at: datetime  # UTC, aware
+    size: int
+    sha256: str | None = None
+    elapsed_ms: int | None = None
+    content_type: str | None = None
+    method: str = "GET"
+    error: str | None = None  # network error or fault, when there is no response
+    warc_file: str | None = None
+    warc_offset: int | None = None
