@@ -1,0 +1,92 @@
+"""A fast static file server on 127.0.0.1 for benchmark sites: nginx when installed, else Python's.
+
+nginx keeps the server out of the measurement (it serves ~10k pages/s on one core); the
+Python fallback is slower and the benchmark table says which one ran.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["free_port", "serve_static"]
+
+_NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+_CONF = """
+daemon off;
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    types {{ text/html html; application/xml xml; text/plain txt; }}
+    default_type application/octet-stream;
+    access_log off;
+    client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fcgi; uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+    sendfile on;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+        location / {{ try_files $uri $uri/index.html =404; }}
+    }}
+}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_listening(port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"static server on 127.0.0.1:{port} did not start")
+
+
+@contextlib.contextmanager
+def serve_static(root: Path, port: int | None = None, prefer_nginx: bool = True) -> Iterator[tuple[str, str]]:
+    """Serve `root`; yield (base_url, server_name)."""
+    port = port or free_port()
+    if prefer_nginx and _NGINX:
+        with tempfile.TemporaryDirectory(prefix="palimpsest-nginx-") as tmp:
+            conf = Path(tmp) / "nginx.conf"
+            conf.write_text(_CONF.format(tmp=tmp, port=port, root=root.resolve()))
+            proc = subprocess.Popen([_NGINX, "-c", str(conf), "-p", tmp, "-e", f"{tmp}/error.log"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                _wait_listening(port)
+                yield f"http://127.0.0.1:{port}", "nginx"
+            finally:
+                proc.terminate()
+                proc.wait(10)
+        return
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}", "python http.server"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
