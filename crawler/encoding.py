@@ -1,0 +1,160 @@
+"""Decoding fetched bodies whose declared charset cannot be trusted.
+
+Blogs lie about encodings: Windows-1252 bytes served as ``charset=UTF-8`` (often only in
+one pasted comment), no charset anywhere, a byte-order mark that disagrees with the
+header. A wrong guess turns names and quotes into mojibake, which the archive would then
+record as an "edit". This module decides, from the bytes first and the declarations
+second, and is pure: no Scrapy, no I/O.
+
+    decode_body(body, headers)  -> Decoded(text, encoding, problem)
+    normalize_page(page)        -> Page whose body is UTF-8 without BOM, encoding 'utf-8'
+
+`normalize_page` is what the spider (and `crawler.reparse`) apply before parsing, so the
+parsers always see clean UTF-8 whatever the site declared.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, replace
+
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    read_bom,
+    resolve_encoding,
+)
+
+from storage.records import Page
+
+__all__ = ["BOM", "MISLABELLED", "UNDECLARED", "Decoded", "decode_body", "normalize_page"]
+
+# Problems reported in Decoded.problem (counted in crawl stats by the middleware).
+MISLABELLED = "mislabelled"  # declared charset could not decode the bytes
+UNDECLARED = "undeclared"  # no charset in header, BOM or markup
+BOM = "bom"  # a byte-order mark decided (and disagreed with the declaration)
+
+_FALLBACK_HANDLER = "palimpsest-cp1252-fallback"
+
+# Only the first few KB carry a <meta charset>; scanning more is wasted work.
+_META_SCAN_BYTES = 4096
+
+# Labels whose strict decoding cannot fail, so "it decoded" says nothing about them;
+# WHATWG maps latin-1 and ascii labels to windows-1252 anyway.
+_SINGLE_BYTE = {"cp1252", "latin_1", "iso8859_1", "ascii"}
+
+_CHARSET_PARAM = re.compile(r";\s*charset\s*=\s*[^;]*", re.IGNORECASE)
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Decode each undecodable byte as Windows-1252 (latin-1 for its five holes).
+
+    Why: a UTF-8 page with one comment pasted from Word contains stray 0x92/0x93 bytes;
+    decoding just those as cp1252 keeps both the page and the comment right.
+    """
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    return "".join(_cp1252_char(b) for b in bad), exc.end
+
+
+def _cp1252_char(byte: int) -> str:
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:  # 0x81, 0x8d, 0x8f, 0x90, 0x9d: undefined in cp1252
+        return chr(byte)
+
+
+codecs.register_error(_FALLBACK_HANDLER, _cp1252_fallback)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Decoded:
+    """The text of a body, the encoding it was read with, and what was wrong, if anything."""
+
+    text: str
+    encoding: str  # Python codec name, e.g. 'utf-8', 'cp1252'
+    declared: str | None  # what the header or markup said, if anything
+    problem: str | None = None  # MISLABELLED, UNDECLARED, BOM or None
+
+
+def _header(headers: dict[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _canonical(label: str | None) -> str | None:
+    if not label:
+        return None
+    resolved = resolve_encoding(label)
+    if resolved is None:
+        return None
+    return codecs.lookup(resolved).name
+
+
+def decode_body(body: bytes, headers: dict[str, str] | None = None) -> Decoded:
+    """Decode an HTML (or JSON) body, trusting the bytes over the declarations.
+
+    Order: a BOM wins; then the declared charset (header, else <meta>) if the bytes
+    decode strictly with it; then UTF-8 with a per-byte Windows-1252 fallback (covers
+    cp1252 mislabelled as UTF-8, mixed pages, and undeclared cp1252); a declared
+    single-byte charset is used as is, since any byte string decodes in it.
+    """
+    headers = headers or {}
+    header_label = http_content_type_encoding(_header(headers, "content-type"))
+    meta_label = html_body_declared_encoding(body[:_META_SCAN_BYTES])
+    declared = _canonical(header_label) or _canonical(meta_label)
+
+    bom_encoding, bom = read_bom(body)
+    if bom_encoding is not None and bom is not None:
+        encoding = codecs.lookup(bom_encoding).name
+        text = body[len(bom) :].decode(encoding, errors="replace")
+        problem = BOM if declared not in (None, encoding) else None
+        return Decoded(text=text, encoding=encoding, declared=declared, problem=problem)
+
+    if declared is not None and declared not in _SINGLE_BYTE:
+        try:
+            return Decoded(text=body.decode(declared), encoding=declared, declared=declared)
+        except UnicodeDecodeError:
+            pass
+    elif declared in _SINGLE_BYTE:
+        # latin-1/ascii labels mean windows-1252 in every browser (WHATWG).
+        text = body.decode("cp1252", errors=_FALLBACK_HANDLER)
+        return Decoded(text=text, encoding="cp1252", declared=declared)
+
+    try:
+        text = body.decode("utf-8")
+        encoding = "utf-8"
+        problem = UNDECLARED if declared is None and not body.isascii() else None
+    except UnicodeDecodeError:
+        text = body.decode("utf-8", errors=_FALLBACK_HANDLER)
+        encoding = "utf-8" if _mostly_utf8(body) else "cp1252"
+        if encoding == "cp1252":
+            text = body.decode("cp1252", errors=_FALLBACK_HANDLER)
+        problem = MISLABELLED if declared is not None else UNDECLARED
+    return Decoded(text=text, encoding=encoding, declared=declared, problem=problem)
+
+
+def _mostly_utf8(body: bytes) -> bool:
+    """True when valid multi-byte UTF-8 sequences occur: then the page is UTF-8 with
+    stray cp1252 bytes, not a cp1252 page (whose accented letters are single bytes)."""
+    return re.search(rb"[\xc2-\xf4][\x80-\xbf]+", body) is not None
+
+
+def normalize_page(page: Page) -> tuple[Page, str | None]:
+    """Return the page re-encoded as UTF-8 (no BOM, charset=utf-8), and the problem found.
+
+    The Content-Type charset is rewritten too, so a parser that re-detects from the
+    headers agrees with the body. A `<meta charset>` inside the body may still say
+    otherwise; parsers must decode with `page.encoding`, not let lxml sniff the markup.
+    """
+    decoded = decode_body(page.body, page.headers)
+    headers = dict(page.headers)
+    content_type = headers.get("content-type")
+    if content_type is not None:
+        headers["content-type"] = _CHARSET_PARAM.sub("", content_type) + "; charset=utf-8"
+    fixed = replace(page, body=decoded.text.encode("utf-8"), encoding="utf-8", headers=headers)
+    return fixed, decoded.problem
