@@ -1,0 +1,509 @@
+"""The crawl scheduler: persistent APScheduler jobs in the archive, one crawl process per run.
+
+`palimpsest schedule run` keeps one APScheduler job per enabled source in the archive's
+`scheduler_job` table (created by migration 0002), so jobs and their next run times
+survive restarts. Each run starts `palimpsest crawl --source KEY --trigger schedule` as a
+process of its own, because Twisted's reactor cannot be restarted inside one process;
+the crawl itself takes the crawl lock (`storage.locks`), so a scheduled crawl never
+overlaps another crawl of the same source, wherever that one was started.
+
+Missed runs (the machine was down) are coalesced into one catch-up run if the scheduler
+comes back within the source's misfire grace time; a crawl that crashed is marked
+`aborted` by the next crawl of its source and is simply run again at the next slot.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.events import EVENT_JOB_MISSED, JobEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import BaseJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import Engine, func, inspect, select
+
+from crawler.config import Config
+from storage.errors import ConfigError, CrawlLocked, SchemaOutOfDate
+from storage.locks import database_lock, lock_holder
+from storage.models import Crawl, SchedulerJob, Source
+
+__all__ = [
+    "CRAWL_COMMAND_ENV",
+    "JOB_PREFIX",
+    "SCHEDULER_LOCK_KEY",
+    "ArchiveJobStore",
+    "CrawlContext",
+    "ReconcileReport",
+    "ScheduleRow",
+    "SourceSchedule",
+    "crawl_command",
+    "parse_cron",
+    "reconcile",
+    "run_crawl",
+    "run_scheduler",
+    "schedule_rows",
+    "scheduled_crawl",
+    "source_schedules",
+]
+
+log = logging.getLogger("palimpsest.scheduler")
+
+JOB_PREFIX = "crawl:"
+# Test and deployment hook: the command that starts one crawl, before its arguments.
+CRAWL_COMMAND_ENV = "PALIMPSEST_CRAWL_COMMAND"
+# Source keys match [a-z0-9][a-z0-9_-]*, so this name can never be a source's.
+SCHEDULER_LOCK_KEY = ":scheduler"
+LOCKED_EXIT_STATUS = CrawlLocked.exit_code
+
+# Crontab numbers weekdays 0-7 from Sunday; APScheduler 3.x numbers them from Monday.
+# Numbers are translated to names so "1-5" means Monday to Friday, as in crontab.
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_NUMBER = re.compile(r"(?<![/\d])\d+")
+
+
+# -- schedules ------------------------------------------------------------------------
+
+
+def _crontab_weekdays(spec: str) -> str:
+    def name(match: re.Match[str]) -> str:
+        number = int(match.group())
+        if number > 7:
+            raise ValueError(f"weekday {number} is out of range 0-7")
+        return _WEEKDAYS[number]
+
+    return _WEEKDAY_NUMBER.sub(name, spec)
+
+
+def parse_cron(
+    expr: str, timezone: str, jitter_seconds: int = 0, *, where: str = ""
+) -> CronTrigger:
+    """A CronTrigger from crontab syntax: 5 fields, or 6 with seconds first.
+
+    `where` names the config key in the ConfigError raised for a bad value.
+    """
+    prefix = f"{where}: " if where else ""
+    fields = expr.split()
+    if len(fields) == 5:
+        fields = ["0", *fields]
+    if len(fields) != 6:
+        raise ConfigError(f"{prefix}{expr!r} is not a cron expression like '0 3 * * *'")
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{prefix}{timezone!r} is not a known time zone") from None
+    second, minute, hour, day, month, weekday = fields
+    try:
+        return CronTrigger(
+            second=second,
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=_crontab_weekdays(weekday),
+            timezone=zone,
+            jitter=jitter_seconds or None,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"{prefix}{expr!r} is not a valid cron expression: {exc}") from None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceSchedule:
+    """When one source is crawled: its cron, time zone, jitter and misfire grace."""
+
+    key: str
+    cron: str
+    timezone: str
+    jitter_seconds: int
+    misfire_grace_seconds: int
+    where: str = ""  # the config key, for error messages
+
+    @property
+    def job_id(self) -> str:
+        return JOB_PREFIX + self.key
+
+    def trigger(self) -> CronTrigger:
+        return parse_cron(self.cron, self.timezone, self.jitter_seconds, where=self.where)
+
+
+def source_schedules(config: Config) -> list[SourceSchedule]:
+    """The schedule of every enabled source, defaults filled in from `[schedule]`."""
+    defaults = config.schedule
+    schedules = []
+    for source in config.enabled_sources:
+        item = SourceSchedule(
+            key=source.key,
+            cron=source.schedule or defaults.cron,
+            timezone=source.timezone or defaults.timezone,
+            jitter_seconds=defaults.jitter_seconds,
+            misfire_grace_seconds=defaults.misfire_grace_seconds,
+            where=f"{config.path}: source {source.key!r}: schedule",
+        )
+        item.trigger()  # a bad cron is a ConfigError now, not when the job first fires
+        schedules.append(item)
+    return schedules
+
+
+# -- one crawl process ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CrawlContext:
+    """What every crawl process of this scheduler is started with."""
+
+    db_url: str
+    config_path: str | None
+    logs_dir: Path = Path("logs")
+
+
+class _Children:
+    """The running crawl processes, so that shutdown can ask each to stop exactly once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen[bytes]] = set()
+        self.stopping = False
+
+    def start(self, argv: Sequence[str], **kwargs: Any) -> subprocess.Popen[bytes] | None:
+        with self._lock:
+            if self.stopping:
+                return None
+            # A session of its own: Ctrl-C in a terminal reaches only the scheduler, which
+            # then sends one SIGTERM. A second signal would make Scrapy stop uncleanly.
+            proc = subprocess.Popen(list(argv), start_new_session=True, **kwargs)
+            self._running.add(proc)
+            return proc
+
+    def done(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._running.discard(proc)
+
+    def terminate_all(self) -> int:
+        with self._lock:
+            self.stopping = True
+            procs = list(self._running)
+        for proc in procs:
+            if proc.poll() is None:
+                log.info("asking crawl process %d to stop (SIGTERM)", proc.pid)
+                proc.send_signal(signal.SIGTERM)
+        return len(procs)
+
+
+_children = _Children()
+
+
+def crawl_command(ctx: CrawlContext, source_key: str, trigger: str) -> list[str]:
+    """The argv of one crawl: `palimpsest crawl --source KEY --trigger T [--config P]`.
+
+    The database URL goes through the environment (PALIMPSEST_DB), not argv, so a
+    password in it does not show in `ps`.
+    """
+    base = os.environ.get(CRAWL_COMMAND_ENV)
+    argv = shlex.split(base) if base else [sys.executable, "-m", "cli"]
+    argv += ["crawl", "--source", source_key, "--trigger", trigger]
+    if ctx.config_path:
+        argv += ["--config", ctx.config_path]
+    return argv
+
+
+def _log_path(ctx: CrawlContext, source_key: str, trigger: str, now: datetime) -> Path:
+    return (
+        ctx.logs_dir / source_key / f"{now.strftime('%Y%m%dT%H%M%SZ')}-{trigger}-{os.getpid()}.log"
+    )
+
+
+def run_crawl(ctx: CrawlContext, source_key: str, *, trigger: str) -> tuple[int, Path]:
+    """Run one crawl process to its end; return its exit status and its log file.
+
+    Status 3 means another crawl of the source held the lock and nothing was done.
+    """
+    started = datetime.now(UTC)
+    path = _log_path(ctx, source_key, trigger, started)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    argv = crawl_command(ctx, source_key, trigger)
+    env = {**os.environ, "PALIMPSEST_DB": ctx.db_url}
+    with path.open("ab") as out:
+        out.write(f"# {started.isoformat()} {shlex.join(argv)}\n".encode())
+        out.flush()
+        proc = _children.start(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
+        if proc is None:
+            out.write(b"# not started: the scheduler is shutting down\n")
+            return -1, path
+        try:
+            status = proc.wait()
+        finally:
+            _children.done(proc)
+        out.write(f"# {datetime.now(UTC).isoformat()} exit status {status}\n".encode())
+    if status == LOCKED_EXIT_STATUS:
+        log.warning(
+            "crawl of %r skipped: another crawl of it is running (see %s)", source_key, path
+        )
+    elif status != 0:
+        log.error("crawl of %r ended with status %d (see %s)", source_key, status, path)
+    else:
+        log.info("crawl of %r finished (log %s)", source_key, path)
+    return status, path
+
+
+_context: CrawlContext | None = None
+
+
+def scheduled_crawl(source_key: str) -> None:
+    """The job function (stored by reference): one scheduled crawl of `source_key`."""
+    if _context is None:  # only `run_scheduler` runs jobs, and it sets the context first
+        raise RuntimeError("scheduled_crawl called outside run_scheduler")
+    run_crawl(_context, source_key, trigger="schedule")
+
+
+# -- the job store and reconciliation -------------------------------------------------
+
+
+class ArchiveJobStore(SQLAlchemyJobStore):
+    """APScheduler's SQLAlchemy job store on the archive's `scheduler_job` table.
+
+    Unlike the stock store it never creates its table (migrations own the schema) and
+    never disposes of the engine it was given.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine=engine, tablename=SchedulerJob.__tablename__)
+
+    def start(self, scheduler: Any, alias: str) -> None:
+        BaseJobStore.start(self, scheduler, alias)
+        if not inspect(self.engine).has_table(SchedulerJob.__tablename__):
+            raise SchemaOutOfDate(
+                f"{self.engine.url.render_as_string(hide_password=True)}: table "
+                f"{SchedulerJob.__tablename__!r} is missing: run `palimpsest db upgrade`"
+            )
+
+    def shutdown(self) -> None:
+        pass
+
+
+@dataclass
+class ReconcileReport:
+    """What `reconcile` did to the job store, by source key."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def _same(job: Any, item: SourceSchedule, trigger: CronTrigger) -> bool:
+    # Triggers have no equality; their repr lists fields, time zone and jitter.
+    return (
+        repr(job.trigger) == repr(trigger)
+        and job.misfire_grace_time == item.misfire_grace_seconds
+        and job.coalesce is True
+        and job.max_instances == 1
+        and job.kwargs == {"source_key": item.key}
+    )
+
+
+def reconcile(
+    scheduler: BackgroundScheduler, schedules: Sequence[SourceSchedule]
+) -> ReconcileReport:
+    """Make the job store match the config: add, change and remove jobs.
+
+    An unchanged job is left alone, keeping its stored next run time: that is what lets
+    a run missed during downtime be caught up after a restart.
+    """
+    report = ReconcileReport()
+    existing = {job.id: job for job in scheduler.get_jobs() if job.id.startswith(JOB_PREFIX)}
+    wanted = {item.job_id: item for item in schedules}
+    for job_id, job in existing.items():
+        if job_id not in wanted:
+            scheduler.remove_job(job_id)
+            report.removed.append(job_id.removeprefix(JOB_PREFIX))
+    for job_id, item in wanted.items():
+        trigger = item.trigger()
+        job = existing.get(job_id)
+        options: dict[str, Any] = {
+            "misfire_grace_time": item.misfire_grace_seconds,
+            "coalesce": True,  # several missed runs make one catch-up run
+            "max_instances": 1,
+            "kwargs": {"source_key": item.key},
+            "name": f"crawl {item.key}",
+        }
+        if job is None:
+            scheduler.add_job(f"{__name__}:scheduled_crawl", trigger, id=job_id, **options)
+            report.added.append(item.key)
+        elif not _same(job, item, trigger):
+            scheduler.modify_job(job_id, func=f"{__name__}:scheduled_crawl", **options)
+            scheduler.reschedule_job(job_id, trigger=trigger)
+            report.changed.append(item.key)
+        else:
+            report.unchanged.append(item.key)
+    return report
+
+
+def _on_missed(event: JobEvent) -> None:
+    log.warning(
+        "missed the %s run of %s: the scheduler was down for longer than the misfire grace time",
+        event.scheduled_run_time,
+        event.job_id,
+    )
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM and SIGINT set `stop` (only the main thread may install handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        log.info("received %s: stopping after the running crawls", signal.Signals(signum).name)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def run_scheduler(
+    ctx: CrawlContext,
+    config: Config,
+    engine: Engine,
+    *,
+    stop: threading.Event | None = None,
+    max_workers: int = 8,
+) -> ReconcileReport:
+    """Run the scheduler until SIGTERM/SIGINT (or `stop` is set); return the reconcile report.
+
+    Holds a lock so that one archive has one scheduler; a second one raises CrawlLocked.
+    On stop no new crawl starts, each running crawl gets one SIGTERM (Scrapy then
+    finishes the threads in hand and the crawl ends `aborted` or complete), and this
+    returns when they have all exited.
+    """
+    global _context
+    schedules = source_schedules(config)
+    stop = stop or threading.Event()
+    with database_lock(engine, SCHEDULER_LOCK_KEY, what="the scheduler of this archive"):
+        # A background scheduler with the main thread waiting on `stop`, rather than
+        # BlockingScheduler: reconciling needs a started (paused) scheduler, and
+        # shutdown must signal the crawl processes before waiting for their jobs.
+        scheduler = BackgroundScheduler(
+            timezone=UTC,
+            jobstores={"default": ArchiveJobStore(engine)},
+            executors={"default": ThreadPoolExecutor(max_workers)},
+            job_defaults={"coalesce": True, "max_instances": 1},
+        )
+        scheduler.add_listener(_on_missed, EVENT_JOB_MISSED)
+        _context = ctx
+        _children.stopping = False
+        with _stop_on_signals(stop):
+            scheduler.start(paused=True)
+            try:
+                report = reconcile(scheduler, schedules)
+                log.info(
+                    "scheduler started: %d source(s); added %s, changed %s, removed %s",
+                    len(schedules),
+                    report.added or "none",
+                    report.changed or "none",
+                    report.removed or "none",
+                )
+                for job in scheduler.get_jobs():
+                    log.info("%s: next run %s", job.id, job.next_run_time)
+                scheduler.resume()
+                stop.wait()
+            finally:
+                scheduler.pause()
+                running = _children.terminate_all()
+                if running:
+                    log.info("waiting for %d crawl process(es) to finish", running)
+                scheduler.shutdown(wait=True)
+                _context = None
+    log.info("scheduler stopped")
+    return report
+
+
+# -- what `schedule list` shows -------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScheduleRow:
+    """One source in `palimpsest schedule list`."""
+
+    key: str
+    cron: str
+    timezone: str
+    enabled: bool
+    next_run: datetime | None  # None: not in the job store (scheduler not run since added)
+    last_started: datetime | None
+    last_finished: datetime | None
+    last_status: str | None
+    last_trigger: str | None
+    last_error: str | None
+    last_ok: datetime | None
+    running: str | None  # who holds the crawl lock now, if anyone
+
+
+def schedule_rows(config: Config, engine: Engine) -> list[ScheduleRow]:
+    """Every configured source with its next run, last run and the last run's outcome."""
+    defaults = config.schedule
+    # Read before the connection below: on SQLite every transaction takes the write lock.
+    holders = {source.key: lock_holder(engine, source.key) for source in config.sources}
+    with engine.connect() as conn:
+        next_runs: dict[str, float | None] = {
+            job_id.removeprefix(JOB_PREFIX): when
+            for job_id, when in conn.execute(
+                select(SchedulerJob.id, SchedulerJob.next_run_time)
+            ).tuples()
+        }
+        rows = []
+        for source in config.sources:
+            last = conn.execute(
+                select(
+                    Crawl.started_at, Crawl.finished_at, Crawl.status, Crawl.trigger, Crawl.error
+                )
+                .join(Source, Source.id == Crawl.source_id)
+                .where(Source.key == source.key)
+                .order_by(Crawl.started_at.desc(), Crawl.id.desc())
+                .limit(1)
+            ).first()
+            last_ok = conn.execute(
+                select(func.max(Crawl.started_at))
+                .join(Source, Source.id == Crawl.source_id)
+                .where(Source.key == source.key, Crawl.status == "ok")
+            ).scalar()
+            stamp = next_runs.get(source.key)
+            holder = holders[source.key]
+            rows.append(
+                ScheduleRow(
+                    key=source.key,
+                    cron=source.schedule or defaults.cron,
+                    timezone=source.timezone or defaults.timezone,
+                    enabled=source.enabled,
+                    next_run=None if stamp is None else datetime.fromtimestamp(stamp, UTC),
+                    last_started=last.started_at if last else None,
+                    last_finished=last.finished_at if last else None,
+                    last_status=last.status if last else None,
+                    last_trigger=last.trigger if last else None,
+                    last_error=last.error if last else None,
+                    last_ok=last_ok,
+                    running=holder.describe() if holder else None,
+                )
+            )
+    return rows
