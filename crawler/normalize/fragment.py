@@ -1,0 +1,200 @@
+"""A comment's HTML fragment seen as blocks: its own paragraphs (text with link spans) and its blockquotes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.html
+from lxml import etree
+
+from crawler.normalize.text import PARAGRAPH_BREAK
+
+__all__ = ["Blockquote", "Fragment", "Link", "Paragraph", "fragment_from_text", "parse_fragment"]
+
+# Elements that start a new paragraph of visible text; everything else flows inline.
+_BLOCK_TAGS = frozenset(
+    ["p", "div", "ul", "ol", "li", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "section", "article", "aside", "header", "footer", "figure", "figcaption", "hr", "address", "details", "summary"]
+)
+# Never visible text.
+_SKIP_TAGS = frozenset(["script", "style", "template", "noscript", "head", "title"])
+_SPACES = re.compile(r"\s+")
+# A cited source is a web address, not an in-page anchor or a mailto.
+_WEB_URL = re.compile(r"^https?://", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An <a href> inside a paragraph: [start, end) offsets into the paragraph text."""
+
+    start: int
+    end: int
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph of the comment's own text, whitespace collapsed, with its links."""
+
+    text: str
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Blockquote:
+    """A top-level blockquote: its paragraphs and the URL the markup cites for it, if any."""
+
+    paragraphs: tuple[str, ...]
+    cite_url: str | None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """The comment outside its blockquotes (`own`) and the blockquotes (`quotes`), in order."""
+
+    own: tuple[Paragraph, ...]
+    quotes: tuple[Blockquote, ...]
+
+
+class _Builder:
+    """Accumulates inline text with collapsed whitespace and emits paragraphs."""
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.size = 0
+        self.links: list[Link] = []
+        self.pending_space = False
+        self.paragraphs: list[Paragraph] = []
+
+    def _emit(self, text: str) -> None:
+        self.pieces.append(text)
+        self.size += len(text)
+
+    def _last(self) -> str:
+        return self.pieces[-1][-1] if self.pieces else "\n"
+
+    def add(self, text: str | None) -> None:
+        if not text:
+            return
+        text = _SPACES.sub(" ", text)
+        core = text.strip(" ")
+        if text.startswith(" "):
+            self.pending_space = True
+        if not core:
+            return
+        self.mark()
+        self._emit(core)
+        self.pending_space = text.endswith(" ")
+
+    def mark(self) -> int:
+        """Current offset, after any pending space: where the next visible character goes."""
+        if self.pending_space and self._last() not in " \n":
+            self._emit(" ")
+        self.pending_space = False
+        return self.size
+
+    def newline(self) -> None:
+        if not self.pieces:
+            return
+        if self.pieces[-1] == " ":
+            self.pieces.pop()
+            self.size -= 1
+        self._emit("\n")
+        self.pending_space = False
+
+    def link(self, start: int, href: str | None) -> None:
+        if href is not None and self.size > start:
+            self.links.append(Link(start, self.size, href.strip()))
+
+    def flush(self) -> Paragraph | None:
+        text = "".join(self.pieces).rstrip()
+        para = None
+        if text:
+            links = tuple(
+                Link(k.start, min(k.end, len(text)), k.href) for k in self.links if k.start < len(text)
+            )
+            para = Paragraph(text, links)
+            self.paragraphs.append(para)
+        self.pieces, self.size, self.links, self.pending_space = [], 0, [], False
+        return para
+
+
+def _walk(el: etree._Element, b: _Builder, items: list[Paragraph | Blockquote] | None) -> None:
+    """Render `el`'s content into `b`; with `items`, top-level blockquotes become quotes."""
+    b.add(el.text)
+    for child in el:
+        tag = child.tag
+        if not isinstance(tag, str):  # comments, processing instructions: only their tail shows
+            pass
+        elif tag == "blockquote" and items is not None:
+            _flush_into(b, items)
+            items.append(_blockquote(child, items))
+        elif tag in _SKIP_TAGS:
+            pass
+        elif tag == "br":
+            b.newline()
+        elif tag in _BLOCK_TAGS or tag == "blockquote":
+            _flush_into(b, items)
+            _walk(child, b, items)
+            _flush_into(b, items)
+        elif tag == "a":
+            start = b.mark()
+            _walk(child, b, items)
+            b.link(start, child.get("href"))
+        else:
+            _walk(child, b, items)
+        b.add(child.tail)
+
+
+def _flush_into(b: _Builder, items: list[Paragraph | Blockquote] | None) -> None:
+    para = b.flush()
+    if para is not None and items is not None:
+        items.append(para)
+
+
+def _blockquote(el: etree._Element, items: list[Paragraph | Blockquote]) -> Blockquote:
+    inner = _Builder()
+    _walk(el, inner, None)
+    inner.flush()
+    return Blockquote(tuple(p.text for p in inner.paragraphs), _cite_url(el, inner, items))
+
+
+def _cite_url(el: etree._Element, inner: _Builder, items: list[Paragraph | Blockquote]) -> str | None:
+    """The source the markup gives: cite attribute, else a link inside, else one just before."""
+    cite = (el.get("cite") or "").strip()
+    if _WEB_URL.match(cite):
+        return cite
+    for para in inner.paragraphs:
+        for link in para.links:
+            if _WEB_URL.match(link.href):
+                return link.href
+    # "As the Times reported (<a>link</a>):" right before the blockquote introduces it.
+    if items and isinstance(items[-1], Paragraph):
+        for link in reversed(items[-1].links):
+            if _WEB_URL.match(link.href) and "#comment-" not in link.href:
+                return link.href
+    return None
+
+
+def parse_fragment(body_html: str) -> Fragment:
+    """Split a comment's inner HTML into own paragraphs and top-level blockquotes."""
+    if not body_html.strip():
+        return Fragment((), ())
+    root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    items: list[Paragraph | Blockquote] = []
+    b = _Builder()
+    _walk(root, b, items)
+    _flush_into(b, items)
+    own = tuple(i for i in items if isinstance(i, Paragraph))
+    quotes = tuple(i for i in items if isinstance(i, Blockquote))
+    return Fragment(own, quotes)
+
+
+def fragment_from_text(body_text: str) -> Fragment:
+    """A fragment for a comment that came without HTML: paragraphs of its text, no links."""
+    paras = (_SPACES.sub(" ", p).strip() for p in PARAGRAPH_BREAK.split(body_text))
+    return Fragment(tuple(Paragraph(p) for p in paras if p), ())

@@ -1,0 +1,44 @@
+"""Text folding for comparison: collapsed whitespace, and word tokens for quote matching."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["PARAGRAPH_BREAK", "collapse", "match_tokens", "quote_segments", "squeeze"]
+
+_SPACES = re.compile(r"\s+")
+# body_text separates paragraphs by a blank line (lines holding only whitespace count).
+PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+# Words only: quotes, apostrophes, dashes, ellipses and other punctuation are not word
+# characters, so "don’t" and "don't", "—" and "--" fold to the same tokens.
+_WORD = re.compile(r"\w+")
+# Where a quoter left words out or put words in, the quote falls into separate runs:
+# "[...]" / "[…]" / "(...)" (NFKC turns "…" into "..."), a bare ellipsis, or a bracketed
+# insertion such as "[the agency]" or "[sic]".
+_ELISION = re.compile(r"\[[^\]]{0,60}\]|\(\s*\.\s*\.\s*\.\s*\)|\.(?:\s*\.){2,}")
+
+
+def collapse(text: str) -> str:
+    """Whitespace runs to one space, trimmed."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def squeeze(text: str) -> str:
+    """All whitespace removed: compares texts whose line breaking differs."""
+    return _SPACES.sub("", text)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def match_tokens(text: str) -> list[str]:
+    """Casefolded NFKC word tokens of `text`, punctuation dropped."""
+    return _WORD.findall(_fold(text))
+
+
+def quote_segments(text: str) -> list[list[str]]:
+    """The token runs of a quote, split where it marks an elision or insertion; empty runs dropped."""
+    runs = (_WORD.findall(part) for part in _ELISION.split(_fold(text)))
+    return [run for run in runs if run]

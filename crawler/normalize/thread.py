@@ -1,0 +1,217 @@
+"""Thread normalization: author keys, reply edges, quote attribution and own text for every comment.
+
+`normalize_thread` takes a parser's ThreadSnapshot and returns a new one; it is pure and
+idempotent (it reads only raw fields: author_raw, threaded parent, body_html/body_text).
+Comments are read in thread time (published_at, then numeric id, then position) so that
+"earlier comment" means written earlier, whatever the display nesting; the output keeps
+the input order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Hashable, Sequence
+from datetime import datetime
+
+from crawler.normalize.authors import alias_map, canonical_key
+from crawler.normalize.fragment import Fragment, fragment_from_text, parse_fragment
+from crawler.normalize.quotes import QuoteIndex
+from crawler.normalize.replies import (
+    AtName,
+    AuthorIndex,
+    NameBook,
+    Target,
+    find_at_names,
+    resolve_name,
+)
+from crawler.normalize.text import PARAGRAPH_BREAK, collapse, squeeze
+from storage.records import CommentRecord, QuoteRecord, ReplyRecord, ThreadSnapshot
+
+__all__ = ["normalize_thread"]
+
+_POST: Hashable = ("post",)
+
+
+def _time_order(comments: Sequence[CommentRecord]) -> list[int]:
+    """Indexes of `comments` in the order they were written."""
+
+    def numeric(c: CommentRecord) -> int:
+        return int(c.external_id) if c.external_id.isdigit() else -1
+
+    if comments and all(c.published_at is not None for c in comments):
+        def key(i: int) -> tuple[datetime, int, int]:
+            c = comments[i]
+            assert c.published_at is not None
+            return (c.published_at, numeric(c), c.position)
+        return sorted(range(len(comments)), key=key)
+    return sorted(range(len(comments)), key=lambda i: (comments[i].position, i))
+
+
+def _needs_markup(c: CommentRecord) -> bool:
+    """Whether the comment can hold an @-name or a blockquote at all (the common fast path)."""
+    html = c.body_html or c.body_text
+    return "@" in html or "\uff20" in html or "<blockquote" in html.lower()
+
+
+def _fragment(c: CommentRecord) -> Fragment:
+    return parse_fragment(c.body_html) if c.body_html.strip() else fragment_from_text(c.body_text)
+
+
+def _own_text(c: CommentRecord, frag: Fragment, prefix: str) -> str:
+    """body_text without its blockquotes' paragraphs and without the leading @-prefix."""
+    if not frag.quotes and not prefix.strip():
+        return c.body_text
+    paras = [p for p in PARAGRAPH_BREAK.split(c.body_text.strip()) if p.strip()]
+    quoted = [collapse(p) for q in frag.quotes for p in q.paragraphs]
+    kept: list[str] = []
+    k = 0
+    for para in paras:
+        if k < len(quoted) and collapse(para) == quoted[k]:
+            k += 1
+        else:
+            kept.append(para)
+    if k < len(quoted):
+        # body_text is laid out differently from the markup: fall back on our own rendering.
+        kept = [p.text for p in frag.own]
+    want = squeeze(prefix)
+    if want and kept and squeeze(kept[0]).startswith(want):
+        seen, cut = 0, 0
+        for cut, ch in enumerate(kept[0]):
+            if seen == len(want):
+                break
+            if not ch.isspace():
+                seen += 1
+        else:
+            cut = len(kept[0])
+        rest = kept[0][cut:].strip()
+        kept = ([rest] if rest else []) + kept[1:]
+    return "\n\n".join(kept)
+
+
+def _edge(ordinal: int, kind: str, name: AtName, target: Target | None) -> ReplyRecord:
+    return ReplyRecord(
+        ordinal=ordinal,
+        kind=kind,  # type: ignore[arg-type]
+        raw_name=name.raw_name,
+        target_kind=target.kind if target else None,  # type: ignore[arg-type]
+        target_external_id=target.external_id if target else None,
+        resolved_by=target.resolved_by if target else None,  # type: ignore[arg-type]
+    )
+
+
+def _edge_identity(edge: ReplyRecord, authors: AuthorIndex) -> tuple[object, ...]:
+    if edge.target_kind is None:
+        return (edge.kind, None, authors.canonical(edge.raw_name or ""))
+    return (edge.kind, edge.target_kind, edge.target_external_id)
+
+
+def normalize_thread(
+    thread: ThreadSnapshot, *, aliases: Sequence[Sequence[str]] = ()
+) -> ThreadSnapshot:
+    """The thread with author keys, reply edges, quotes, parents and own text filled in.
+
+    `aliases`: groups of display names of one person (from the source's config); every
+    name of a group gets the key of the group's first name.
+    """
+    amap = alias_map(aliases)
+    post = dataclasses.replace(thread.post, author_key=canonical_key(thread.post.author_raw, amap))
+    comments = thread.comments
+    book = NameBook(
+        [post.author_raw, *(c.author_raw for c in comments), *(n for g in aliases for n in g)]
+    )
+    authors = AuthorIndex(post.external_id, post.author_key, amap)
+    index = QuoteIndex()
+    index.add(_POST, post.body_text)
+    out: list[CommentRecord | None] = [None] * len(comments)
+
+    for i in _time_order(comments):
+        c = comments[i]
+        edges: list[ReplyRecord] = []
+        if c.threaded_parent_external_id is not None:
+            edges.append(
+                ReplyRecord(
+                    ordinal=0,
+                    kind="threaded",
+                    target_kind="comment",
+                    target_external_id=c.threaded_parent_external_id,
+                    resolved_by="markup",
+                )
+            )
+        parent = c.threaded_parent_external_id
+        quotes: tuple[QuoteRecord, ...] = ()
+        own_text = c.body_text
+        if _needs_markup(c):
+            frag = _fragment(c)
+            leading, prefix_end, mentions = find_at_names(frag.own, book)
+            seen: set[tuple[object, ...]] = set()
+            named = [("at_reply", n) for n in leading] + [("mention", n) for _, n in mentions]
+            for kind, name in named:
+                target = resolve_name(name, authors)
+                edge = _edge(len(edges), kind, name, target)
+                ident = _edge_identity(edge, authors)
+                if ident in seen:
+                    continue
+                seen.add(ident)
+                edges.append(edge)
+                if (
+                    parent is None
+                    and kind == "at_reply"
+                    and name is leading[0]
+                    and target is not None
+                    and target.kind == "comment"
+                ):
+                    parent = target.external_id
+            prefix = frag.own[0].text[:prefix_end] if frag.own else ""
+            own_text = _own_text(c, frag, prefix)
+            # A quote found in several comments goes to the one this comment answers:
+            # threaded parent and @-reply targets first (edge order), then mentions.
+            preferred = list(
+                dict.fromkeys(
+                    ("comment", e.target_external_id)
+                    for e in edges
+                    if e.target_kind == "comment"
+                )
+            )
+            quotes = tuple(
+                _quote(n, q.text, q.cite_url, index, preferred, post.external_id)
+                for n, q in enumerate(frag.quotes)
+            )
+        out[i] = dataclasses.replace(
+            c,
+            author_key=authors.canonical(c.author_raw),
+            replies=tuple(edges),
+            parent_external_id=parent,
+            quotes=quotes,
+            own_text=own_text,
+        )
+        index.add(("comment", c.external_id), own_text)
+        authors.add(c.author_raw, c.external_id)
+
+    return dataclasses.replace(thread, post=post, comments=tuple(x for x in out if x is not None))
+
+
+
+
+def _quote(
+    ordinal: int,
+    text: str,
+    cite_url: str | None,
+    index: QuoteIndex,
+    preferred: list[tuple[str, str | None]],
+    post_id: str,
+) -> QuoteRecord:
+    if not text.strip():
+        return QuoteRecord(ordinal=ordinal, quoted_text=text, source_kind="unknown")
+    source = index.attribute(text, first=_POST, preferred=preferred)
+    if source == _POST:
+        return QuoteRecord(
+            ordinal=ordinal, quoted_text=text, source_kind="post", source_external_id=post_id
+        )
+    if isinstance(source, tuple) and source and source[0] == "comment":
+        return QuoteRecord(
+            ordinal=ordinal,
+            quoted_text=text,
+            source_kind="comment",
+            source_external_id=str(source[1]),
+        )
+    return QuoteRecord(ordinal=ordinal, quoted_text=text, source_kind="external", source_url=cite_url)
