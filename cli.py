@@ -67,5 +67,91 @@ def main() -> None:
 # Commands are added below, one small function each.
 
 
+# -- schedule ---------------------------------------------------------------------------
+
+
+def logs_dir_option(fn: F) -> F:
+    """The `--logs-dir DIR` option of the scheduler commands (env PALIMPSEST_LOGS_DIR)."""
+    return click.option(
+        "--logs-dir",
+        envvar="PALIMPSEST_LOGS_DIR",
+        default="logs",
+        show_default=True,
+        type=click.Path(file_okay=False),
+        help="Where each crawl's output goes, as DIR/SOURCE/TIME-TRIGGER-PID.log (env PALIMPSEST_LOGS_DIR).",
+    )(fn)
+
+
+@main.group()
+def schedule() -> None:
+    """Nightly crawls: run the scheduler, list the schedule, run a crawl now."""
+
+
+@schedule.command("run")
+@config_option
+@db_option
+@logs_dir_option
+@user_errors
+def schedule_run(config_path: str | None, db_url: str, logs_dir: str) -> None:
+    """Run the scheduler in the foreground until SIGTERM or SIGINT.
+
+    Jobs live in the archive database; the config is reconciled into them at start.
+    """
+    import logging
+
+    import scheduler
+    from crawler.config import load_config
+    from storage.engine import open_engine
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    config = load_config(config_path)
+    engine = open_engine(db_url)
+    ctx = scheduler.CrawlContext.create(db_url, config.path, logs_dir)
+    scheduler.run_scheduler(ctx, config, engine)
+
+
+@schedule.command("list")
+@config_option
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON array, times in UTC.")
+@user_errors
+def schedule_list(config_path: str | None, db_url: str, as_json: bool) -> None:
+    """Each source: schedule, next run, last run, its status and last error."""
+    import json
+
+    import scheduler
+    from crawler.config import load_config
+    from storage.engine import open_engine
+
+    config = load_config(config_path)
+    rows = scheduler.schedule_rows(config, open_engine(db_url, read_only=True))
+    if as_json:
+        click.echo(json.dumps(scheduler.schedule_json(rows), indent=2))
+    else:
+        click.echo(scheduler.format_schedule(rows))
+
+
+@schedule.command("run-now")
+@click.argument("source_key")
+@config_option
+@db_option
+@logs_dir_option
+@user_errors
+def schedule_run_now(source_key: str, config_path: str | None, db_url: str, logs_dir: str) -> None:
+    """Crawl SOURCE_KEY now, as the scheduler would (own process, log file, crawl lock)."""
+    import scheduler
+    from crawler.config import load_config
+    from storage.engine import open_engine
+
+    config = load_config(config_path)
+    config.source(source_key)
+    open_engine(db_url).dispose()  # a bad URL or schema is reported here, not in the log
+    ctx = scheduler.CrawlContext.create(db_url, config.path, logs_dir)
+    log_path = scheduler.run_now(ctx, source_key)
+    click.echo(f"crawl of {source_key!r} finished; log: {log_path}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=os.path.basename(sys.argv[0]))

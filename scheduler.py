@@ -40,7 +40,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine, func, inspect, select
 
 from crawler.config import Config
-from storage.errors import ConfigError, CrawlLocked, SchemaOutOfDate
+from storage.errors import ConfigError, CrawlLocked, PalimpsestError, SchemaOutOfDate
 from storage.locks import database_lock, lock_holder
 from storage.models import Crawl, SchedulerJob, Source
 
@@ -54,10 +54,13 @@ __all__ = [
     "ScheduleRow",
     "SourceSchedule",
     "crawl_command",
+    "format_schedule",
     "parse_cron",
     "reconcile",
     "run_crawl",
+    "run_now",
     "run_scheduler",
+    "schedule_json",
     "schedule_rows",
     "scheduled_crawl",
     "source_schedules",
@@ -172,6 +175,15 @@ class CrawlContext:
     config_path: str | None
     logs_dir: Path = Path("logs")
 
+    @classmethod
+    def create(cls, db_url: str, config_path: str | None, logs_dir: str | Path) -> CrawlContext:
+        """Paths made absolute, so crawls find them whatever their working directory."""
+        return cls(
+            db_url=db_url,
+            config_path=str(Path(config_path).resolve()) if config_path else None,
+            logs_dir=Path(logs_dir).resolve(),
+        )
+
 
 class _Children:
     """The running crawl processes, so that shutdown can ask each to stop exactly once."""
@@ -260,6 +272,30 @@ def run_crawl(ctx: CrawlContext, source_key: str, *, trigger: str) -> tuple[int,
     else:
         log.info("crawl of %r finished (log %s)", source_key, path)
     return status, path
+
+
+def run_now(ctx: CrawlContext, source_key: str) -> Path:
+    """`schedule run-now`: one crawl process now (trigger 'manual'); return its log file.
+
+    Raises CrawlLocked when another crawl of the source holds the lock, and
+    PalimpsestError when the crawl fails; both name the log file.
+    """
+    status, path = run_crawl(ctx, source_key, trigger="manual")
+    if status == LOCKED_EXIT_STATUS:
+        raise CrawlLocked(f"{_last_error_line(path) or 'the crawl lock is held'} (log: {path})")
+    if status != 0:
+        reason = _last_error_line(path) or f"exit status {status}"
+        raise PalimpsestError(f"crawl of {source_key!r} failed: {reason} (log: {path})")
+    return path
+
+
+def _last_error_line(path: Path) -> str | None:
+    """The crawl's own one-line error (`palimpsest: error: ...`), if it printed one."""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    for line in reversed(lines):
+        if line.startswith("palimpsest: error: "):
+            return line.removeprefix("palimpsest: error: ")
+    return None
 
 
 _context: CrawlContext | None = None
@@ -507,3 +543,86 @@ def schedule_rows(config: Config, engine: Engine) -> list[ScheduleRow]:
                 )
             )
     return rows
+
+
+def _when(value: datetime | None, zone: str) -> str:
+    if value is None:
+        return "-"
+    return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _status(row: ScheduleRow) -> str:
+    if row.running:
+        return f"running ({row.running})"
+    if row.last_status == "running":
+        # The lock is free, so no process is behind this row: the crawl died. The next
+        # crawl of the source marks it aborted.
+        return "died (still 'running', no crawl holds the lock)"
+    return row.last_status or "never run"
+
+
+def format_schedule(rows: Sequence[ScheduleRow]) -> str:
+    """The text table of `palimpsest schedule list`, times in each source's time zone."""
+    header = ("SOURCE", "SCHEDULE", "NEXT RUN", "LAST RUN", "STATUS", "LAST OK")
+    table = [header]
+    notes: list[list[str]] = []
+    for row in rows:
+        if not row.enabled:
+            next_run = "disabled"
+        elif row.next_run is None:
+            next_run = "not scheduled yet"
+        else:
+            next_run = _when(row.next_run, row.timezone)
+        last = _when(row.last_started, row.timezone)
+        if row.last_trigger and row.last_trigger != "schedule":
+            last += f" ({row.last_trigger})"
+        table.append(
+            (
+                row.key,
+                f"{row.cron} {row.timezone}",
+                next_run,
+                last,
+                _status(row),
+                _when(row.last_ok, row.timezone),
+            )
+        )
+        lines = []
+        if row.last_error and row.last_status != "ok":
+            lines.append("last error: " + row.last_error.strip().splitlines()[0][:300])
+        notes.append(lines)
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    out = ["  ".join(cell.ljust(w) for cell, w in zip(table[0], widths)).rstrip()]
+    for line, extra in zip(table[1:], notes):
+        out.append("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
+        out.extend("    " + note for note in extra)
+    if any(row.enabled and row.next_run is None for row in rows):
+        out.append("")
+        out.append(
+            "'not scheduled yet': start `palimpsest schedule run` to schedule these sources."
+        )
+    return "\n".join(out)
+
+
+def schedule_json(rows: Sequence[ScheduleRow]) -> list[dict[str, Any]]:
+    """`schedule list --json`: one object per source, times as ISO 8601 UTC."""
+
+    def iso(value: datetime | None) -> str | None:
+        return None if value is None else value.astimezone(UTC).isoformat()
+
+    return [
+        {
+            "source": row.key,
+            "cron": row.cron,
+            "timezone": row.timezone,
+            "enabled": row.enabled,
+            "next_run": iso(row.next_run),
+            "last_run": iso(row.last_started),
+            "last_finished": iso(row.last_finished),
+            "last_status": row.last_status,
+            "last_trigger": row.last_trigger,
+            "last_error": row.last_error,
+            "last_ok": iso(row.last_ok),
+            "running": row.running,
+        }
+        for row in rows
+    ]
