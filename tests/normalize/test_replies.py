@@ -1,0 +1,113 @@
+"""@-replies and mentions: what counts as one, where a name ends, and what it resolves to."""
+
+from __future__ import annotations
+
+from crawler.normalize.thread import normalize_thread
+from storage.records import ReplyRecord
+from tests.normalize.builders import comment, thread
+
+
+def _edges(c: object) -> list[tuple[str, str | None, str | None, str | None]]:
+    replies: tuple[ReplyRecord, ...] = c.replies  # type: ignore[attr-defined]
+    return [(r.kind, r.target_kind, r.target_external_id, r.resolved_by) for r in replies]
+
+
+def _run(*comments, body="", aliases=()):  # type: ignore[no-untyped-def]
+    return normalize_thread(thread(list(comments), body), aliases=aliases).comments
+
+
+def test_plain_and_linked_leading_replies_and_a_mention() -> None:
+    out = _run(
+        comment(1, "Ana Ruiz", "<p>First.</p>"),
+        comment(2, "John Smith", "<p>Second.</p>"),
+        comment(3, "Ana Ruiz", "<p>Again.</p>"),
+        comment(
+            4,
+            "Dana",
+            '<p><a href="https://blog.example/p/#comment-2">@John Smith</a>: @ana ruiz, yes.'
+            " As @Marcy Wheeler wrote.</p>",
+        ),
+    )
+    assert _edges(out[3]) == [
+        ("at_reply", "comment", "2", "link"),
+        ("at_reply", "comment", "3", "name"),  # the latest earlier Ana
+        ("mention", "post", "500", "name"),
+    ]
+    assert out[3].parent_external_id == "2"
+    assert out[3].own_text == "yes. As @Marcy Wheeler wrote."
+
+
+def test_name_with_spaces_delimited_by_colon_or_known_name() -> None:
+    out = _run(
+        comment(1, "John Smith", "<p>x</p>"),
+        comment(2, "Dana", "<p>@John Smith I disagree.</p>"),
+        comment(3, "Eve", "<p>@Mary Ann Lee: you are not here.</p>"),
+    )
+    assert _edges(out[1]) == [("at_reply", "comment", "1", "name")]
+    assert out[1].own_text == "I disagree."
+    assert [(r.kind, r.raw_name, r.target_kind) for r in out[2].replies] == [
+        ("at_reply", "Mary Ann Lee", None)
+    ]
+
+
+def test_link_to_a_comment_outside_the_thread_still_resolves_by_link() -> None:
+    out = _run(comment(5, "Dana", '<p><a href="#comment-77">@Old Timer</a>: welcome back</p>'))
+    assert _edges(out[0]) == [("at_reply", "comment", "77", "link")]
+    assert out[0].parent_external_id == "77"
+
+
+def test_prefix_resolves_only_when_unambiguous() -> None:
+    out = _run(
+        comment(1, "Sofía Pérez", "<p>x</p>"),
+        comment(2, "Dana", "<p>@Sofía: right.</p>"),
+        comment(3, "Sofía Ramos", "<p>y</p>"),
+        comment(4, "Dana", "<p>@Sofía: which one?</p>"),
+    )
+    assert _edges(out[1]) == [("at_reply", "comment", "1", "name")]
+    assert [(r.kind, r.target_kind, r.raw_name) for r in out[3].replies] == [
+        ("at_reply", None, "Sofía")
+    ]
+
+
+def test_names_without_at_and_emails_are_not_edges() -> None:
+    out = _run(
+        comment(1, "Ana Ruiz", "<p>x</p>"),
+        comment(2, "Dana", "<p>Ana, I agree. Write to ana@example.org or x.com/@ana.</p>"),
+    )
+    assert out[1].replies == ()
+    assert out[1].own_text == out[1].body_text
+
+
+def test_aliases_merge_names_for_resolution() -> None:
+    out = _run(
+        comment(1, "First M. Last", "<p>x</p>"),
+        comment(2, "Dana", "<p>@First Last: hi</p>"),
+        aliases=[["First M. Last", "First Last"]],
+    )
+    assert out[0].author_key == "first m. last"
+    assert _edges(out[1]) == [("at_reply", "comment", "1", "name")]
+
+
+def test_threaded_edge_comes_first_and_sets_parent() -> None:
+    out = _run(
+        comment(1, "Ana Ruiz", "<p>x</p>"),
+        comment(2, "John Smith", "<p>y</p>"),
+        comment(3, "Dana", "<p>@John Smith: z</p>", parent="1"),
+    )
+    assert _edges(out[2]) == [
+        ("threaded", "comment", "1", "markup"),
+        ("at_reply", "comment", "2", "name"),
+    ]
+    assert [r.ordinal for r in out[2].replies] == [0, 1]
+    assert out[2].parent_external_id == "1"
+
+
+def test_earlier_means_written_earlier_not_shown_earlier() -> None:
+    # Comment 9 is displayed under 1 (threaded) but written after 2.
+    late = comment(9, "Ana Ruiz", "<p>late</p>", parent="1")
+    out = _run(
+        comment(1, "Ana Ruiz", "<p>x</p>"),
+        late,
+        comment(2, "Dana", "<p>@Ana Ruiz: hm</p>"),
+    )
+    assert _edges(out[2]) == [("at_reply", "comment", "1", "name")]
