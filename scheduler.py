@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import shlex
 import signal
 import subprocess
@@ -75,23 +74,45 @@ CRAWL_COMMAND_ENV = "PALIMPSEST_CRAWL_COMMAND"
 SCHEDULER_LOCK_KEY = ":scheduler"
 LOCKED_EXIT_STATUS = CrawlLocked.exit_code
 
-# Crontab numbers weekdays 0-7 from Sunday; APScheduler 3.x numbers them from Monday.
-# Numbers are translated to names so "1-5" means Monday to Friday, as in crontab.
-_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_WEEKDAY_NUMBER = re.compile(r"(?<![/\d])\d+")
+# Crontab numbers weekdays 0-7 from Sunday; APScheduler 3.x numbers them from Monday, and
+# steps ("*/2") count from Monday too. So the weekday field is expanded the crontab way
+# into a list of day names, which both read alike.
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
 # -- schedules ------------------------------------------------------------------------
 
 
-def _crontab_weekdays(spec: str) -> str:
-    def name(match: re.Match[str]) -> str:
-        number = int(match.group())
-        if number > 7:
-            raise ValueError(f"weekday {number} is out of range 0-7")
-        return _WEEKDAYS[number]
+def _weekday_number(token: str) -> int:
+    if token.isdigit() and int(token) <= 7:
+        return int(token)  # 7 is Sunday again; kept as 7 so that "5-7" is a range
+    if token.lower() in _WEEKDAYS:
+        return _WEEKDAYS.index(token.lower())
+    raise ValueError(f"weekday {token!r} is not 0-7 or sun..sat")
 
-    return _WEEKDAY_NUMBER.sub(name, spec)
+
+def _crontab_weekdays(spec: str) -> str:
+    """A crontab weekday field as APScheduler day names: '1-5' -> 'mon,tue,wed,thu,fri'."""
+    if spec in ("*", "?"):
+        return "*"
+    days: set[int] = set()
+    for item in spec.split(","):
+        span, _, step_text = item.partition("/")
+        step = int(step_text) if step_text.isdigit() and int(step_text) > 0 else None
+        if step_text and step is None:
+            raise ValueError(f"weekday step {step_text!r} is not a positive number")
+        if span == "*":
+            first, last = 0, 6
+        elif "-" in span:
+            start, _, end = span.partition("-")
+            first, last = _weekday_number(start), _weekday_number(end)
+        else:
+            first = _weekday_number(span)
+            last = 6 if step else first
+        if first > last:
+            raise ValueError(f"weekday range {span!r} runs backwards")
+        days.update(day % 7 for day in range(first, last + 1, step or 1))
+    return ",".join(_WEEKDAYS[day] for day in sorted(days))
 
 
 def parse_cron(

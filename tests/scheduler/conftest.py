@@ -1,0 +1,113 @@
+"""Fixtures of the scheduler tests: archives on SQLite and PostgreSQL, configs, a stand-in crawl."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import Engine
+
+from storage.engine import open_engine
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+STANDIN = HERE / "standin_crawl.py"
+
+
+def _services_required() -> bool:
+    return os.environ.get("PALIMPSEST_REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'archive.db'}"
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database of this test's own, dropped afterwards."""
+    base = os.environ.get("PALIMPSEST_TEST_POSTGRES_URL")
+    if not base:
+        if _services_required():
+            pytest.fail("PALIMPSEST_TEST_POSTGRES_URL is not set (PALIMPSEST_REQUIRE_SERVICES=1)")
+        pytest.skip("PostgreSQL test: set PALIMPSEST_TEST_POSTGRES_URL")
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"palimpsest_sched_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        if _services_required():
+            pytest.fail(f"PostgreSQL at {base} is unreachable: {exc.orig}")
+        pytest.skip(f"PostgreSQL at {base} is unreachable")
+    try:
+        yield sa.make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_url(request: pytest.FixtureRequest) -> str:
+    """The same test on an SQLite file and on a PostgreSQL database."""
+    name = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def archive(sqlite_url: str) -> Iterator[Engine]:
+    engine = open_engine(sqlite_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> Callable[..., Path]:
+    """Write a config with the given sources: write_config({"blog-a": "*/2 * * * * *"}, ...)."""
+
+    def write(
+        schedules: dict[str, str | None],
+        *,
+        site: str = "http://127.0.0.1:9/",
+        grace: int = 3600,
+        jitter: int = 0,
+        name: str = "palimpsest.toml",
+    ) -> Path:
+        lines = [
+            "[topic]",
+            'name = "test"',
+            'keywords = ["deportation*", "CECOT"]',
+            "",
+            "[schedule]",
+            'cron = "0 3 * * *"',
+            'timezone = "UTC"',
+            f"jitter_seconds = {jitter}",
+            f"misfire_grace_seconds = {grace}",
+        ]
+        for key, cron in schedules.items():
+            lines += ["", "[[sources]]", f'key = "{key}"', f'name = "{key}"', f'url = "{site}"']
+            if cron:
+                lines.append(f'schedule = "{cron}"')
+        path = tmp_path / name
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def standin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Crawls run the stand-in (holds the real crawl lock, records each call); returns its record."""
+    record = tmp_path / "standin-calls.jsonl"
+    monkeypatch.setenv("PALIMPSEST_CRAWL_COMMAND", shlex.join([sys.executable, str(STANDIN)]))
+    monkeypatch.setenv("STANDIN_RECORD", str(record))
+    monkeypatch.setenv("STANDIN_SECONDS", "0.2")
+    return record
