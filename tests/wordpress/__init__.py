@@ -1,0 +1,1 @@
+"""The test WordPress: harness, seed content and pytest fixtures (see harness.py)."""

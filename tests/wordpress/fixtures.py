@@ -1,0 +1,77 @@
+"""Pytest fixtures for the test WordPress; tests/conftest.py loads this as a plugin.
+
+Fixtures (all marked-`wordpress` friendly; they skip, or fail under
+PALIMPSEST_REQUIRE_SERVICES=1, when the site cannot run here):
+
+- `wordpress_site` (session): one seeded site shared by every test that only reads.
+  A test that changes a switch (REST block, permalinks, theme, default comments page)
+  must put it back; `wordpress_site_defaults` does that for you after the test.
+- `fresh_wordpress_site` (module): a site of the module's own, for tests that mutate
+  content (edit, trash, add...). Started on first use in a module, stopped after it.
+- `new_wordpress_site()` (plain function): start one yourself, in a `with` block.
+
+See tests/wordpress/harness.py for the `WordPressSite` API and seed.py for the data.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.wordpress.harness import WordPressSite, unavailable_reason
+
+__all__ = [
+    "fresh_wordpress_site",
+    "new_wordpress_site",
+    "require_wordpress",
+    "wordpress_site",
+    "wordpress_site_defaults",
+]
+
+
+def require_wordpress() -> None:
+    """Skip the calling test when WordPress cannot run here (fail when CI requires it)."""
+    reason = unavailable_reason()
+    if reason is None:
+        return
+    if os.environ.get("PALIMPSEST_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"test WordPress required (PALIMPSEST_REQUIRE_SERVICES=1): {reason}")
+    pytest.skip(f"test WordPress unavailable: {reason}")
+
+
+def new_wordpress_site(**kwargs: object) -> WordPressSite:
+    """A freshly installed and seeded site (skips if impossible); use it as a context."""
+    require_wordpress()
+    return WordPressSite.start(**kwargs)  # type: ignore[arg-type]
+
+
+def _restore(site: WordPressSite) -> None:
+    """Put a shared site's switches back to how it started."""
+    if site.rest_blocked:
+        site.block_rest(False)
+    if not site.pretty_permalinks:
+        site.set_permalinks(True)
+    if site.theme != "twentytwentyone":
+        site.set_theme("twentytwentyone")
+    site.set_default_comments_page("newest")
+
+
+@pytest.fixture(scope="session")
+def wordpress_site() -> Iterator[WordPressSite]:
+    with new_wordpress_site() as site:
+        yield site
+
+
+@pytest.fixture
+def wordpress_site_defaults(wordpress_site: WordPressSite) -> Iterator[WordPressSite]:
+    """The shared site, its switches reset after the test (content must not change)."""
+    yield wordpress_site
+    _restore(wordpress_site)
+
+
+@pytest.fixture(scope="module")
+def fresh_wordpress_site() -> Iterator[WordPressSite]:
+    with new_wordpress_site() as site:
+        yield site
