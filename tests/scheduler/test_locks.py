@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.engine import open_engine
@@ -37,9 +37,12 @@ def other(any_url: str, engine: Engine) -> Iterator[Engine]:
 
 
 def test_second_acquirer_is_refused_naming_source_and_holder(engine: Engine, other: Engine) -> None:
-    with crawl_lock(engine, "blog-a"), pytest.raises(CrawlLocked) as info:
-        with crawl_lock(other, "blog-a"):
-            pytest.fail("two holders of one crawl lock")
+    with (
+        crawl_lock(engine, "blog-a"),
+        pytest.raises(CrawlLocked) as info,
+        crawl_lock(other, "blog-a"),
+    ):
+        pytest.fail("two holders of one crawl lock")
     message = str(info.value)
     assert "'blog-a'" in message
     assert f"pid {os.getpid()}" in message
@@ -90,9 +93,11 @@ def holder_process(any_url: str) -> Iterator[subprocess.Popen[str]]:
 def test_a_lock_held_by_another_process_refuses_then_frees_when_it_is_killed(
     engine: Engine, holder_process: subprocess.Popen[str]
 ) -> None:
-    with pytest.raises(CrawlLocked, match=f"pid {holder_process.pid} "):
-        with crawl_lock(engine, "blog-a"):
-            pass
+    with (
+        pytest.raises(CrawlLocked, match=f"pid {holder_process.pid} "),
+        crawl_lock(engine, "blog-a"),
+    ):
+        pass
     # SIGKILL: no clean-up code runs. PostgreSQL drops the session's advisory lock; on
     # SQLite the row names a pid on this host that no longer exists.
     holder_process.send_signal(signal.SIGKILL)
@@ -131,7 +136,7 @@ def _leave_lock_row(engine: Engine, key: str) -> None:
     now = datetime.now(UTC)
     with engine.begin() as conn:
         conn.execute(
-            CrawlLock.__table__.insert().values(
+            insert(CrawlLock).values(
                 source_key=key,
                 owner_pid=1,
                 owner_host="elsewhere",
@@ -145,9 +150,11 @@ def _leave_lock_row(engine: Engine, key: str) -> None:
 def test_sqlite_fresh_row_of_another_host_is_respected(archive: Engine) -> None:
     _leave_lock_row(archive, "blog-a")
     _pretend_other_host(archive, "blog-a", heartbeat_age=5)
-    with pytest.raises(CrawlLocked, match="pid 1 on elsewhere"):
-        with crawl_lock(archive, "blog-a", stale_after=60):
-            pass
+    with (
+        pytest.raises(CrawlLocked, match="pid 1 on elsewhere"),
+        crawl_lock(archive, "blog-a", stale_after=60),
+    ):
+        pass
 
 
 def test_sqlite_stale_row_is_taken_over(archive: Engine) -> None:
