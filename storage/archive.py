@@ -1,0 +1,693 @@
+"""The versioned snapshot writer: records threads, crawls and fetches into the archive.
+
+`Archive.record(thread, crawl_id)` writes one thread in one transaction: it compares
+content hashes with the current versions (one query per thread), inserts new versions
+of what changed (executemany), tombstones what disappeared from a *complete* thread,
+and touches no version of what is unchanged. Versions are insert-only; the only update
+of a version row is closing its `valid_to`.
+
+Concurrency: the post row is upserted first, and an upsert locks that row on
+PostgreSQL until commit, so two writers of the same thread queue behind each other
+instead of racing; unique constraints back that up, and a transaction that still
+trips one is retried from the start. SQLite writers queue on BEGIN IMMEDIATE.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+from storage.errors import ConfigError
+from storage.hashing import comment_hash, post_hash
+from storage.models import (
+    CRAWL_STATUSES,
+    CRAWL_TRIGGERS,
+    Author,
+    AuthorAlias,
+    Comment,
+    CommentVersion,
+    Crawl,
+    Fetch,
+    Post,
+    PostState,
+    PostVersion,
+    Quote,
+    Reply,
+    Source,
+)
+from storage.records import CommentRecord, FetchRecord, ThreadSnapshot
+
+__all__ = ["Archive", "RecordResult"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MAX_ATTEMPTS = 6
+# PostgreSQL SQLSTATEs worth a retry: unique violation (a racing writer won),
+# serialization failure, deadlock.
+RETRY_SQLSTATES = {"23505", "40001", "40P01"}
+
+source_t = cast(sa.Table, Source.__table__)
+crawl_t = cast(sa.Table, Crawl.__table__)
+fetch_t = cast(sa.Table, Fetch.__table__)
+author_t = cast(sa.Table, Author.__table__)
+alias_t = cast(sa.Table, AuthorAlias.__table__)
+post_t = cast(sa.Table, Post.__table__)
+post_state_t = cast(sa.Table, PostState.__table__)
+post_version_t = cast(sa.Table, PostVersion.__table__)
+comment_t = cast(sa.Table, Comment.__table__)
+comment_version_t = cast(sa.Table, CommentVersion.__table__)
+reply_t = cast(sa.Table, Reply.__table__)
+quote_t = cast(sa.Table, Quote.__table__)
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """What `Archive.record` wrote for one thread."""
+
+    new_post_versions: int
+    new_comment_versions: int
+    tombstones: int
+    unchanged_comments: int
+
+
+@dataclass(frozen=True)
+class _Current:
+    """The current version of a comment, as far as the writer needs it."""
+
+    comment_id: int
+    version_id: int | None
+    version: int
+    content_hash: str | None
+    deleted: bool
+    valid_from: datetime | None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _clean(text: str | None) -> str | None:
+    # PostgreSQL text cannot hold NUL; an HTML parser would have made it U+FFFD anyway,
+    # and doing it on both databases keeps their contents identical.
+    if text is None or "\x00" not in text:
+        return text
+    return text.replace("\x00", "\ufffd")
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None)
+    if code in RETRY_SQLSTATES:
+        return True
+    return "database is locked" in str(exc.orig)
+
+
+class Archive:
+    """Writes crawls, fetches and thread snapshots to one archive database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._source_ids: dict[str, int] = {}
+        if engine.dialect.name == "postgresql":
+            self._insert: Callable[[sa.Table], Any] = postgresql.insert
+            self._greatest: Any = sa.func.greatest
+            self._least: Any = sa.func.least
+        else:
+            self._insert = sqlite.insert
+            # SQLite's two-argument max()/min() are scalar; fixed-width UTC text orders
+            # like time, so they work on timestamps too.
+            self._greatest = sa.func.max
+            self._least = sa.func.min
+
+    # -- sources and crawls -------------------------------------------------------
+
+    def ensure_source(self, key: str, name: str, url: str, platform: str) -> int:
+        """The id of source `key`, created or brought up to date with the config."""
+        stmt = self._insert(source_t).values(
+            key=key, name=name, url=url, platform=platform, created_at=_now()
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "name": stmt.excluded.name,
+                "url": stmt.excluded.url,
+                "platform": stmt.excluded.platform,
+            },
+        ).returning(source_t.c.id)
+        source_id: int = self._retry(lambda conn: conn.execute(stmt).scalar_one())
+        self._source_ids[key] = source_id
+        return source_id
+
+    def start_crawl(
+        self, source_key: str, trigger: str, *, software_version: str | None = None
+    ) -> int:
+        """Open a crawl of `source_key` (status 'running') and return its id."""
+        if trigger not in CRAWL_TRIGGERS:
+            raise ValueError(f"crawl trigger {trigger!r} is not one of {CRAWL_TRIGGERS}")
+        now = _now()
+
+        def work(conn: Connection) -> int:
+            crawl_id: int = conn.execute(
+                sa.insert(crawl_t)
+                .values(
+                    source_id=self._source_id(conn, source_key),
+                    trigger=trigger,
+                    status="running",
+                    started_at=now,
+                    software_version=software_version,
+                    pid=os.getpid(),
+                    heartbeat_at=now,
+                )
+                .returning(crawl_t.c.id)
+            ).scalar_one()
+            return crawl_id
+
+        return self._retry(work)
+
+    def finish_crawl(
+        self, crawl_id: int, status: str, stats: Mapping[str, Any], error: str | None = None
+    ) -> None:
+        """Close a crawl with its final status, stats and error (if any)."""
+        if status not in CRAWL_STATUSES or status == "running":
+            raise ValueError(f"final crawl status {status!r} is not one of {CRAWL_STATUSES[1:]}")
+        now = _now()
+        stmt = (
+            sa.update(crawl_t)
+            .where(crawl_t.c.id == crawl_id)
+            .values(
+                status=status,
+                finished_at=now,
+                heartbeat_at=now,
+                stats=dict(stats),
+                error=_clean(error),
+            )
+        )
+        self._retry(lambda conn: conn.execute(stmt))
+
+    def record_fetches(self, crawl_id: int, fetches: Sequence[FetchRecord]) -> None:
+        """Store the HTTP responses of a crawl, in one executemany."""
+        if not fetches:
+            return
+        rows = [
+            {
+                "crawl_id": crawl_id,
+                "url": _clean(f.url),
+                "method": f.method,
+                "status": f.status,
+                "fetched_at": f.fetched_at,
+                "size": f.size,
+                "sha256": f.sha256,
+                "elapsed_ms": f.elapsed_ms,
+                "content_type": _clean(f.content_type),
+                "error": _clean(f.error),
+                "warc_file": f.warc_file,
+                "warc_offset": f.warc_offset,
+            }
+            for f in fetches
+        ]
+        self._retry(lambda conn: conn.execute(sa.insert(fetch_t), rows))
+
+    # -- threads ------------------------------------------------------------------
+
+    def record(self, thread: ThreadSnapshot, crawl_id: int) -> RecordResult:
+        """Record one thread snapshot for crawl `crawl_id`, in one transaction."""
+        return self._retry(lambda conn: _ThreadWriter(self, conn, thread, crawl_id).write())
+
+    # -- helpers ------------------------------------------------------------------
+
+    def _retry(self, work: Callable[[Connection], T]) -> T:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                with self.engine.begin() as conn:
+                    return work(conn)
+            except DBAPIError as exc:
+                if attempt == MAX_ATTEMPTS or not _retryable(exc):
+                    raise
+                log.info("retrying after %s (attempt %d)", exc.orig, attempt)
+                time.sleep(random.uniform(0.01, 0.05) * attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _source_id(self, conn: Connection, key: str) -> int:
+        if key in self._source_ids:
+            return self._source_ids[key]
+        found = conn.execute(sa.select(source_t.c.id).where(source_t.c.key == key)).scalar()
+        if found is None:
+            raise ConfigError(f"unknown source {key!r}: it is not in the archive (ensure_source)")
+        self._source_ids[key] = found
+        return int(found)
+
+
+class _ThreadWriter:
+    """One `Archive.record` call: the steps of writing one thread, sharing its state."""
+
+    def __init__(
+        self, archive: Archive, conn: Connection, thread: ThreadSnapshot, crawl_id: int
+    ) -> None:
+        self.a = archive
+        self.conn = conn
+        self.thread = thread
+        self.crawl_id = crawl_id
+        self.t = thread.fetched_at
+        self.source_id = archive._source_id(conn, thread.source_key)
+        self.author_ids: dict[str, int] = {}
+
+    def write(self) -> RecordResult:
+        post_id = self._upsert_post()
+        self._upsert_authors()
+        new_post, first_time = self._write_post_version(post_id)
+        comments = _dedupe(self.thread.comments)
+        current = self._upsert_comments(post_id, comments)
+        new_versions, unchanged = self._write_comment_versions(comments, current)
+        tombstones = 0
+        if self.thread.complete:
+            seen = {c.external_id for c in comments}
+            tombstones = self._tombstone([cur for ext, cur in current.items() if ext not in seen])
+        changed = new_post + new_versions + tombstones > 0
+        self._upsert_state(post_id, active=changed and not first_time)
+        return RecordResult(
+            new_post_versions=new_post,
+            new_comment_versions=new_versions,
+            tombstones=tombstones,
+            unchanged_comments=unchanged,
+        )
+
+    # The post row first: its upsert takes the row lock that serializes writers of
+    # this thread on PostgreSQL.
+    def _upsert_post(self) -> int:
+        p = self.thread.post
+        ins = self.a._insert(post_t).values(
+            source_id=self.source_id,
+            external_id=p.external_id,
+            url=_clean(p.url),
+            first_seen_at=self.t,
+            last_seen_at=self.t,
+        )
+        newer = ins.excluded.last_seen_at >= post_t.c.last_seen_at
+        stmt = ins.on_conflict_do_update(
+            index_elements=["source_id", "external_id"],
+            set_={
+                "url": sa.case((newer, ins.excluded.url), else_=post_t.c.url),
+                "first_seen_at": self.a._least(post_t.c.first_seen_at, ins.excluded.first_seen_at),
+                "last_seen_at": self.a._greatest(post_t.c.last_seen_at, ins.excluded.last_seen_at),
+            },
+        ).returning(post_t.c.id)
+        return int(self.conn.execute(stmt).scalar_one())
+
+    def _upsert_authors(self) -> None:
+        p = self.thread.post
+        people: dict[str, dict[str, Any]] = {}
+        names: set[tuple[str, str]] = set()
+        entries: list[tuple[str, str, str | None, str | None]] = [
+            (p.author_key, p.author_raw, p.author_url, p.author_external_id)
+        ]
+        entries += [(c.author_key, c.author_raw, c.author_url, None) for c in self.thread.comments]
+        for key, raw, url, ext in entries:
+            if not key:
+                continue  # anonymous: no identity to keep
+            row = people.setdefault(
+                key,
+                {
+                    "source_id": self.source_id,
+                    "key": _clean(key),
+                    "display_name": _clean(raw),
+                    "profile_url": None,
+                    "external_id": None,
+                    "first_seen_at": self.t,
+                    "last_seen_at": self.t,
+                },
+            )
+            row["profile_url"] = row["profile_url"] or _clean(url)
+            row["external_id"] = row["external_id"] or _clean(ext)
+            names.add((key, raw))
+        if not people:
+            return
+        ins = self.a._insert(author_t)
+        newer = ins.excluded.last_seen_at >= author_t.c.last_seen_at
+        stmt = ins.on_conflict_do_update(
+            index_elements=["source_id", "key"],
+            set_={
+                "display_name": sa.case(
+                    (newer, ins.excluded.display_name), else_=author_t.c.display_name
+                ),
+                "profile_url": sa.func.coalesce(
+                    sa.case((newer, ins.excluded.profile_url), else_=None),
+                    author_t.c.profile_url,
+                    ins.excluded.profile_url,
+                ),
+                "external_id": sa.func.coalesce(author_t.c.external_id, ins.excluded.external_id),
+                "first_seen_at": self.a._least(
+                    author_t.c.first_seen_at, ins.excluded.first_seen_at
+                ),
+                "last_seen_at": self.a._greatest(
+                    author_t.c.last_seen_at, ins.excluded.last_seen_at
+                ),
+            },
+        )
+        # Sorted, so concurrent writers lock shared author rows in one order: no deadlock.
+        self.conn.execute(stmt, [people[k] for k in sorted(people)])
+        rows = self.conn.execute(
+            sa.select(author_t.c.id, author_t.c.key).where(
+                author_t.c.source_id == self.source_id,
+                author_t.c.key.in_([_clean(k) for k in people]),
+            )
+        )
+        by_clean = {key: author_id for author_id, key in rows}
+        self.author_ids = {k: by_clean[_clean(k)] for k in people}  # type: ignore[index]
+        alias_rows = [
+            {
+                "author_id": self.author_ids[key],
+                "raw_name": _clean(raw),
+                "first_seen_at": self.t,
+                "last_seen_at": self.t,
+            }
+            for key, raw in sorted(names)
+        ]
+        ins_a = self.a._insert(alias_t)
+        self.conn.execute(
+            ins_a.on_conflict_do_update(
+                index_elements=["author_id", "raw_name"],
+                set_={
+                    "first_seen_at": self.a._least(
+                        alias_t.c.first_seen_at, ins_a.excluded.first_seen_at
+                    ),
+                    "last_seen_at": self.a._greatest(
+                        alias_t.c.last_seen_at, ins_a.excluded.last_seen_at
+                    ),
+                },
+            ),
+            alias_rows,
+        )
+
+    def _write_post_version(self, post_id: int) -> tuple[int, bool]:
+        """Insert a post version if the post changed; (versions written, first sight)."""
+        p = self.thread.post
+        pv = post_version_t.c
+        cur = self.conn.execute(
+            sa.select(pv.id, pv.version, pv.content_hash, pv.deleted, pv.valid_from).where(
+                pv.post_id == post_id, pv.valid_to.is_(None)
+            )
+        ).one_or_none()
+        h = post_hash(p)
+        if cur is not None:
+            if cur.content_hash == h and not cur.deleted:
+                return 0, False
+            if self.t < cur.valid_from:
+                log.warning(
+                    "post %s: snapshot of %s is older than its current version; no version written",
+                    p.external_id,
+                    self.t.isoformat(),
+                )
+                return 0, False
+            self.conn.execute(
+                sa.update(post_version_t).where(pv.id == cur.id).values(valid_to=self.t)
+            )
+        self.conn.execute(
+            sa.insert(post_version_t).values(
+                post_id=post_id,
+                version=1 if cur is None else cur.version + 1,
+                valid_from=self.t,
+                valid_to=None,
+                crawl_id=self.crawl_id,
+                content_hash=h,
+                deleted=False,
+                title=_clean(p.title),
+                author_id=self.author_ids.get(p.author_key),
+                author_raw=_clean(p.author_raw),
+                published_at=p.published_at,
+                modified_at=p.modified_at,
+                tags=[_clean(x) for x in p.tags],
+                categories=[_clean(x) for x in p.categories],
+                body_html=_clean(p.body_html),
+                body_text=_clean(p.body_text),
+                comment_count_displayed=p.comment_count_displayed,
+            )
+        )
+        return 1, cur is None
+
+    def _upsert_comments(
+        self, post_id: int, comments: Sequence[CommentRecord]
+    ) -> dict[str, _Current]:
+        """Comment identity rows up to date; then every comment's current version."""
+        if comments:
+            ins = self.a._insert(comment_t)
+            self.conn.execute(
+                ins.on_conflict_do_update(
+                    index_elements=["post_id", "external_id"],
+                    set_={
+                        "first_seen_at": self.a._least(
+                            comment_t.c.first_seen_at, ins.excluded.first_seen_at
+                        ),
+                        "last_seen_at": self.a._greatest(
+                            comment_t.c.last_seen_at, ins.excluded.last_seen_at
+                        ),
+                    },
+                ),
+                [
+                    {
+                        "post_id": post_id,
+                        "external_id": c.external_id,
+                        "first_seen_at": self.t,
+                        "last_seen_at": self.t,
+                    }
+                    for c in sorted(comments, key=lambda c: c.external_id)
+                ],
+            )
+        c, cv = comment_t.c, comment_version_t.c
+        rows = self.conn.execute(
+            sa.select(
+                c.id,
+                c.external_id,
+                cv.id.label("version_id"),
+                cv.version,
+                cv.content_hash,
+                cv.deleted,
+                cv.valid_from,
+            )
+            .select_from(
+                comment_t.outerjoin(
+                    comment_version_t, sa.and_(cv.comment_id == c.id, cv.valid_to.is_(None))
+                )
+            )
+            .where(c.post_id == post_id)
+        )
+        return {
+            r.external_id: _Current(
+                comment_id=r.id,
+                version_id=r.version_id,
+                version=r.version or 0,
+                content_hash=r.content_hash,
+                deleted=bool(r.deleted),
+                valid_from=r.valid_from,
+            )
+            for r in rows
+        }
+
+    def _write_comment_versions(
+        self, comments: Sequence[CommentRecord], current: Mapping[str, _Current]
+    ) -> tuple[int, int]:
+        to_close: list[int] = []
+        rows: list[dict[str, Any]] = []
+        records: dict[int, CommentRecord] = {}
+        unchanged = 0
+        for rec in comments:
+            cur = current[rec.external_id]
+            h = comment_hash(rec)
+            if cur.version_id is not None:
+                if cur.content_hash == h and not cur.deleted:
+                    unchanged += 1
+                    continue
+                if cur.valid_from is not None and self.t < cur.valid_from:
+                    unchanged += 1  # a stale snapshot must not rewrite newer history
+                    continue
+                to_close.append(cur.version_id)
+            records[cur.comment_id] = rec
+            rows.append(
+                {
+                    "comment_id": cur.comment_id,
+                    "version": cur.version + 1,
+                    "valid_from": self.t,
+                    "valid_to": None,
+                    "crawl_id": self.crawl_id,
+                    "content_hash": h,
+                    "deleted": False,
+                    "author_id": self.author_ids.get(rec.author_key),
+                    "author_raw": _clean(rec.author_raw),
+                    "author_url": _clean(rec.author_url),
+                    "published_at": rec.published_at,
+                    "threaded_parent_external_id": rec.threaded_parent_external_id,
+                    "parent_external_id": rec.parent_external_id,
+                    "body_html": _clean(rec.body_html),
+                    "body_text": _clean(rec.body_text),
+                    "own_text": _clean(rec.own_text),
+                    "position": rec.position,
+                    "page": rec.page,
+                }
+            )
+        if not rows:
+            return 0, unchanged
+        self._close(to_close)
+        inserted = self.conn.execute(
+            sa.insert(comment_version_t).returning(
+                comment_version_t.c.id,
+                comment_version_t.c.comment_id,
+                sort_by_parameter_order=True,
+            ),
+            rows,
+        )
+        replies: list[dict[str, Any]] = []
+        quotes: list[dict[str, Any]] = []
+        for version_id, comment_id in inserted:
+            rec = records[comment_id]
+            replies += [
+                {
+                    "comment_version_id": version_id,
+                    "ordinal": r.ordinal,
+                    "kind": r.kind,
+                    "raw_name": _clean(r.raw_name),
+                    "target_kind": r.target_kind,
+                    "target_external_id": r.target_external_id,
+                    "resolved_by": r.resolved_by,
+                }
+                for r in rec.replies
+            ]
+            quotes += [
+                {
+                    "comment_version_id": version_id,
+                    "ordinal": q.ordinal,
+                    "quoted_text": _clean(q.quoted_text),
+                    "source_kind": q.source_kind,
+                    "source_external_id": q.source_external_id,
+                    "source_url": _clean(q.source_url),
+                }
+                for q in rec.quotes
+            ]
+        if replies:
+            self.conn.execute(sa.insert(reply_t), replies)
+        if quotes:
+            self.conn.execute(sa.insert(quote_t), quotes)
+        return len(rows), unchanged
+
+    def _close(self, version_ids: Sequence[int]) -> None:
+        if version_ids:
+            cv = comment_version_t.c
+            self.conn.execute(
+                sa.update(comment_version_t)
+                .where(cv.id == sa.bindparam("vid"), cv.valid_to.is_(None))
+                .values(valid_to=self.t),
+                [{"vid": v} for v in version_ids],
+            )
+
+    def _tombstone(self, missing: Sequence[_Current]) -> int:
+        """A deleted=true version for each live comment gone from a complete thread."""
+        gone = [
+            cur
+            for cur in missing
+            if cur.version_id is not None
+            and not cur.deleted
+            and (cur.valid_from is None or cur.valid_from <= self.t)
+        ]
+        if not gone:
+            return 0
+        ids = [cur.version_id for cur in gone]
+        self._close(ids)  # type: ignore[arg-type]
+        cv = comment_version_t.c
+        copied = [
+            cv.author_id,
+            cv.author_raw,
+            cv.author_url,
+            cv.published_at,
+            cv.threaded_parent_external_id,
+            cv.parent_external_id,
+            cv.body_html,
+            cv.body_text,
+            cv.own_text,
+            cv.position,
+            cv.page,
+            cv.content_hash,
+        ]
+        # The tombstone keeps the last known content, so "what was deleted" is one row.
+        select = sa.select(
+            cv.comment_id,
+            (cv.version + 1).label("version"),
+            sa.literal(self.t, comment_version_t.c.valid_from.type).label("valid_from"),
+            sa.literal(self.crawl_id, sa.Integer()).label("crawl_id"),
+            sa.true().label("deleted"),
+            *copied,
+        ).where(cv.id.in_(ids))
+        self.conn.execute(
+            sa.insert(comment_version_t).from_select(
+                [
+                    "comment_id",
+                    "version",
+                    "valid_from",
+                    "crawl_id",
+                    "deleted",
+                    *[c.name for c in copied],
+                ],
+                select,
+            )
+        )
+        return len(gone)
+
+    def _upsert_state(self, post_id: int, *, active: bool) -> None:
+        th = self.thread
+        dates = [
+            d
+            for d in (th.post.published_at, *(c.published_at for c in th.comments))
+            if d is not None
+        ]
+        activity = max(dates, default=None)
+        if active and (activity is None or activity < self.t):
+            activity = self.t  # an edit or deletion is a sign of life too
+        ps = post_state_t.c
+        ins = self.a._insert(post_state_t).values(
+            post_id=post_id,
+            fingerprint=th.fingerprint,
+            gone_count=0,
+            last_checked_at=self.t,
+            last_activity_at=activity,
+            last_complete_crawl_id=self.crawl_id if th.complete else None,
+        )
+        newer = ins.excluded.last_checked_at >= ps.last_checked_at
+        set_: dict[str, Any] = {
+            "gone_count": 0,
+            "fingerprint": sa.case(
+                (sa.or_(ps.last_checked_at.is_(None), newer), ins.excluded.fingerprint),
+                else_=ps.fingerprint,
+            ),
+            "last_checked_at": sa.func.coalesce(
+                self.a._greatest(ps.last_checked_at, ins.excluded.last_checked_at),
+                ins.excluded.last_checked_at,
+            ),
+            "last_activity_at": sa.func.coalesce(
+                self.a._greatest(ps.last_activity_at, ins.excluded.last_activity_at),
+                ps.last_activity_at,
+                ins.excluded.last_activity_at,
+            ),
+        }
+        if th.complete:
+            set_["last_complete_crawl_id"] = ins.excluded.last_complete_crawl_id
+        self.conn.execute(ins.on_conflict_do_update(index_elements=["post_id"], set_=set_))
+
+
+def _dedupe(comments: Sequence[CommentRecord]) -> list[CommentRecord]:
+    """First sighting of each comment id: shifting pagination can show one on two pages."""
+    seen: set[str] = set()
+    out: list[CommentRecord] = []
+    for c in comments:
+        if c.external_id not in seen:
+            seen.add(c.external_id)
+            out.append(c)
+    return out

@@ -1,0 +1,386 @@
+"""The archive's tables: identity rows, version rows, crawl runs (SQLAlchemy 2.0 models).
+
+Identity tables hold one row per thing in the world (`source`, `author`, `post`,
+`comment`); version tables (`post_version`, `comment_version`) hold one row per distinct
+state, insert-only, with `valid_from`/`valid_to` (NULL = current). The schema changes
+only through `migrations/`; `docs/schema.md` explains every column.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Dialect,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, TIMESTAMP
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeEngine
+
+__all__ = [
+    "CRAWL_STATUSES",
+    "CRAWL_TRIGGERS",
+    "Author",
+    "AuthorAlias",
+    "Base",
+    "Comment",
+    "CommentVersion",
+    "Crawl",
+    "CrawlLock",
+    "Fetch",
+    "Post",
+    "PostState",
+    "PostVersion",
+    "Quote",
+    "Reply",
+    "SchedulerJob",
+    "Source",
+    "UTCDateTime",
+    "format_utc",
+    "parse_utc",
+]
+
+# The one text format of a timestamp on SQLite: fixed width, always microseconds, 'Z'.
+# Fixed width is what makes plain text comparison (`valid_from <= '...'`) order like time.
+UTC_TEXT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+CRAWL_TRIGGERS = ("manual", "schedule", "reparse", "demo", "test")
+CRAWL_STATUSES = ("running", "ok", "partial", "failed", "aborted")
+
+
+def format_utc(value: datetime) -> str:
+    """The SQLite text form of an aware datetime (naive values are taken as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime(UTC_TEXT_FORMAT)
+
+
+def parse_utc(value: str) -> datetime:
+    """Read a stored timestamp back as an aware UTC datetime (tolerates other ISO forms)."""
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC timestamp: `timestamptz` on PostgreSQL, fixed-width ISO text on SQLite."""
+
+    impl = TIMESTAMP(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(27))
+        return dialect.type_descriptor(TIMESTAMP(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
+        if dialect.name == "sqlite":
+            return format_utc(value)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return parse_utc(value)
+        assert isinstance(value, datetime)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# JSONB on PostgreSQL so researchers can index and use its operators; JSON text elsewhere.
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
+utc = Annotated[datetime, mapped_column(UTCDateTime())]
+utc_null = Annotated[datetime | None, mapped_column(UTCDateTime(), nullable=True)]
+str_key = Annotated[str, mapped_column(String(255))]
+text_ = Annotated[str, mapped_column(Text)]
+text_null = Annotated[str | None, mapped_column(Text, nullable=True)]
+sha_hex = Annotated[str, mapped_column(String(64))]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Source(Base):
+    __tablename__ = "source"
+
+    id: Mapped[intpk]
+    key: Mapped[str_key] = mapped_column(unique=True)
+    name: Mapped[text_]
+    url: Mapped[text_]
+    platform: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[utc]
+
+
+class Crawl(Base):
+    __tablename__ = "crawl"
+    __table_args__ = (
+        CheckConstraint(_one_of("trigger", CRAWL_TRIGGERS), name="trigger"),
+        CheckConstraint(_one_of("status", CRAWL_STATUSES), name="status"),
+        Index(None, "source_id", "started_at"),
+    )
+
+    id: Mapped[intpk]
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    trigger: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[utc]
+    finished_at: Mapped[utc_null]
+    software_version: Mapped[str | None] = mapped_column(String(64))
+    stats: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    error: Mapped[text_null]
+    # sha256 of each WARC file written by the crawl, {file name: hex digest}
+    warc_sha256: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    pid: Mapped[int | None]
+    heartbeat_at: Mapped[utc_null]
+
+
+class Fetch(Base):
+    __tablename__ = "fetch"
+    __table_args__ = (Index(None, "crawl_id"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    crawl_id: Mapped[int] = mapped_column(ForeignKey("crawl.id"))
+    url: Mapped[text_]
+    method: Mapped[str] = mapped_column(String(16))
+    status: Mapped[int]
+    fetched_at: Mapped[utc]
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    elapsed_ms: Mapped[int | None]
+    content_type: Mapped[str | None] = mapped_column(String(255))
+    error: Mapped[text_null]
+    warc_file: Mapped[text_null]
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Author(Base):
+    __tablename__ = "author"
+    __table_args__ = (UniqueConstraint("source_id", "key"),)
+
+    id: Mapped[intpk]
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    key: Mapped[text_]
+    display_name: Mapped[text_]
+    profile_url: Mapped[text_null]
+    external_id: Mapped[text_null]
+    first_seen_at: Mapped[utc]
+    last_seen_at: Mapped[utc]
+
+
+class AuthorAlias(Base):
+    __tablename__ = "author_alias"
+    __table_args__ = (UniqueConstraint("author_id", "raw_name"),)
+
+    id: Mapped[intpk]
+    author_id: Mapped[int] = mapped_column(ForeignKey("author.id"))
+    raw_name: Mapped[text_]
+    first_seen_at: Mapped[utc]
+    last_seen_at: Mapped[utc]
+
+
+class Post(Base):
+    __tablename__ = "post"
+    __table_args__ = (UniqueConstraint("source_id", "external_id"),)
+
+    id: Mapped[intpk]
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    external_id: Mapped[str_key]
+    url: Mapped[text_]
+    first_seen_at: Mapped[utc]
+    last_seen_at: Mapped[utc]
+
+
+class PostState(Base):
+    """Crawl bookkeeping per post (cheap recrawls, revisit policy); not content, not versioned."""
+
+    __tablename__ = "post_state"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), primary_key=True)
+    fingerprint: Mapped[str | None] = mapped_column(String(128))
+    etag: Mapped[text_null]
+    last_modified: Mapped[text_null]
+    gone_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    last_checked_at: Mapped[utc_null]
+    last_activity_at: Mapped[utc_null]
+    last_complete_crawl_id: Mapped[int | None] = mapped_column(ForeignKey("crawl.id"))
+
+
+class PostVersion(Base):
+    __tablename__ = "post_version"
+    __table_args__ = (
+        UniqueConstraint("post_id", "version"),
+        # At most one current version per post, enforced by the database on both engines.
+        Index(
+            "uq_post_version_current",
+            "post_id",
+            unique=True,
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        Index(None, "crawl_id"),
+    )
+
+    id: Mapped[intpk]
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
+    version: Mapped[int]
+    valid_from: Mapped[utc]
+    valid_to: Mapped[utc_null]
+    crawl_id: Mapped[int] = mapped_column(ForeignKey("crawl.id"))
+    content_hash: Mapped[sha_hex]
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    title: Mapped[text_]
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("author.id"))
+    author_raw: Mapped[text_]
+    published_at: Mapped[utc_null]
+    modified_at: Mapped[utc_null]
+    tags: Mapped[list[str]] = mapped_column(JSONType)
+    categories: Mapped[list[str]] = mapped_column(JSONType)
+    body_html: Mapped[text_]
+    body_text: Mapped[text_]
+    comment_count_displayed: Mapped[int | None]
+
+
+class Comment(Base):
+    __tablename__ = "comment"
+    __table_args__ = (UniqueConstraint("post_id", "external_id"),)
+
+    id: Mapped[intpk]
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
+    external_id: Mapped[str_key]
+    first_seen_at: Mapped[utc]
+    last_seen_at: Mapped[utc]
+
+
+class CommentVersion(Base):
+    __tablename__ = "comment_version"
+    __table_args__ = (
+        UniqueConstraint("comment_id", "version"),
+        Index(
+            "uq_comment_version_current",
+            "comment_id",
+            unique=True,
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        Index(None, "crawl_id"),
+    )
+
+    id: Mapped[intpk]
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"))
+    version: Mapped[int]
+    valid_from: Mapped[utc]
+    valid_to: Mapped[utc_null]
+    crawl_id: Mapped[int] = mapped_column(ForeignKey("crawl.id"))
+    content_hash: Mapped[sha_hex]
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("author.id"))
+    author_raw: Mapped[text_]
+    author_url: Mapped[text_null]
+    published_at: Mapped[utc_null]
+    threaded_parent_external_id: Mapped[str | None] = mapped_column(String(255))
+    parent_external_id: Mapped[str | None] = mapped_column(String(255))
+    body_html: Mapped[text_]
+    body_text: Mapped[text_]
+    own_text: Mapped[text_]
+    position: Mapped[int]
+    page: Mapped[int | None]
+
+
+class Reply(Base):
+    __tablename__ = "reply"
+    __table_args__ = (UniqueConstraint("comment_version_id", "ordinal"),)
+
+    id: Mapped[intpk]
+    comment_version_id: Mapped[int] = mapped_column(ForeignKey("comment_version.id"))
+    ordinal: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16))
+    raw_name: Mapped[text_null]
+    target_kind: Mapped[str | None] = mapped_column(String(16))
+    target_external_id: Mapped[str | None] = mapped_column(String(255))
+    resolved_by: Mapped[str | None] = mapped_column(String(16))
+
+
+class Quote(Base):
+    __tablename__ = "quote"
+    __table_args__ = (UniqueConstraint("comment_version_id", "ordinal"),)
+
+    id: Mapped[intpk]
+    comment_version_id: Mapped[int] = mapped_column(ForeignKey("comment_version.id"))
+    ordinal: Mapped[int]
+    quoted_text: Mapped[text_]
+    source_kind: Mapped[str] = mapped_column(String(16))
+    source_external_id: Mapped[str | None] = mapped_column(String(255))
+    source_url: Mapped[text_null]
+
+
+class CrawlLock(Base):
+    """Who holds the crawl lock of a source (`storage.locks`).
+
+    On SQLite the row is the lock itself (heartbeat, stale takeover); on PostgreSQL the
+    lock is an advisory lock and the row only names its holder.
+    """
+
+    __tablename__ = "crawl_lock"
+
+    source_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    owner_pid: Mapped[int]
+    owner_host: Mapped[str] = mapped_column(String(255))
+    owner_token: Mapped[str] = mapped_column(String(64))
+    acquired_at: Mapped[utc]
+    heartbeat_at: Mapped[utc]
+
+
+class SchedulerJob(Base):
+    """APScheduler's persistent job store (`scheduler.py`), one row per scheduled source.
+
+    The layout is the one APScheduler's SQLAlchemyJobStore reads and writes; it is
+    declared here so that the table, like every other, comes only from a migration.
+    """
+
+    __tablename__ = "scheduler_job"
+
+    id: Mapped[str] = mapped_column(String(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Double, index=True)  # UTC epoch seconds
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)  # pickled by APScheduler

@@ -1,0 +1,140 @@
+"""Test record builders: a ThreadSnapshot (post, comments, replies, quotes) in one line.
+
+    thread = make_thread([make_comment("1"), make_comment("2", body="changed")])
+    thread2 = make_thread(..., fetched_at=at(2), complete=False)
+
+Every argument has a plausible default, so a test states only what it is about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from storage.records import (
+    CommentRecord,
+    FetchRecord,
+    PostRecord,
+    QuoteRecord,
+    ReplyRecord,
+    ThreadSnapshot,
+)
+
+__all__ = [
+    "BASE_TIME",
+    "SOURCE_KEY",
+    "at",
+    "make_comment",
+    "make_fetch",
+    "make_post",
+    "make_quote",
+    "make_reply",
+    "make_thread",
+    "replace",
+]
+
+SOURCE_KEY = "test-blog"
+BASE_TIME = datetime(2024, 3, 1, 22, 0, tzinfo=UTC)
+
+
+def at(day: int, hours: float = 0) -> datetime:
+    """A crawl time: `day` nights after BASE_TIME (day 0 = BASE_TIME), UTC."""
+    return BASE_TIME + timedelta(days=day, hours=hours)
+
+
+def make_post(external_id: str = "100", **kw: Any) -> PostRecord:
+    fields: dict[str, Any] = {
+        "external_id": external_id,
+        "url": f"https://blog.example/?p={external_id}",
+        "title": f"Post {external_id}",
+        "author_raw": "Ada Editor",
+        "author_key": "ada editor",
+        "published_at": BASE_TIME - timedelta(days=1),
+        "tags": ("policy",),
+        "categories": ("News",),
+        "body_html": f"<p>Body of post {external_id}.</p>",
+        "body_text": f"Body of post {external_id}.",
+    }
+    fields.update(kw)
+    return PostRecord(**fields)
+
+
+def make_reply(target: str, *, kind: str = "threaded", ordinal: int = 0, **kw: Any) -> ReplyRecord:
+    fields: dict[str, Any] = {
+        "ordinal": ordinal,
+        "kind": kind,
+        "target_kind": "comment",
+        "target_external_id": target,
+        "resolved_by": "markup" if kind == "threaded" else "name",
+    }
+    fields.update(kw)
+    return ReplyRecord(**fields)
+
+
+def make_quote(text: str, *, ordinal: int = 0, **kw: Any) -> QuoteRecord:
+    fields: dict[str, Any] = {"ordinal": ordinal, "quoted_text": text, "source_kind": "post"}
+    fields.update(kw)
+    return QuoteRecord(**fields)
+
+
+def make_comment(
+    external_id: str = "1",
+    body: str | None = None,
+    *,
+    author: str = "Commenter",
+    parent: str | None = None,
+    **kw: Any,
+) -> CommentRecord:
+    """A comment; `parent` sets both parent ids and a threaded reply edge."""
+    text = body if body is not None else f"Comment {external_id} text."
+    fields: dict[str, Any] = {
+        "external_id": external_id,
+        "author_raw": author,
+        "author_key": " ".join(author.split()).casefold(),
+        "published_at": BASE_TIME
+        - timedelta(hours=int(external_id) if external_id.isdigit() else 0),
+        "threaded_parent_external_id": parent,
+        "parent_external_id": parent,
+        "body_html": f"<p>{text}</p>",
+        "body_text": text,
+        "own_text": text,
+        "replies": (make_reply(parent),) if parent else (),
+    }
+    fields.update(kw)
+    return CommentRecord(**fields)
+
+
+def make_thread(
+    comments: list[CommentRecord] | tuple[CommentRecord, ...] = (),
+    *,
+    post: PostRecord | None = None,
+    complete: bool = True,
+    fetched_at: datetime | None = None,
+    source_key: str = SOURCE_KEY,
+    **kw: Any,
+) -> ThreadSnapshot:
+    """A thread snapshot; comments get positions 0..n-1 unless they set their own."""
+    numbered = tuple(c if c.position else replace(c, position=i) for i, c in enumerate(comments))
+    return ThreadSnapshot(
+        source_key=source_key,
+        post=post or make_post(),
+        comments=numbered,
+        complete=complete,
+        fetched_at=fetched_at or BASE_TIME,
+        **kw,
+    )
+
+
+def make_fetch(url: str = "https://blog.example/?p=100", **kw: Any) -> FetchRecord:
+    fields: dict[str, Any] = {
+        "url": url,
+        "status": 200,
+        "fetched_at": BASE_TIME,
+        "size": 1234,
+        "sha256": "0" * 64,
+        "elapsed_ms": 12,
+        "content_type": "text/html; charset=UTF-8",
+    }
+    fields.update(kw)
+    return FetchRecord(**fields)
