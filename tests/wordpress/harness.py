@@ -226,6 +226,7 @@ class WordPressSite:
         reason = unavailable_reason()
         if reason:
             raise WordPressError(f"test WordPress unavailable: {reason}")
+        _sweep_stale_sites()
         token = secrets.token_hex(4)
         workdir = Path(tempfile.mkdtemp(prefix=f"palimpsest-wp-{token}-"))
         site = cls(workdir, token, _free_port())
@@ -373,10 +374,11 @@ php_admin_flag[display_errors] = off
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         # The child keeps its own copy of the log descriptor; ours can close at once.
         with open(w / "php-fpm.out", "wb") as fpm_log, open(w / "nginx.out", "wb") as nginx_log:
-            self._procs.append(subprocess.Popen(fpm, stdout=subprocess.DEVNULL, stderr=fpm_log))
+            self._procs.append(subprocess.Popen(_die_with_parent(fpm), stdout=subprocess.DEVNULL,
+                                                stderr=fpm_log))
             self._procs.append(subprocess.Popen(
-                [nginx, "-p", str(w), "-e", str(w / "nginx-error.log"),
-                 "-c", str(w / "nginx.conf")],
+                _die_with_parent([nginx, "-p", str(w), "-e", str(w / "nginx-error.log"),
+                                  "-c", str(w / "nginx.conf")]),
                 stdout=subprocess.DEVNULL, stderr=nginx_log))
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -591,6 +593,49 @@ def _seeded_comment(key: str, view: dict[str, Any], url: str) -> SeededComment:
         content=view["content"], rendered_html=view["rendered"],
         text=visible_text(view["rendered"]), date=_utc(view["date_gmt"]),
         trashed=view["status"] == "trash")
+
+
+def _die_with_parent(cmd: list[str]) -> list[str]:
+    """`cmd`, made to get SIGTERM if the test process dies without stop() (util-linux)."""
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "TERM", "--", *cmd] if setpriv else cmd
+
+
+def _alive(pid_file: Path) -> bool:
+    try:
+        os.kill(int(pid_file.read_text().strip()), 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _sweep_stale_sites() -> None:
+    """Remove what killed harness runs left: configs, databases and temp dirs.
+
+    A site is stale when its nginx is gone and its config is older than a start-up
+    could take; sites of other running sessions are left alone.
+    """
+    now = time.time()
+    live_tokens = set()
+    # Listed before the configs: a site writes its config before creating its database,
+    # so every database listed here has its config visible below unless it is stale.
+    databases = _mysql("SHOW DATABASES LIKE 'palimpsest\\_wp\\_%'").split()
+    for conf in WP_ETC.glob("config-palimpsest-*.php"):
+        token = conf.stem.removeprefix("config-palimpsest-")
+        workdirs = list(Path(tempfile.gettempdir()).glob(f"palimpsest-wp-{token}-*"))
+        try:
+            young = now - conf.stat().st_mtime < 120
+        except OSError:
+            continue  # removed by its own harness meanwhile
+        if young or any(_alive(w / "nginx.pid") for w in workdirs):
+            live_tokens.add(token)
+            continue
+        conf.unlink(missing_ok=True)
+        for w in workdirs:
+            shutil.rmtree(w, ignore_errors=True)
+    for db in databases:
+        if db.removeprefix("palimpsest_wp_") not in live_tokens:
+            _mysql(f"DROP DATABASE IF EXISTS `{db}`")
 
 
 def _children(pid: int) -> set[int]:
