@@ -1,0 +1,199 @@
+"""The archive pipeline: hands each ThreadSnapshot to `storage.archive`, one crawl row per run.
+
+`open_spider` opens the database and starts the crawl row; `process_item` records one
+thread (one transaction in the writer); `close_spider` writes the last fetch rows and
+finishes the crawl row with its status and stats. Fetch rows (every HTTP response, and
+every request that got none) are collected from signals and written in batches.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any, Self
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+
+from crawler.fetches import fetch_failed, record_for_failure, record_for_response, thread_recorded
+from crawler.warc import close_warc
+from storage.records import FetchRecord, ThreadSnapshot
+
+__all__ = ["ArchivePipeline", "crawl_status"]
+
+logger = logging.getLogger(__name__)
+
+TRIGGERS = ("manual", "schedule", "demo", "test")
+
+
+def crawl_status(*, aborted: bool, responses: int, ok_responses: int, threads: int,
+                 partial_threads: int, errors: int) -> str:
+    """ok | partial | failed | aborted, from what the crawl saw.
+
+    `failed`: the site never answered usefully (no successful response and no thread),
+    which is what an unreachable or wholly broken site looks like. `partial`: something
+    was missed (a partial thread, or any counted error), so researchers know the night
+    has gaps even though what was recorded is good.
+    """
+    if aborted:
+        return "aborted"
+    if ok_responses == 0 and threads == 0:
+        return "failed"
+    if partial_threads or errors:
+        return "partial"
+    return "ok"
+
+
+class ArchivePipeline:
+    """Records threads through `storage.archive.Archive`; settings via `from_crawler`."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        settings = crawler.settings
+        self.db_url: str = settings.get("PALIMPSEST_DB_URL")
+        self.trigger: str = settings.get("PALIMPSEST_TRIGGER", "manual")
+        if self.trigger not in TRIGGERS:
+            raise ValueError(f"PALIMPSEST_TRIGGER must be one of {TRIGGERS}, not {self.trigger!r}")
+        self.batch_size: int = settings.getint("PALIMPSEST_FETCH_BATCH", 200)
+        self.engine: Any = None
+        self.archive: Any = None
+        self.crawl_id: int | None = None
+        self.fetches: list[FetchRecord] = []
+        self.counts: Counter[str] = Counter()
+        self.started = time.monotonic()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
+        crawler.signals.connect(pipeline.fetch_failed, signal=fetch_failed)
+        return pipeline
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        from storage.archive import Archive
+        from storage.engine import open_engine
+
+        spider = spider or self.crawler.spider
+        source = spider.source  # type: ignore[attr-defined]
+        self.engine = open_engine(self.db_url)
+        self.archive = Archive(self.engine)
+        self.archive.ensure_source(source.key, source.name, source.url, source.platform)
+        self.crawl_id = self.archive.start_crawl(
+            source.key, self.trigger, software_version=_software_version()
+        )
+        self.started = time.monotonic()
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.set_value("palimpsest/crawl_id", self.crawl_id)
+        stats.set_value("palimpsest/source", source.key)
+        logger.info("crawl %s of %s (%s) started", self.crawl_id, source.key, source.url)
+
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if not isinstance(item, ThreadSnapshot):
+            return item
+        assert self.archive is not None and self.crawl_id is not None
+        result = self.archive.record(item, self.crawl_id)
+        self.counts["threads"] += 1
+        self.counts["threads_partial"] += 0 if item.complete else 1
+        self.counts["comments"] += len(item.comments)
+        self.counts["new_post_versions"] += result.new_post_versions
+        self.counts["new_comment_versions"] += result.new_comment_versions
+        self.counts["tombstones"] += result.tombstones
+        self.counts["unchanged_comments"] += result.unchanged_comments
+        self.crawler.signals.send_catch_log(
+            thread_recorded, thread=item, result=result, spider=self.crawler.spider
+        )
+        return item
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        if self.archive is None or self.crawl_id is None:
+            return
+        try:
+            self._flush_fetches()
+            warc_digests = close_warc(self.crawler)
+            status, stats = self._summary(warc_digests)
+            stats_obj = self.crawler.stats
+            assert stats_obj is not None
+            stats_obj.set_value("palimpsest/status", status)
+            stats_obj.set_value("palimpsest/summary", stats)
+            self.archive.finish_crawl(self.crawl_id, status, stats, error=stats.get("error"))
+            logger.info("crawl %s finished: %s %s", self.crawl_id, status, stats)
+        finally:
+            self.engine.dispose()
+
+    # -- fetch rows ---------------------------------------------------------------------
+
+    def response_received(self, response: Any, request: Any, spider: Any = None) -> None:
+        self.counts["responses"] += 1
+        if 200 <= response.status < 300:
+            self.counts["ok_responses"] += 1
+        self._add_fetch(record_for_response(response, request))
+
+    def fetch_failed(self, request: Any, failure: Any, spider: Any = None) -> None:
+        self.counts["failed_requests"] += 1
+        self._add_fetch(record_for_failure(request, failure))
+
+    def _add_fetch(self, record: FetchRecord) -> None:
+        self.fetches.append(record)
+        if len(self.fetches) >= self.batch_size:
+            self._flush_fetches()
+
+    def _flush_fetches(self) -> None:
+        if self.fetches and self.archive is not None and self.crawl_id is not None:
+            batch, self.fetches = self.fetches, []
+            self.archive.record_fetches(self.crawl_id, batch)
+
+    # -- summary ------------------------------------------------------------------------
+
+    def _summary(self, warc_digests: dict[str, str]) -> tuple[str, dict[str, Any]]:
+        scrapy_stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        mine = {k.removeprefix("palimpsest/"): v for k, v in scrapy_stats.items()
+                if k.startswith("palimpsest/") and not isinstance(v, (dict, list))}
+        c = self.counts
+        errors = int(mine.get("errors", 0))
+        aborted = not getattr(self.crawler, "crawling", True)  # a shutdown, not the end
+        status = crawl_status(
+            aborted=aborted, responses=c["responses"], ok_responses=c["ok_responses"],
+            threads=c["threads"], partial_threads=c["threads_partial"], errors=errors,
+        )
+        stats: dict[str, Any] = {
+            "pages": c["responses"],
+            "failed_requests": c["failed_requests"],
+            "posts": c["threads"],
+            "threads_partial": c["threads_partial"],
+            "comments": c["comments"],
+            "new_versions": c["new_post_versions"] + c["new_comment_versions"],
+            "new_post_versions": c["new_post_versions"],
+            "new_comment_versions": c["new_comment_versions"],
+            "tombstones": c["tombstones"],
+            "unchanged_comments": c["unchanged_comments"],
+            "errors": errors,
+            "duration_seconds": round(time.monotonic() - self.started, 3),
+            "finished_at": datetime.now(UTC).isoformat(),
+        }
+        for key, value in sorted(mine.items()):
+            if key.startswith("errors/") or key.startswith("posts_") or key in (
+                "count_mismatch", "discovery_misses", "rest",
+            ):
+                stats[key] = value
+        problems = scrapy_stats.get("palimpsest/problems")
+        if problems:
+            stats["problems"] = list(problems)[:100]
+        if warc_digests:
+            stats["warc_sha256"] = dict(warc_digests)
+        if status == "failed":
+            stats["error"] = (list(problems)[0] if problems else "no page of the site could be fetched")
+        return status, stats
+
+
+def _software_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("palimpsest-archive")
+    except Exception:  # PackageNotFoundError: a checkout that is not installed
+        return "dev"

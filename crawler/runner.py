@@ -1,0 +1,253 @@
+"""Running one crawl of one source in this process, and several sources one process each.
+
+Twisted's reactor cannot be restarted, so `run_crawl` runs at most once per process;
+`run_crawls` starts `python -m crawler.runner --source KEY` per source, one after another.
+`palimpsest crawl`, `palimpsest demo`, the scheduler (through `palimpsest crawl`) and the
+tests all come through here.
+
+    python -m crawler.runner --source KEY [--config PATH] [--db URL] [--trigger T]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from crawler.config import Config, load_config
+from storage.errors import PalimpsestError
+
+__all__ = ["CrawlSummary", "crawl_settings", "format_summary", "run_crawl", "run_crawls", "SUMMARY_PREFIX"]
+
+Progress = Callable[[str], None]
+
+# The line a crawl subprocess prints last, so the parent can read its summary back.
+SUMMARY_PREFIX = "palimpsest-summary: "
+
+
+@dataclass(frozen=True, kw_only=True)
+class CrawlSummary:
+    """What one crawl did, for the end-of-crawl report and the exit status."""
+
+    source: str
+    crawl_id: int | None
+    status: str  # ok | partial | failed | aborted
+    pages: int = 0
+    posts: int = 0
+    comments: int = 0
+    new_versions: int = 0
+    tombstones: int = 0
+    errors: int = 0
+    duration_seconds: float = 0.0
+    problems: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_stats(cls, source: str, stats: dict[str, Any]) -> CrawlSummary:
+        summary = stats.get("palimpsest/summary") or {}
+        status = stats.get("palimpsest/status") or "failed"
+        return cls(
+            source=source,
+            crawl_id=stats.get("palimpsest/crawl_id"),
+            status=status,
+            pages=int(summary.get("pages", 0)),
+            posts=int(summary.get("posts", 0)),
+            comments=int(summary.get("comments", 0)),
+            new_versions=int(summary.get("new_versions", 0)),
+            tombstones=int(summary.get("tombstones", 0)),
+            errors=int(summary.get("errors", 0)),
+            duration_seconds=float(summary.get("duration_seconds", 0.0)),
+            problems=tuple(summary.get("problems", ())),
+        )
+
+
+def format_summary(s: CrawlSummary) -> str:
+    """The few lines printed at the end of a crawl."""
+    lines = [
+        f"crawl {s.crawl_id} of {s.source}: {s.status} in {s.duration_seconds:.1f}s",
+        f"  {s.posts} posts, {s.comments} comments seen; {s.new_versions} new versions, "
+        f"{s.tombstones} deletions; {s.pages} pages fetched; {s.errors} errors",
+    ]
+    lines += [f"  problem: {p}" for p in s.problems[:10]]
+    if len(s.problems) > 10:
+        lines.append(f"  ... and {len(s.problems) - 10} more problems (see the crawl row's stats)")
+    return "\n".join(lines)
+
+
+def crawl_settings(
+    *,
+    config_path: str | None,
+    db_url: str,
+    trigger: str = "manual",
+    warc_dir: str | None = None,
+    log_level: str = "WARNING",
+    overrides: dict[str, Any] | None = None,
+) -> Any:
+    """The project settings with this crawl's database, config, trigger and capture."""
+    from scrapy.utils.project import get_project_settings
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    settings = get_project_settings()
+    settings.set("PALIMPSEST_DB_URL", db_url, priority="cmdline")
+    settings.set("PALIMPSEST_CONFIG", config_path, priority="cmdline")
+    settings.set("PALIMPSEST_TRIGGER", trigger, priority="cmdline")
+    if warc_dir:
+        settings.set("PALIMPSEST_WARC_DIR", warc_dir, priority="cmdline")
+    settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(
+    source_key: str,
+    *,
+    config_path: str | None = None,
+    db_url: str,
+    trigger: str = "manual",
+    warc_dir: str | None = None,
+    progress: Progress | None = None,
+    log_level: str = "WARNING",
+    overrides: dict[str, Any] | None = None,
+) -> CrawlSummary:
+    """Crawl one source in this process (once per process) and return its summary.
+
+    Config and database problems surface here as PalimpsestError, before Scrapy starts.
+    """
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.fetches import thread_recorded
+    from crawler.spiders.wordpress import WordPressSpider
+    from storage.engine import open_engine
+    from storage.locks import crawl_lock, mark_stale_crawls_aborted
+
+    config = load_config(config_path)
+    source = config.source(source_key)
+    if warc_dir is None and config.crawl.warc_dir:
+        # Raw capture: per source when set, else on by default for scheduled crawls only.
+        if source.warc if source.warc is not None else trigger == "schedule":
+            warc_dir = config.crawl.warc_dir
+    open_engine(db_url).dispose()  # creates or upgrades the schema; fails early and clearly
+
+    settings = crawl_settings(
+        config_path=config.path, db_url=db_url, trigger=trigger, warc_dir=warc_dir,
+        log_level=log_level, overrides=overrides,
+    )
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(WordPressSpider)
+    if progress is not None:
+        crawler.signals.connect(_progress_handler(progress), signal=thread_recorded, weak=False)
+
+    # The one place a crawl starts and ends, under the source's crawl lock: a second
+    # crawl of the source (scheduled, manual, another machine) gets CrawlLocked, exit 3.
+    # Holding the lock, any crawl row still 'running' is a dead process's: close it.
+    lock_engine = open_engine(db_url)
+    try:
+        with crawl_lock(lock_engine, source.key):
+            mark_stale_crawls_aborted(lock_engine, source.key)
+            process.crawl(crawler, source=source.key, config=config.path)
+            process.start()
+    finally:
+        lock_engine.dispose()
+
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    return CrawlSummary.from_stats(source.key, stats)
+
+
+def _progress_handler(progress: Progress) -> Callable[..., None]:
+    started = time.monotonic()
+    count = 0
+
+    def on_thread(thread: Any, result: Any, spider: Any = None) -> None:
+        nonlocal count
+        count += 1
+        new = result.new_post_versions + result.new_comment_versions
+        flag = "" if thread.complete else "  [partial]"
+        title = thread.post.title if len(thread.post.title) <= 60 else thread.post.title[:57] + "..."
+        progress(
+            f"[{count:>4} {time.monotonic() - started:6.1f}s] {title!r}: "
+            f"{len(thread.comments)} comments, {new} new versions{flag}"
+        )
+
+    return on_thread
+
+
+def run_crawls(
+    source_keys: Sequence[str],
+    *,
+    config_path: str | None,
+    db_url: str,
+    trigger: str = "manual",
+    warc_dir: str | None = None,
+    verbose: bool = False,
+) -> list[CrawlSummary]:
+    """Crawl several sources, each in a process of its own, one after another."""
+    summaries = []
+    for key in source_keys:
+        argv = [sys.executable, "-m", "crawler.runner", "--source", key, "--trigger", trigger]
+        if config_path:
+            argv += ["--config", config_path]
+        if warc_dir:
+            argv += ["--warc", warc_dir]
+        if verbose:
+            argv.append("--verbose")
+        env = {**os.environ, "PALIMPSEST_DB": db_url}  # not in argv: a password would show in ps
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, text=True)
+        summary = None
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith(SUMMARY_PREFIX):
+                summary = CrawlSummary(**_tuples(json.loads(line[len(SUMMARY_PREFIX):])))
+            else:
+                print(line, end="", flush=True)
+        status = proc.wait()
+        if summary is None:
+            summary = CrawlSummary(source=key, crawl_id=None, status="failed",
+                                   problems=(f"crawl process exited with status {status}",))
+        summaries.append(summary)
+    return summaries
+
+
+def _tuples(data: dict[str, Any]) -> dict[str, Any]:
+    data["problems"] = tuple(data.get("problems", ()))
+    return data
+
+
+def sources_to_crawl(config: Config, keys: Sequence[str]) -> list[str]:
+    """The keys asked for (each must exist), or every enabled source."""
+    if keys:
+        return [config.source(k).key for k in keys]
+    return [s.key for s in config.enabled_sources]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """One crawl in this process; prints progress, the summary, and a machine-readable line."""
+    parser = argparse.ArgumentParser(prog="python -m crawler.runner", description=__doc__)
+    parser.add_argument("--source", required=True)
+    parser.add_argument("--config", default=None)
+    parser.add_argument("--db", default=os.environ.get("PALIMPSEST_DB", "sqlite:///palimpsest.db"))
+    parser.add_argument("--trigger", default="manual", choices=("manual", "schedule"))
+    parser.add_argument("--warc", default=None)
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        summary = run_crawl(
+            args.source, config_path=args.config, db_url=args.db, trigger=args.trigger,
+            warc_dir=args.warc, progress=lambda line: print(line, flush=True),
+            log_level="INFO" if args.verbose else "WARNING",
+        )
+    except PalimpsestError as exc:
+        print(f"palimpsest: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    print(format_summary(summary), flush=True)
+    print(SUMMARY_PREFIX + json.dumps(asdict(summary)), flush=True)
+    return 1 if summary.status == "failed" else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

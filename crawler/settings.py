@@ -1,0 +1,84 @@
+"""Scrapy settings for palimpsest's crawls (`scrapy.cfg` points here).
+
+Polite by default: robots.txt obeyed, at most two requests at a time per host with a
+one-second delay (per source in the config), AutoThrottle on top. The config and the
+archive database come from the environment when Scrapy is started directly
+(`scrapy crawl wordpress -a source=KEY`); `crawler.runner` sets them explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "palimpsest"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# -- palimpsest's own settings ----------------------------------------------------------
+# The archive database; the same default as the `palimpsest` command.
+PALIMPSEST_DB_URL = os.environ.get("PALIMPSEST_DB", "sqlite:///palimpsest.db")
+# Sources and topic TOML; None: PALIMPSEST_CONFIG, ./palimpsest.toml, the bundled default.
+PALIMPSEST_CONFIG = os.environ.get("PALIMPSEST_CONFIG") or None
+# What started the crawl, stored on the crawl row: 'manual' or 'schedule'.
+PALIMPSEST_TRIGGER = "manual"
+# Fetch rows are written in batches of this many, so provenance costs few transactions.
+PALIMPSEST_FETCH_BATCH = 200
+# A comment-page trap (endless "older comments" links) stops here and marks the thread partial.
+PALIMPSEST_MAX_COMMENT_PAGES = 500
+# Listing pages followed per discovery route (home, archives, feeds, sitemaps).
+PALIMPSEST_MAX_LISTING_PAGES = 2000
+# Raw capture (crawler.warc): unset means off; the runner sets it from --warc / the config.
+PALIMPSEST_WARC_DIR = None
+
+# -- politeness -------------------------------------------------------------------------
+USER_AGENT = "palimpsest/0.1 (research archive of public blog comment threads)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# -- faults -----------------------------------------------------------------------------
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024  # a 32 MB "page" is a trap, not a blog post
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 10
+# The spider decides what a 404/401/403 means (REST blocked, post gone), so let them through.
+HTTPERROR_ALLOW_ALL = True
+
+# -- components -------------------------------------------------------------------------
+ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+DOWNLOADER_MIDDLEWARES = {
+    # Next to the download handler: sees every response as it came off the wire.
+    "crawler.warc.WarcCaptureMiddleware": 950,
+    # Crawl-delay, Retry-After, backoff, pausing a failing host (replaces RetryMiddleware).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.hosts.HostPolitenessMiddleware": 550,
+    # Above RedirectMiddleware (600): logs and stops redirect loops and off-site redirects.
+    "crawler.middlewares.guards.RedirectGuardMiddleware": 650,
+    # Below HttpCompressionMiddleware (590): re-encodes mislabelled charsets as UTF-8.
+    "crawler.middlewares.encoding.EncodingFixMiddleware": 580,
+}
+# crawler.middlewares.hosts: backoff base × 2^attempt (capped), the longest Retry-After
+# honoured (longer pauses the host), failures in a row before a host is paused, and the
+# longest robots.txt Crawl-delay applied.
+PALIMPSEST_BACKOFF_BASE = 2.0
+PALIMPSEST_BACKOFF_MAX = 60.0
+PALIMPSEST_RETRY_AFTER_MAX = 120.0
+PALIMPSEST_HOST_MAX_FAILURES = 8
+PALIMPSEST_CRAWL_DELAY_MAX = 30.0
+EXTENSIONS = {"scrapy.extensions.telnet.TelnetConsole": None}
+
+# Every thread is fetched once per crawl; no HTTP cache, so the archive never sees stale pages.
+HTTPCACHE_ENABLED = False
+COOKIES_ENABLED = False
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

@@ -1,0 +1,431 @@
+"""The `wordpress` spider: finds a blog's on-topic posts and fetches every page of their threads.
+
+Navigation only; parsing is `crawler.parsers`, thread assembly `crawler.thread`,
+normalization `crawler.normalize`. Two routes, chosen per crawl:
+
+* REST: /wp-json/wp/v2/posts (or ?rest_route= when pretty permalinks are off), then
+  /wp/v2/comments for each on-topic post, every page of both.
+* HTML, when the REST API is blocked or disabled: feeds, wp-sitemap.xml, the home page
+  and its pagination, and the topic's tag/category archives discover post URLs; each
+  post page is fetched, filtered, then every comment page of its thread.
+
+Each thread becomes ONE item, a ThreadSnapshot. A thread with a page that failed is
+yielded with complete=False and its problems, so the archive infers no deletions from it.
+
+    scrapy crawl wordpress -a source=KEY [-a config=PATH]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.config import Config, Source, load_config
+from crawler.encoding import normalize_page
+from crawler.fetches import fetch_failed
+from crawler.normalize.thread import normalize_thread
+from crawler.parsers import get_parser
+from crawler.thread import assemble_thread, thread_fingerprint
+from crawler.topic import TopicFilter
+from storage.records import CommentRecord, Page, PostRecord, ThreadSnapshot
+
+__all__ = ["WordPressSpider"]
+
+logger = logging.getLogger(__name__)
+
+# Request priorities: finish threads already begun before discovering more posts, so
+# items flow steadily and memory stays flat on big sites.
+LISTING, POST, THREAD = 0, 10, 20
+REST_PER_PAGE = 100
+MAX_PROBLEMS_KEPT = 200
+
+
+@dataclass(eq=False)
+class ThreadInProgress:
+    """A thread whose pages are being fetched: the post and each page's comments so far."""
+
+    post: PostRecord
+    url: str
+    pending: list[str] = field(default_factory=list)  # HTML: comment page URLs, in order
+    waiting: set[int] = field(default_factory=set)  # REST: comment pages requested, not back
+    requested: set[str] = field(default_factory=set)
+    pages: dict[int, tuple[CommentRecord, ...]] = field(default_factory=dict)
+    fingerprints: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    expected: int | None = None
+    route: str = "html"
+
+
+class WordPressSpider(Spider):
+    """One crawl of one WordPress source from the config."""
+
+    name = "wordpress"
+
+    def __init__(self, source: str | None = None, config: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.source_key = source
+        self.config_path = config
+        # Set by from_crawler, which alone sees the settings.
+        self.config: Config
+        self.source: Source
+        self.topic: TopicFilter
+        self.parser = get_parser("wordpress")
+        self.seen_posts: set[str] = set()
+        self.listing_pages = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> WordPressSpider:
+        spider: WordPressSpider = super().from_crawler(crawler, *args, **kwargs)
+        if not spider.source_key:
+            raise ValueError("give the source to crawl: scrapy crawl wordpress -a source=KEY")
+        spider.config = load_config(spider.config_path or crawler.settings.get("PALIMPSEST_CONFIG"))
+        spider.source = spider.config.source(spider.source_key)
+        spider.topic = TopicFilter(spider.config.topic)
+        spider.parser = get_parser(spider.source.platform)
+        spider._apply_politeness(crawler)
+        return spider
+
+    def _apply_politeness(self, crawler: Crawler) -> None:
+        """Per-source delay and concurrency, the config's User-Agent; Scrapy still allows
+        changing settings here (they freeze right after from_crawler)."""
+        crawl, src, settings = self.config.crawl, self.source, crawler.settings
+        delay = crawl.delay_seconds if src.delay_seconds is None else src.delay_seconds
+        per_host = src.concurrency or crawl.concurrency_per_host
+        agent = crawl.user_agent + (f" (+{crawl.contact_url})" if crawl.contact_url else "")
+        settings.set("DOWNLOAD_DELAY", delay, priority="spider")
+        settings.set("AUTOTHROTTLE_START_DELAY", max(delay, 0.0), priority="spider")
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", per_host, priority="spider")
+        settings.set("USER_AGENT", agent, priority="spider")
+        if crawl.contact_url:
+            settings.set("PALIMPSEST_CONTACT_URL", crawl.contact_url, priority="spider")
+        if settings.get("PALIMPSEST_WARC_DIR"):
+            # Only when capturing: the middleware next to the download handler sees every
+            # response as it came off the wire.
+            middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
+            middlewares.setdefault("crawler.warc.WarcCaptureMiddleware", 950)
+            settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="spider")
+
+    @property
+    def base(self) -> str:
+        return self.source.url if self.source.url.endswith("/") else self.source.url + "/"
+
+    # -- start ----------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Request]:
+        if self.source.use_rest:
+            yield self._rest_posts_request("pretty", 1)
+        else:
+            for request in self._html_discovery():
+                yield request
+
+    # -- REST route -----------------------------------------------------------------
+
+    def _rest_url(self, route: str, endpoint: str, **query: Any) -> str:
+        params = urlencode(query, safe=",:")
+        if route == "pretty":
+            return f"{self.base}wp-json/wp/v2/{endpoint}?{params}"
+        return f"{self.base}?rest_route=/wp/v2/{endpoint}&{params}"
+
+    def _rest_posts_request(self, route: str, page_no: int) -> Request:
+        query: dict[str, Any] = {"_embed": "author,wp:term", "per_page": REST_PER_PAGE, "page": page_no}
+        if self.source.since:
+            query["after"] = f"{self.source.since.isoformat()}T00:00:00"
+        return Request(
+            self._rest_url(route, "posts", **query),
+            callback=self.parse_rest_posts,
+            errback=self.rest_posts_failed,
+            cb_kwargs={"route": route, "page_no": page_no},
+            priority=LISTING,
+        )
+
+    def parse_rest_posts(self, response: Response, route: str, page_no: int) -> Iterator[Any]:
+        page = self._page(response, clean=False)
+        try:
+            if response.status != 200:
+                raise ValueError(f"HTTP {response.status}")
+            result = self.parser.parse_rest_posts(page)
+        except ValueError as exc:
+            yield from self._rest_unavailable(response.url, route, page_no, str(exc))
+            return
+        if page_no == 1:
+            self._stats().set_value("palimpsest/rest", route)
+            logger.info("%s: REST API (%s) lists %s posts", self.source.key, route, result.total)
+            for n in range(2, (result.total_pages or 1) + 1):
+                yield self._rest_posts_request(route, n)
+        for post in result.posts:
+            if self._wanted(post):
+                thread = ThreadInProgress(post=post, url=post.url, route=route)
+                yield self._rest_comments_request(thread, 1)
+
+    def rest_posts_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        self._send_failure(request, failure)
+        kw = request.cb_kwargs
+        yield from self._rest_unavailable(request.url, kw["route"], kw["page_no"], _reason(failure))
+
+    def _rest_unavailable(self, url: str, route: str, page_no: int, why: str) -> Iterator[Request]:
+        if page_no > 1:  # the API works but lost a page: posts on it are missed
+            self._fault("rest_posts", url, why)
+        elif route == "pretty":
+            logger.info("%s: no REST API at %s (%s); trying ?rest_route=", self.source.key, url, why)
+            yield self._rest_posts_request("plain", 1)
+        else:
+            logger.info("%s: REST API unavailable (%s); discovering posts from HTML", self.source.key, why)
+            self._stats().set_value("palimpsest/rest", "unavailable")
+            yield from self._html_discovery()
+
+    def _rest_comments_request(self, thread: ThreadInProgress, page_no: int) -> Request:
+        url = self._rest_url(
+            thread.route, "comments", post=thread.post.external_id, per_page=REST_PER_PAGE,
+            page=page_no, orderby="id", order="asc",  # id order: new comments land on the last page
+        )
+        thread.waiting.add(page_no)
+        return Request(
+            url, callback=self.parse_rest_comments, errback=self.thread_page_failed,
+            cb_kwargs={"thread": thread, "page_no": page_no}, priority=THREAD, dont_filter=True,
+        )
+
+    def parse_rest_comments(self, response: Response, thread: ThreadInProgress, page_no: int) -> Iterator[Any]:
+        thread.waiting.discard(page_no)
+        try:
+            if response.status != 200:
+                raise ValueError(f"HTTP {response.status}")
+            result = self.parser.parse_rest_comments(self._page(response, clean=False))
+        except ValueError as exc:
+            thread.problems.append(f"{response.url}: {exc}")
+            self._fault("comment_page", response.url, str(exc))
+        else:
+            thread.pages[page_no] = result.comments
+            thread.fingerprints.append(hashlib.sha256(response.body).hexdigest())
+            if page_no == 1:
+                # All further pages at once: REST pages are independent of each other.
+                thread.expected = result.total
+                for n in range(2, (result.total_pages or 1) + 1):
+                    yield self._rest_comments_request(thread, n)
+        if not thread.waiting:
+            yield self._finish(thread)
+
+    # -- HTML route -----------------------------------------------------------------
+
+    def _html_discovery(self) -> Iterator[Request]:
+        b = self.base
+        urls = [b, f"{b}feed/", f"{b}?feed=rss2", f"{b}wp-sitemap.xml", f"{b}?sitemap=index"]
+        for tag in self.config.topic.tags:
+            slug = "-".join(tag.lower().split())
+            urls += [f"{b}tag/{slug}/", f"{b}category/{slug}/", f"{b}?tag={slug}", f"{b}?category_name={slug}"]
+        for url in urls:
+            yield self._listing_request(url)
+
+    def _listing_request(self, url: str) -> Request:
+        self.listing_pages += 1
+        return Request(url, callback=self.parse_listing, errback=self.listing_failed, priority=LISTING)
+
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        if response.status != 200:
+            self._discovery_miss(response.url, f"HTTP {response.status}")
+            return
+        try:
+            listing = self.parser.parse_listing(self._page(response, clean=False))
+        except ValueError as exc:
+            self._discovery_miss(response.url, str(exc))
+            return
+        for url in listing.post_urls:
+            yield Request(url, callback=self.parse_post, errback=self.post_failed, priority=POST)
+        limit = self.settings.getint("PALIMPSEST_MAX_LISTING_PAGES", 2000)
+        for url in listing.next_urls:
+            if self.listing_pages < limit:
+                yield self._listing_request(url)
+
+    def listing_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        self._send_failure(request, failure)
+        self._fault("network", request.url, _reason(failure))
+
+    def parse_post(self, response: Response) -> Iterator[Any]:
+        if response.status != 200:
+            self._fault(f"http_{response.status}", response.url, "post page not fetched")
+            return
+        if not _is_html(response):
+            self._fault("not_html", response.url, f"post page is {_content_type(response)!r}")
+            return
+        try:
+            parsed = self.parser.parse_post_page(self._page(response))
+        except ValueError as exc:
+            self._fault("parse", response.url, str(exc))
+            return
+        if not self._wanted(parsed.post):
+            return
+        thread = ThreadInProgress(post=parsed.post, url=response.url, expected=parsed.post.comment_count_displayed)
+        thread.requested.add(response.url)
+        self._take_comment_page(thread, response.url, parsed)
+        yield from self._next_comment_page(thread)
+
+    def post_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        self._send_failure(request, failure)
+        self._fault("network", request.url, _reason(failure))
+
+    def parse_comment_page(self, response: Response, thread: ThreadInProgress) -> Iterator[Any]:
+        why = None
+        if response.status != 200:
+            why = f"HTTP {response.status}"
+        elif not _is_html(response):
+            why = f"not HTML: {_content_type(response)!r}"
+        else:
+            try:
+                parsed = self.parser.parse_post_page(self._page(response))
+            except ValueError as exc:
+                why = str(exc)
+            else:
+                if parsed.post.external_id != thread.post.external_id:
+                    why = f"shows post {parsed.post.external_id}, not {thread.post.external_id}"
+                else:
+                    self._take_comment_page(thread, response.url, parsed)
+        if why:
+            thread.problems.append(f"{response.url}: {why}")
+            self._fault("comment_page", response.url, why)
+        yield from self._next_comment_page(thread)
+
+    def _take_comment_page(self, thread: ThreadInProgress, url: str, parsed: Any) -> None:
+        """Keep one page's comments; queue comment pages not yet requested."""
+        thread.pages[parsed.comment_page or 1] = parsed.comments
+        thread.fingerprints.append(parsed.fingerprint)
+        if parsed.truncated:
+            thread.problems.append(f"{url}: page is cut off")
+            self._fault("truncated", url, "page is cut off mid-thread")
+        limit = self.settings.getint("PALIMPSEST_MAX_COMMENT_PAGES", 500)
+        for n, page_url in enumerate(parsed.comment_page_urls, start=1):
+            if n == parsed.comment_page or page_url in thread.requested:
+                continue
+            if len(thread.requested) >= limit:
+                thread.problems.append(f"{url}: more than {limit} comment pages; stopped")
+                self._fault("comment_page_limit", url, f"more than {limit} comment pages")
+                break
+            thread.requested.add(page_url)
+            thread.pending.append(page_url)
+
+    def _next_comment_page(self, thread: ThreadInProgress) -> Iterator[Any]:
+        # One page at a time per thread: concurrency comes from many threads at once, and a
+        # failed page never leaves sibling requests orphaned.
+        if thread.pending:
+            url = thread.pending.pop(0)
+            yield Request(
+                url, callback=self.parse_comment_page, errback=self.thread_page_failed,
+                cb_kwargs={"thread": thread}, priority=THREAD, dont_filter=True,
+            )
+        else:
+            yield self._finish(thread)
+
+    def thread_page_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        thread: ThreadInProgress = request.cb_kwargs["thread"]
+        why = _reason(failure)
+        self._send_failure(request, failure)
+        thread.problems.append(f"{request.url}: {why}")
+        self._fault("comment_page", request.url, why)
+        if thread.route == "html":
+            yield from self._next_comment_page(thread)
+        else:
+            thread.waiting.discard(request.cb_kwargs["page_no"])
+            if not thread.waiting:
+                yield self._finish(thread)
+
+    # -- shared ---------------------------------------------------------------------
+
+    def _wanted(self, post: PostRecord) -> bool:
+        """First sighting of an on-topic post published on or after `since`."""
+        stats = self._stats()
+        if post.external_id in self.seen_posts:
+            return False
+        self.seen_posts.add(post.external_id)
+        stats.inc_value("palimpsest/posts_seen")
+        since = self.source.since
+        if since and post.published_at and post.published_at.date() < since:
+            stats.inc_value("palimpsest/posts_before_since")
+            return False
+        if not self.topic.is_on_topic(post):
+            stats.inc_value("palimpsest/posts_off_topic")
+            return False
+        stats.inc_value("palimpsest/posts_on_topic")
+        return True
+
+    def _finish(self, thread: ThreadInProgress) -> ThreadSnapshot:
+        snapshot = assemble_thread(
+            source_key=self.source.key,
+            post=thread.post,
+            pages=[thread.pages[n] for n in sorted(thread.pages)],
+            complete=not thread.problems,
+            fetched_at=datetime.now(UTC),
+            expected_comment_count=thread.expected,
+            fingerprint=thread_fingerprint(thread.fingerprints) if thread.fingerprints else None,
+            problems=thread.problems,
+        )
+        if thread.expected is not None and thread.expected != len(snapshot.comments):
+            # The site's own count disagrees: log and count; the thread's completeness is
+            # decided by its pages, since displayed counts include held or filtered comments.
+            self._stats().inc_value("palimpsest/count_mismatch")
+            logger.warning(
+                "%s: captured %d comments, the site says %d", thread.url, len(snapshot.comments), thread.expected
+            )
+        if not snapshot.complete:
+            logger.warning("%s: partial thread: %s", thread.url, "; ".join(thread.problems))
+        return normalize_thread(snapshot, aliases=self.source.aliases)
+
+    def _page(self, response: Response, *, clean: bool = True) -> Page:
+        headers = {k.lower(): v for k, v in response.headers.to_unicode_dict().items()}
+        page = Page(url=response.url, body=response.body, fetched_at=datetime.now(UTC),
+                    status=response.status, headers=headers)
+        if not clean:
+            return page
+        fixed, problem = normalize_page(page)
+        if problem:
+            self._stats().inc_value("palimpsest/encoding_repairs")
+            logger.info("%s: %s", response.url, problem)
+        return fixed
+
+    def _fault(self, kind: str, url: str, why: str) -> None:
+        """A counted, logged error naming the URL; the crawl goes on."""
+        logger.warning("%s: %s: %s", kind, url, why)
+        stats = self._stats()
+        stats.inc_value("palimpsest/errors")
+        stats.inc_value(f"palimpsest/errors/{kind}")
+        problems = stats.get_value("palimpsest/problems") or []
+        if len(problems) < MAX_PROBLEMS_KEPT:
+            stats.set_value("palimpsest/problems", [*problems, f"{kind}: {url}: {why}"])
+
+    def _discovery_miss(self, url: str, why: str) -> None:
+        # Not every site has every feed, sitemap form or topic archive: not an error.
+        logger.debug("no listing at %s (%s)", url, why)
+        self._stats().inc_value("palimpsest/discovery_misses")
+
+    def _send_failure(self, request: Request, failure: Failure) -> None:
+        self.crawler.signals.send_catch_log(fetch_failed, request=request, failure=failure, spider=self)
+
+    def _stats(self) -> Any:
+        return self.crawler.stats
+
+
+def _reason(failure: Failure) -> str:
+    return f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
+
+
+def _content_type(response: Response) -> str:
+    value = response.headers.get("Content-Type") or b""
+    return value.decode("latin-1")
+
+
+def _is_html(response: Response) -> bool:
+    ctype = _content_type(response).lower()
+    if ctype:
+        return "html" in ctype
+    return response.body.lstrip()[:1] == b"<"
