@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 __all__ = ["alias_map", "author_key", "canonical_key"]
 
@@ -14,6 +15,7 @@ _SPACES = re.compile(r"\s+")
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
+@lru_cache(maxsize=8192)  # a thread repeats a few hundred names thousands of times
 def author_key(name: str) -> str:
     """The identity key of a display name: NFKC, whitespace collapsed and trimmed, casefolded.
 

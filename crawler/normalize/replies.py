@@ -12,8 +12,9 @@ Rules (docs/conversation.md has the full statement):
   author name of the thread that the text starts with; else, for leading names, text up
   to a `:` or `,` within four words; else one word (a possessive `'s` is dropped).
 * Resolution: a link to `#comment-N` (fragment or absolute URL) decides, whether or not
-  comment N is in the thread; else the latest earlier comment whose author key matches;
-  else the post if its author matches; else a name that is the first word(s) of exactly
+  comment N is in the thread; else the comment's threaded parent when the name is its
+  author's (or the first words of it); else the latest earlier comment whose author key
+  matches; else the post if its author matches; else a name that is the first word(s) of exactly
   one earlier author's name (or the post author's); else unresolved, raw name kept.
 """
 
@@ -235,8 +236,19 @@ class AuthorIndex:
             return Target("post", self._post_id, "name")
         return None
 
-    def resolve(self, raw_name: str) -> Target | None:
+    def resolve(self, raw_name: str, parent: tuple[str, str] | None = None) -> Target | None:
+        """Resolve a name; `parent` is the comment's threaded parent (id, author_raw), if any.
+
+        A reply nested under a comment and naming that comment's author answers that
+        comment, even when the author has written again since.
+        """
         key = self.canonical(raw_name)
+        if parent is not None and key:
+            spelling = author_key(parent[1])
+            if key in (spelling, self._aliases.get(spelling, spelling)) or spelling.startswith(
+                key + " "
+            ):
+                return Target("comment", parent[0], "name")
         found = self._by_key(key)
         if found is not None or not key:
             return found
@@ -252,8 +264,10 @@ class AuthorIndex:
         return None
 
 
-def resolve_name(name: AtName, authors: AuthorIndex) -> Target | None:
+def resolve_name(
+    name: AtName, authors: AuthorIndex, parent: tuple[str, str] | None = None
+) -> Target | None:
     """Where one `@Name` points: its #comment-N link, else by name (see AuthorIndex.resolve)."""
     if name.link_comment_id is not None:
         return Target("comment", name.link_comment_id, "link")
-    return authors.resolve(name.raw_name)
+    return authors.resolve(name.raw_name, parent)

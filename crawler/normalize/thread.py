@@ -120,9 +120,14 @@ def normalize_thread(
         [post.author_raw, *(c.author_raw for c in comments), *(n for g in aliases for n in g)]
     )
     authors = AuthorIndex(post.external_id, post.author_key, amap)
+    # Indexing every comment's words is most of the work; a thread without a blockquote
+    # needs no index at all.
+    quoting = any("<blockquote" in c.body_html.lower() for c in comments)
     index = QuoteIndex()
-    index.add(_POST, post.body_text)
+    if quoting:
+        index.add(_POST, post.body_text)
     out: list[CommentRecord | None] = [None] * len(comments)
+    author_of = {c.external_id: c.author_raw for c in comments}
 
     for i in _time_order(comments):
         c = comments[i]
@@ -145,8 +150,10 @@ def normalize_thread(
             leading, prefix_end, mentions = find_at_names(frag.own, book)
             seen: set[tuple[object, ...]] = set()
             named = [("at_reply", n) for n in leading] + [("mention", n) for _, n in mentions]
+            pid = c.threaded_parent_external_id
+            nest = (pid, author_of[pid]) if pid is not None and pid in author_of else None
             for kind, name in named:
-                target = resolve_name(name, authors)
+                target = resolve_name(name, authors, nest)
                 edge = _edge(len(edges), kind, name, target)
                 ident = _edge_identity(edge, authors)
                 if ident in seen:
@@ -184,7 +191,8 @@ def normalize_thread(
             quotes=quotes,
             own_text=own_text,
         )
-        index.add(("comment", c.external_id), own_text)
+        if quoting:
+            index.add(("comment", c.external_id), own_text)
         authors.add(c.author_raw, c.external_id)
 
     return dataclasses.replace(thread, post=post, comments=tuple(x for x in out if x is not None))
