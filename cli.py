@@ -153,5 +153,63 @@ def schedule_run_now(source_key: str, config_path: str | None, db_url: str, logs
     click.echo(f"crawl of {source_key!r} finished; log: {log_path}")
 
 
+# -- db and sql -------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """The archive database's schema: upgrade, current revision, drift check."""
+
+
+@db.command("upgrade")
+@db_option
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@user_errors
+def db_upgrade(db_url: str, revision: str) -> None:
+    """Bring the database schema up to REVISION (creating it when empty)."""
+    from storage import schema
+
+    click.echo(schema.upgrade_database(db_url, revision))
+
+
+@db.command("current")
+@db_option
+@user_errors
+def db_current(db_url: str) -> None:
+    """Print the database's revision and the newest one this palimpsest knows."""
+    from storage import schema
+
+    click.echo(schema.describe_revision(db_url))
+
+
+@db.command("check")
+@db_option
+@user_errors
+def db_check(db_url: str) -> None:
+    """Exit non-zero unless the schema is at head and matches the models (no drift)."""
+    from storage import schema
+
+    click.echo(schema.check_database(db_url))
+
+
+@main.command()
+@click.argument("query")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "jsonl"]),
+              default="table", show_default=True, help="Output format.")
+@user_errors
+def sql(query: str, db_url: str, fmt: str) -> None:
+    """Run one read-only SQL QUERY on the archive (views: docs/schema.md)."""
+    from storage.engine import open_engine
+    from storage.query import run_query, write_result
+
+    engine = open_engine(db_url, read_only=True)
+    try:
+        result = run_query(engine, query)
+    finally:
+        engine.dispose()
+    write_result(result, fmt, click.get_text_stream("stdout"))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=os.path.basename(sys.argv[0]))

@@ -8,6 +8,8 @@ is refused until the user runs `palimpsest db upgrade`.
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +45,14 @@ def display_url(url: URL | str) -> str:
     if isinstance(url, str):
         try:
             return make_url(url).render_as_string(hide_password=True)
-        except ArgumentError:
-            return url
+        except (ArgumentError, ValueError):
+            return _masked(url)
     return url.render_as_string(hide_password=True)
+
+
+def _masked(url: str) -> str:
+    """A URL that could not be parsed, with anything like a password hidden."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
 
 
 def normalize_url(url: str) -> URL:
@@ -54,9 +61,9 @@ def normalize_url(url: str) -> URL:
         raise DatabaseURLError("empty database URL: give --db URL or set PALIMPSEST_DB")
     try:
         parsed = make_url(url.strip())
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise DatabaseURLError(
-            f"malformed database URL {url!r}: expected sqlite:///PATH or "
+            f"malformed database URL {_masked(url)!r}: expected sqlite:///PATH or "
             "postgresql://USER@HOST:PORT/DB"
         ) from None
     backend = parsed.get_backend_name()
@@ -74,7 +81,7 @@ def normalize_url(url: str) -> URL:
             )
         if parsed.host or parsed.port:
             raise DatabaseURLError(
-                f"malformed SQLite URL {url!r}: a host is not allowed; use sqlite:///PATH "
+                f"malformed SQLite URL {display_url(parsed)!r}: a host is not allowed; use sqlite:///PATH "
                 "(three slashes)"
             )
         return parsed
@@ -154,7 +161,7 @@ def connect(url: str, *, read_only: bool = False) -> Engine:
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:
     """An Alembic config for our migrations, bound to `connection` when given."""
-    cfg = Config()
+    cfg = Config(stdout=io.StringIO())  # alembic prints chatter; we print our own line
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
         cfg.attributes["connection"] = connection
