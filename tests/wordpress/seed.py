@@ -8,7 +8,7 @@ before it as `{{comment:KEY}}` (for `<a href="#comment-N">` @-replies).
 What the plan covers, on purpose:
 - 6 posts on the topic (keyword in title, only in body, only in a tag, only in a
   category), 3 off it; one off-topic post whose comments say "deportation";
-- one thread of 48 comments (26 top-level, so 3 comment pages of 10), threads 5 levels
+- one thread of 49 comments (30 top-level, so 3 comment pages of 10), threads 5 levels
   deep (a top-level comment and 4 levels of replies);
 - commenters with and without websites; non-ASCII names and text; one person as
   "JohnD", "johnd" and "ＪｏｈｎＤ" (WordPress trims names, so no trailing-space variant);
@@ -184,7 +184,7 @@ def _t(day: str, hh: int, mm: int = 0) -> datetime:
     return datetime(2025, int(month), int(d), hh, mm, tzinfo=UTC)
 
 
-# --- The long thread: 48 comments, 26 top level, so three comment pages of 10. -------
+# --- The long thread: 49 comments, 30 top level, so three comment pages of 10. -------
 
 _FLIGHTS_BODY = (
     "<p>Three planes left Texas on Saturday carrying more than two hundred Venezuelan men "
