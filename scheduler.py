@@ -239,9 +239,6 @@ class _Children:
         return len(procs)
 
 
-_children = _Children()
-
-
 def crawl_command(ctx: CrawlContext, source_key: str, trigger: str) -> list[str]:
     """The argv of one crawl: `palimpsest crawl --source KEY --trigger T [--config P]`.
 
@@ -262,11 +259,15 @@ def _log_path(ctx: CrawlContext, source_key: str, trigger: str, now: datetime) -
     )
 
 
-def run_crawl(ctx: CrawlContext, source_key: str, *, trigger: str) -> tuple[int, Path]:
+def run_crawl(
+    ctx: CrawlContext, source_key: str, *, trigger: str, children: _Children | None = None
+) -> tuple[int, Path]:
     """Run one crawl process to its end; return its exit status and its log file.
 
     Status 3 means another crawl of the source held the lock and nothing was done.
+    `children` is the scheduler's registry of running crawls (for shutdown).
     """
+    children = children or _Children()
     started = datetime.now(UTC)
     path = _log_path(ctx, source_key, trigger, started)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -275,14 +276,14 @@ def run_crawl(ctx: CrawlContext, source_key: str, *, trigger: str) -> tuple[int,
     with path.open("ab") as out:
         out.write(f"# {started.isoformat()} {shlex.join(argv)}\n".encode())
         out.flush()
-        proc = _children.start(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
+        proc = children.start(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
         if proc is None:
             out.write(b"# not started: the scheduler is shutting down\n")
             return -1, path
         try:
             status = proc.wait()
         finally:
-            _children.done(proc)
+            children.done(proc)
         out.write(f"# {datetime.now(UTC).isoformat()} exit status {status}\n".encode())
     if status == LOCKED_EXIT_STATUS:
         log.warning(
@@ -319,14 +320,17 @@ def _last_error_line(path: Path) -> str | None:
     return None
 
 
-_context: CrawlContext | None = None
+# The running scheduler's context and crawl processes. Jobs are stored by reference to
+# `scheduled_crawl` with only the source key as argument, so they find these here.
+_active: tuple[CrawlContext, _Children] | None = None
 
 
 def scheduled_crawl(source_key: str) -> None:
     """The job function (stored by reference): one scheduled crawl of `source_key`."""
-    if _context is None:  # only `run_scheduler` runs jobs, and it sets the context first
+    if _active is None:  # only `run_scheduler` runs jobs, and it sets this first
         raise RuntimeError("scheduled_crawl called outside run_scheduler")
-    run_crawl(_context, source_key, trigger="schedule")
+    ctx, children = _active
+    run_crawl(ctx, source_key, trigger="schedule", children=children)
 
 
 # -- the job store and reconciliation -------------------------------------------------
@@ -454,7 +458,7 @@ def run_scheduler(
     finishes the threads in hand and the crawl ends `aborted` or complete), and this
     returns when they have all exited.
     """
-    global _context
+    global _active
     schedules = source_schedules(config)
     stop = stop or threading.Event()
     with database_lock(engine, SCHEDULER_LOCK_KEY, what="the scheduler of this archive"):
@@ -468,8 +472,8 @@ def run_scheduler(
             job_defaults={"coalesce": True, "max_instances": 1},
         )
         scheduler.add_listener(_on_missed, EVENT_JOB_MISSED)
-        _context = ctx
-        _children.stopping = False
+        children = _Children()
+        _active = (ctx, children)
         with _stop_on_signals(stop):
             scheduler.start(paused=True)
             try:
@@ -487,11 +491,11 @@ def run_scheduler(
                 stop.wait()
             finally:
                 scheduler.pause()
-                running = _children.terminate_all()
+                running = children.terminate_all()
                 if running:
                     log.info("waiting for %d crawl process(es) to finish", running)
                 scheduler.shutdown(wait=True)
-                _context = None
+                _active = None
     log.info("scheduler stopped")
     return report
 
