@@ -29,7 +29,7 @@ from typing import Any
 from tests.wordpress.harness import WordPressSite
 from tests.wordpress.seed import Seed
 
-__all__ = ["FIXTURE_DIR", "Fetched", "fetch", "seed_as_json", "capture_theme", "main"]
+__all__ = ["FIXTURE_DIR", "Fetched", "capture_theme", "fetch", "main", "seed_as_json"]
 
 FIXTURE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "wordpress"
 USER_AGENT = "palimpsest-fixture-capture/1"
