@@ -32,7 +32,7 @@ __all__ = ["BOM", "MISLABELLED", "UNDECLARED", "Decoded", "decode_body", "normal
 
 # Problems reported in Decoded.problem (counted in crawl stats by the middleware).
 MISLABELLED = "mislabelled"  # declared charset could not decode the bytes
-UNDECLARED = "undeclared"  # no charset in header, BOM or markup
+UNDECLARED = "undeclared"  # no charset anywhere, and the bytes are not UTF-8
 BOM = "bom"  # a byte-order mark decided (and disagreed with the declaration)
 
 _FALLBACK_HANDLER = "palimpsest-cp1252-fallback"
@@ -128,7 +128,7 @@ def decode_body(body: bytes, headers: dict[str, str] | None = None) -> Decoded:
     try:
         text = body.decode("utf-8")
         encoding = "utf-8"
-        problem = UNDECLARED if declared is None and not body.isascii() else None
+        problem = None  # valid UTF-8 is UTF-8, declared or not (JSON never declares)
     except UnicodeDecodeError:
         text = body.decode("utf-8", errors=_FALLBACK_HANDLER)
         encoding = "utf-8" if _mostly_utf8(body) else "cp1252"

@@ -1,0 +1,84 @@
+"""A minimal Scrapy crawl for middleware tests, run in a subprocess (one reactor each).
+
+    python -m tests.faults.probe SETTINGS_JSON URL... > result.json
+
+Fetches each URL once with the project's downloader middlewares and prints, as JSON,
+what each callback or errback saw (status, time, text, WARC place) and the final stats.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import CrawlerProcess
+from scrapy.http import Response
+from scrapy.utils.project import get_project_settings
+from twisted.python.failure import Failure
+
+RESULTS: list[dict[str, Any]] = []
+STATS: dict[str, Any] = {}
+
+
+class ProbeSpider(Spider):
+    name = "probe"
+
+    def __init__(self, urls: list[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.urls = urls
+        self.t0 = time.monotonic()
+
+    async def start(self) -> Any:
+        for url in self.urls:
+            yield Request(url, callback=self.ok, errback=self.failed, dont_filter=True)
+
+    def ok(self, response: Response) -> Iterator[Any]:
+        RESULTS.append(
+            {
+                "url": response.url,
+                "request_url": response.request.url if response.request else None,
+                "status": response.status,
+                "at": round(time.monotonic() - self.t0, 3),
+                "text": response.text[:2000] if hasattr(response, "text") else None,
+                "content_type": (response.headers.get(b"Content-Type") or b"").decode(),
+                "warc_file": response.meta.get("warc_file"),
+                "warc_offset": response.meta.get("warc_offset"),
+                "retry_times": response.meta.get("retry_times", 0),
+            }
+        )
+        return iter(())
+
+    def failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        RESULTS.append(
+            {
+                "url": request.url,
+                "error": f"{type(failure.value).__name__}: {failure.value}",
+                "at": round(time.monotonic() - self.t0, 3),
+            }
+        )
+
+    def closed(self, reason: str) -> None:
+        STATS.update(self.crawler.stats.get_stats())
+
+
+def main() -> None:
+    overrides = json.loads(sys.argv[1])
+    urls = sys.argv[2:]
+    settings = get_project_settings()
+    settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+    settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+    for key, value in overrides.items():
+        settings.set(key, value, priority="cmdline")
+    process = CrawlerProcess(settings)
+    process.crawl(ProbeSpider, urls=urls)
+    process.start()
+    print(json.dumps({"results": RESULTS, "stats": STATS}, default=str))
+
+
+if __name__ == "__main__":
+    main()
