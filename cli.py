@@ -197,18 +197,155 @@ def db_check(db_url: str) -> None:
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "jsonl"]),
               default="table", show_default=True, help="Output format.")
+@click.option("--as-of", "as_of", default=None, metavar="TIMESTAMP",
+              help="See the archive as it stood then (ISO 8601, UTC unless an offset is given).")
+@click.option("--params", "params_json", default=None, metavar="JSON",
+              help='Values for :name placeholders, as a JSON object: \'{"source": "x"}\'.')
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="One :NAME placeholder's value, as text (repeatable).")
 @user_errors
-def sql(query: str, db_url: str, fmt: str) -> None:
+def sql(query: str, db_url: str, fmt: str, as_of: str | None, params_json: str | None,
+        params: tuple[str, ...]) -> None:
     """Run one read-only SQL QUERY on the archive (views: docs/schema.md)."""
     from storage.engine import open_engine
+    from storage.export.options import parse_params, parse_timestamp
     from storage.query import run_query, write_result
 
+    when = parse_timestamp(as_of) if as_of else None
+    bound = parse_params(params_json, params)
     engine = open_engine(db_url, read_only=True)
     try:
-        result = run_query(engine, query)
+        result = run_query(engine, query, params=bound, as_of=when)
     finally:
         engine.dispose()
     write_result(result, fmt, click.get_text_stream("stdout"))
+
+
+# -- export, serve, report (research use; storage/export/, storage/report.py) -----------
+
+
+@main.command()
+@db_option
+@config_option
+@click.option("--out", "out_dir", required=True, metavar="DIR",
+              help="Directory to write (created; must be empty).")
+@click.option("--as-of", "as_of", default=None, metavar="TIMESTAMP",
+              help="Snapshot time (ISO 8601, UTC unless an offset is given); default: now.")
+@click.option("--format", "formats", multiple=True,
+              type=click.Choice(["parquet", "csv", "jsonl", "sqlite"]),
+              help="Output format (repeatable); default: parquet and csv.")
+@click.option("--source", "sources", multiple=True, metavar="KEY",
+              help="Only this source (repeatable); default: all.")
+@click.option("--since", default=None, metavar="DATE",
+              help="Only posts published on or after DATE (YYYY-MM-DD, UTC).")
+@click.option("--until", default=None, metavar="DATE",
+              help="Only posts published on or before DATE (YYYY-MM-DD, UTC).")
+@click.option("--pseudonymize", is_flag=True,
+              help="Replace author names and keys (also in text) by salted hashes.")
+@click.option("--salt", default=None, envvar="PALIMPSEST_SALT",
+              help="Salt for --pseudonymize (env PALIMPSEST_SALT); default: a new random one.")
+@click.option("--salt-file", default=None, metavar="PATH",
+              help="Where a generated salt is written; default: DIR.salt beside DIR.")
+@user_errors
+def export(db_url: str, config_path: str | None, out_dir: str, as_of: str | None,
+           formats: tuple[str, ...], sources: tuple[str, ...], since: str | None,
+           until: str | None, pseudonymize: bool, salt: str | None,
+           salt_file: str | None) -> None:
+    """Write a snapshot of the archive for analysis: files, manifest.json, CODEBOOK.md.
+
+    See docs/exports.md. The same archive, --as-of and options give byte-identical files.
+    """
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from crawler.config import load_config
+    from storage.engine import open_engine
+    from storage.errors import InputError
+    from storage.export import ExportOptions, export_snapshot, new_salt, parse_date, parse_timestamp
+
+    out = Path(out_dir)
+    salt_path: Path | None = None
+    if pseudonymize and not salt:
+        salt = new_salt()
+        salt_path = Path(salt_file) if salt_file else out.with_name(out.name + ".salt")
+        if salt_path.resolve().is_relative_to(out.resolve()):
+            raise InputError(f"--salt-file {str(salt_path)!r} must be outside the export directory")
+    topic = load_config(config_path).topic
+    options = ExportOptions(
+        out=out,
+        as_of=parse_timestamp(as_of) if as_of else datetime.now(UTC),
+        formats=formats or ("parquet", "csv"),
+        sources=sources,
+        since=parse_date(since, "--since") if since else None,
+        until=parse_date(until, "--until") if until else None,
+        pseudonymize=pseudonymize,
+        salt=salt,
+        topic={"name": topic.name, "keywords": list(topic.keywords), "tags": list(topic.tags)},
+    )
+    engine = open_engine(db_url, read_only=True)
+    try:
+        result = export_snapshot(engine, options)
+    finally:
+        engine.dispose()
+    if salt_path is not None and salt:
+        salt_path.write_text(salt + "\n", encoding="utf-8")
+        salt_path.chmod(0o600)
+        click.echo(f"salt written to {salt_path} (keep it apart from the export)", err=True)
+    counts = ", ".join(f"{n} {t}" for t, n in result.row_counts.items())
+    click.echo(f"exported to {result.out}: {counts}")
+
+
+@main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Port (0: any free one).")
+@user_errors
+def serve(db_url: str, host: str, port: int) -> None:
+    """Browse the archive read-only in Datasette (needs the `serve` extra).
+
+    A PostgreSQL archive is served from a SQLite snapshot exported at start-up.
+    """
+    from storage.engine import open_engine
+    from storage.export.serve import run_datasette, served_file
+
+    engine = open_engine(db_url, read_only=True)
+    try:
+        with served_file(engine) as served:
+            engine.dispose()
+            mode = "immutable" if served.immutable else "read-only"
+            click.echo(f"serving {served.path} ({mode}) on http://{host}:{port}/", err=True)
+            run_datasette(served, host, port)
+    finally:
+        engine.dispose()
+
+
+@main.command()
+@click.argument("post")
+@db_option
+@click.option("--out", "out_file", default=None, metavar="FILE.html",
+              help="Where to write the page; default: thread-<post id>.html.")
+@click.option("--as-of", "as_of", default=None, metavar="TIMESTAMP",
+              help="Show the thread as it stood then (ISO 8601).")
+@user_errors
+def report(post: str, db_url: str, out_file: str | None, as_of: str | None) -> None:
+    """Write one self-contained HTML page about the thread POST (archive post id or URL)."""
+    from pathlib import Path
+
+    from storage.engine import open_engine
+    from storage.export import parse_timestamp, snapshot_connection
+    from storage.report import load_thread, render_report
+
+    when = parse_timestamp(as_of) if as_of else None
+    engine = open_engine(db_url, read_only=True)
+    try:
+        with snapshot_connection(engine, when) as conn:
+            data = load_thread(conn, post)
+    finally:
+        engine.dispose()
+    data.as_of = when
+    path = Path(out_file or f"thread-{data.post['post_id']}.html")
+    path.write_text(render_report(data), encoding="utf-8")
+    click.echo(f"wrote {path}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -41,19 +41,38 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def run_query(engine: Engine, sql: str) -> QueryResult:
-    """Run one SQL statement on a read-only engine and return all its rows."""
+def run_query(
+    engine: Engine,
+    sql: str,
+    *,
+    params: dict[str, Any] | None = None,
+    as_of: datetime | None = None,
+) -> QueryResult:
+    """Run one SQL statement on a read-only engine and return all its rows.
+
+    `params` fills `:name` placeholders (bound by the driver, never pasted into the
+    SQL); `as_of` makes the views (and tables) show the archive at that time
+    (`storage.export.asof`).
+    """
     if not sql.strip():
         raise InputError("empty SQL query")
+    from storage.export.asof import apply_as_of, bind_params
+
+    args: tuple[Any, ...] = ()
+    if params:
+        sql, bound = bind_params(engine.dialect, sql, params)
+        args = (bound,)
     raw = engine.raw_connection()
     try:
+        if as_of is not None:
+            apply_as_of(raw.dbapi_connection, engine.dialect.name, as_of)
         cur = raw.cursor()
         try:
             if engine.dialect.name == "postgresql":
                 # A prepared statement holds exactly one command.
-                cur.execute(sql, prepare=True)  # type: ignore[call-arg]
+                cur.execute(sql, *args, prepare=True)  # type: ignore[call-arg]
             else:
-                cur.execute(sql)
+                cur.execute(sql, *args)
             columns = [d[0] for d in cur.description or ()]
             rows = [tuple(r) for r in cur.fetchall()] if cur.description else []
         except Exception as exc:
@@ -78,6 +97,8 @@ def run_query(engine: Engine, sql: str) -> QueryResult:
         try:
             raw.rollback()
         finally:
+            if as_of is not None:
+                raw.invalidate()  # its temporary as-of views must not go back to the pool
             raw.close()
     return QueryResult(columns=columns, rows=rows)
 

@@ -1,0 +1,218 @@
+"""The archive as it stood at a time T, for one connection: shadowing temporary views.
+
+`apply_as_of(conn, T)` creates, in the connection's temporary schema, a view for each
+archive table that shows only what existed at T (versions with `valid_from <= T`, their
+`valid_to` cleared when it lies after T, crawls started by T, ...), and then re-creates
+every public view (`current_posts`, `comment_history`, ...) from the archive's own
+definition, so that it reads the shadows. Temporary objects come first in name lookup
+on both engines (SQLite's `temp` schema, PostgreSQL's `pg_temp`), so an unqualified
+query sees T; schema-qualified names (`main.post_version`, `public.current_posts`)
+still reach the live archive. Nothing is written to the archive: the views live and
+die with the connection (or, on PostgreSQL, with the transaction if it rolls back).
+
+Reusing the migrations' view SQL, rather than a second copy of it here, is what keeps
+`--as-of` results and the live views from drifting apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table
+
+from storage.models import Base, format_utc
+
+__all__ = ["apply_as_of", "bind_params", "public_view_names", "snapshot_connection", "ts_literal"]
+
+# table -> (the time column that must be <= T, columns that are cleared when after T).
+# `source` is left alone: its rows are configuration, created whenever a crawl first ran.
+_TIMED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "crawl": ("started_at", ("finished_at", "heartbeat_at")),
+    "fetch": ("fetched_at", ()),
+    "author": ("first_seen_at", ("last_seen_at",)),
+    "author_alias": ("first_seen_at", ("last_seen_at",)),
+    "post": ("first_seen_at", ("last_seen_at",)),
+    "comment": ("first_seen_at", ("last_seen_at",)),
+    "post_version": ("valid_from", ("valid_to",)),
+    "comment_version": ("valid_from", ("valid_to",)),
+}
+# Edges have no time of their own: they exist when their comment version does.
+_CHILDREN = {"reply": "comment_version", "quote": "comment_version"}
+
+
+def ts_literal(dialect: str, value: datetime) -> str:
+    """A SQL literal for an aware datetime, in the form the archive stores it.
+
+    Safe to inline: it is built from a datetime, never from user text.
+    """
+    if dialect == "sqlite":
+        return f"'{format_utc(value)}'"
+    iso = value.astimezone(UTC).isoformat()
+    return f"TIMESTAMPTZ '{iso}'"
+
+
+def _schema(dialect: str) -> str:
+    return "main" if dialect == "sqlite" else "public"
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _fetch(dbapi: Any, sql: str) -> list[tuple[Any, ...]]:
+    cur = dbapi.cursor()
+    try:
+        cur.execute(sql)
+        return [tuple(r) for r in cur.fetchall()]
+    finally:
+        cur.close()
+
+
+def public_view_names(dbapi: Any, dialect: str) -> list[str]:
+    """The archive's views, in creation order (so dependencies come first)."""
+    if dialect == "sqlite":
+        sql = "SELECT name FROM main.sqlite_master WHERE type = 'view' ORDER BY rowid"
+    else:
+        sql = (
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = 'public' AND c.relkind = 'v' ORDER BY c.oid"
+        )
+    return [str(r[0]) for r in _fetch(dbapi, sql)]
+
+
+def _view_sql(dbapi: Any, dialect: str, name: str) -> str:
+    """The SELECT of a public view, with names left unqualified."""
+    if dialect == "sqlite":
+        create = str(
+            _fetch(
+                dbapi,
+                f"SELECT sql FROM main.sqlite_master WHERE type = 'view' AND name = {_quote(name)}",
+            )[0][0]
+        )
+        # "CREATE VIEW name [(cols)] AS SELECT ..." -> everything after the first AS keyword
+        upper = create.upper()
+        at = upper.find(" AS", upper.find("VIEW"))
+        return create[at + 3 :]
+    body = _fetch(dbapi, f"SELECT pg_get_viewdef(CAST({_quote('public.' + name)} AS regclass))")
+    return str(body[0][0]).strip().rstrip(";")
+
+
+def _shadow_select(table: Table, schema: str, t: str) -> str:
+    timed = _TIMED.get(table.name)
+    cols = []
+    for col in table.columns:
+        q = f'"{col.name}"'
+        if timed and col.name in timed[1]:
+            cols.append(f"CASE WHEN {q} <= {t} THEN {q} END AS {q}")
+        elif table.name == "crawl" and col.name == "status":
+            # a crawl still running at T had no final status yet
+            cols.append(
+                f"CASE WHEN finished_at IS NULL OR finished_at <= {t} THEN status"
+                f" ELSE 'running' END AS status"
+            )
+        else:
+            cols.append(q)
+    source = f'{schema}."{table.name}"'
+    if table.name == "crawl":
+        # as in the export: started by T, or recorded a version valid by T (versions
+        # are dated by fetch time, crawls by the wall clock of the crawling process)
+        where = (
+            f"started_at <= {t}"
+            f" OR id IN (SELECT crawl_id FROM {schema}.post_version WHERE valid_from <= {t})"
+            f" OR id IN (SELECT crawl_id FROM {schema}.comment_version WHERE valid_from <= {t})"
+        )
+    elif timed:
+        where = f'"{timed[0]}" <= {t}'
+    else:
+        parent = _CHILDREN[table.name]
+        parent_time = _TIMED[parent][0]
+        where = (
+            f"comment_version_id IN (SELECT id FROM {schema}.{parent} WHERE {parent_time} <= {t})"
+        )
+    return f"SELECT {', '.join(cols)} FROM {source} WHERE {where}"
+
+
+def apply_as_of(dbapi: Any, dialect: str, as_of: datetime) -> list[str]:
+    """Make this DBAPI connection see the archive at `as_of`; returns the shadowed names.
+
+    Works on the read-only connections of `open_engine(read_only=True)`: SQLite's
+    `query_only` is lifted just for the temporary schema (the file stays `mode=ro`), and
+    on PostgreSQL the views are made in a transaction explicitly set READ WRITE before
+    its first statement and committed, so later read-only transactions still see them.
+    The caller must not give the connection back to a pool afterwards (invalidate it).
+    """
+    schema = _schema(dialect)
+    t = ts_literal(dialect, as_of)
+    statements: list[str] = []
+    if dialect == "sqlite":
+        query_only = _fetch(dbapi, "PRAGMA query_only")[0][0]
+        statements.append("PRAGMA query_only = OFF")
+    else:
+        dbapi.rollback()  # SET TRANSACTION must open the transaction
+        statements.append("SET TRANSACTION READ WRITE")
+    # Read the view definitions before any shadow exists: PostgreSQL prints a name
+    # schema-qualified once a temporary object hides it.
+    views = [(name, _view_sql(dbapi, dialect, name)) for name in public_view_names(dbapi, dialect)]
+    if dialect != "sqlite":
+        dbapi.rollback()
+    shadowed: list[str] = []
+    for name in list(_TIMED) + list(_CHILDREN):
+        table = Base.metadata.tables[name]
+        statements.append(f'CREATE TEMP VIEW "{name}" AS {_shadow_select(table, schema, t)}')
+        shadowed.append(name)
+    for name, body in views:
+        statements.append(f'CREATE TEMP VIEW "{name}" AS {body}')
+        shadowed.append(name)
+    if dialect == "sqlite" and query_only:
+        statements.append("PRAGMA query_only = ON")
+    cur = dbapi.cursor()
+    try:
+        for statement in statements:
+            cur.execute(statement)
+    finally:
+        cur.close()
+    dbapi.commit()
+    return shadowed
+
+
+def bind_params(dialect: Any, sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """`:name` placeholders of a user query in the driver's own style, checked.
+
+    SQLite's driver takes `:name` itself; psycopg wants `%(name)s`, which SQLAlchemy's
+    compiler produces (doubling any literal `%`). A placeholder without a value is an
+    InputError naming it, before the query runs.
+    """
+    from sqlalchemy import text
+
+    from storage.errors import InputError
+
+    clause = text(sql)
+    missing = sorted(set(clause._bindparams) - set(params))  # no public accessor
+    if missing:
+        raise InputError(f"the query uses :{missing[0]} but no value was given (--params / --param)")
+    if dialect.name == "sqlite":
+        return sql, params
+    compiled = clause.compile(dialect=dialect)
+    used = {k: v for k, v in params.items() if k in clause._bindparams}
+    return compiled.string, used
+
+
+@contextmanager
+def snapshot_connection(engine: Engine, as_of: datetime | None) -> Iterator[Connection]:
+    """A connection that sees the archive at `as_of` (or as it is, when None).
+
+    The connection is discarded afterwards, not pooled, so no shadow outlives the block.
+    """
+    conn = engine.connect()
+    try:
+        if as_of is not None:
+            dbapi = conn.connection.dbapi_connection
+            apply_as_of(dbapi, conn.dialect.name, as_of)
+        yield conn
+    finally:
+        if as_of is not None:
+            conn.invalidate()
+        conn.close()

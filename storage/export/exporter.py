@@ -1,0 +1,160 @@
+"""Run an export: stream each table of the snapshot through every requested format.
+
+One read transaction (REPEATABLE READ and READ ONLY on PostgreSQL; one SQLite read
+transaction) makes all tables agree with each other even while crawls write. Each table
+is read once and each batch handed to every format's writer; JSONL threads, which
+nest comments in posts, are a second walk over the four thread tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlalchemy import Connection, Engine
+
+from storage.errors import InputError
+from storage.models import Author, AuthorAlias, Reply, Source
+
+from . import codebook, manifest
+from .csv_format import CsvTable
+from .jsonl_format import JsonlTable, write_threads
+from .options import ExportOptions
+from .parquet_format import ParquetTable
+from .pseudonymize import Pseudonymizer
+from .snapshot import Row, Scope, Snapshot
+from .sqlite_format import SqliteExport
+from .tables import TABLES, TableSpec
+from .values import as_datetime
+
+__all__ = ["ExportResult", "export_snapshot"]
+
+_THREAD_TABLES = ("posts", "comments", "replies", "quotes")
+
+
+class _Writer(Protocol):
+    def write(self, rows: list[Row]) -> None: ...
+    def close(self) -> list[Path]: ...
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote: its directory, files and row counts."""
+
+    out: Path
+    files: list[Path]
+    row_counts: dict[str, int]
+    manifest: Path
+
+
+def _prepare_dir(out: Path) -> None:
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError(f"--out {str(out)!r} exists and is not an empty directory")
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def _revision(conn: Connection) -> str | None:
+    try:
+        rows = conn.execute(sa.text("SELECT version_num FROM alembic_version ORDER BY 1"))
+        return ",".join(r[0] for r in rows) or None
+    except sa.exc.DBAPIError:
+        return None
+
+
+def _known_names(conn: Connection, sources: tuple[str, ...]) -> Iterator[str]:
+    """Every author name, key, slug and @-name in the archive (for pseudonymization)."""
+    authors = sa.select(Author.display_name, Author.key, Author.external_id).join(
+        Source, Source.id == Author.source_id
+    )
+    aliases = sa.select(AuthorAlias.raw_name).join(Author, Author.id == AuthorAlias.author_id)
+    if sources:
+        authors = authors.where(Source.key.in_(sources))
+    for row in conn.execute(authors):
+        yield from (v for v in row if v)
+    for (alias,) in conn.execute(aliases):
+        yield alias
+    at_names = sa.select(Reply.raw_name).where(Reply.raw_name.is_not(None)).distinct()
+    for (at_name,) in conn.execute(at_names):
+        if at_name:
+            yield at_name
+
+
+def _begin_snapshot(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+
+def export_snapshot(engine: Engine, options: ExportOptions) -> ExportResult:
+    """Write the snapshot `options` asks for into `options.out`; see docs/exports.md."""
+    out = options.out
+    _prepare_dir(out)
+    scope = Scope(
+        as_of=options.as_of,
+        sources=options.sources,
+        published_from=options.published_from,
+        published_before=options.published_before,
+    )
+    with engine.connect() as conn:
+        _begin_snapshot(conn)
+        snap = Snapshot(conn, scope, options.batch_size)
+        sources = snap.sources()
+        missing = sorted(set(options.sources) - {s["key"] for s in sources})
+        if missing:
+            raise InputError(f"--source {missing[0]!r} is not a source in this archive")
+        pseudo = (
+            Pseudonymizer(options.salt or "", _known_names(conn, options.sources))
+            if options.pseudonymize
+            else None
+        )
+        files: list[Path] = []
+        counts: dict[str, int] = {}
+        crawls = manifest.CrawlSpan()
+        sqlite_export = SqliteExport(out) if "sqlite" in options.formats else None
+
+        def rows_of(spec: TableSpec) -> Iterator[list[Row]]:
+            batches: Iterator[list[Row]] = getattr(snap, spec.name)()
+            for batch in batches:
+                yield pseudo.rows(spec, batch) if pseudo else batch
+
+        for spec in TABLES:
+            writers: list[_Writer] = []
+            if "parquet" in options.formats:
+                writers.append(ParquetTable(out, spec))
+            if "csv" in options.formats:
+                writers.append(CsvTable(out, spec))
+            if "jsonl" in options.formats and spec.name not in _THREAD_TABLES:
+                writers.append(JsonlTable(out, spec))
+            if sqlite_export is not None:
+                writers.append(sqlite_export.table(spec))
+            count = 0
+            for batch in rows_of(spec):
+                count += len(batch)
+                if spec.name == "crawls":
+                    for r in batch:
+                        crawls.add(as_datetime(r["started_at"]), as_datetime(r["finished_at"]), str(r["crawl_id"]))
+                for writer in writers:
+                    writer.write(batch)
+            counts[spec.name] = count
+            for writer in writers:
+                files += writer.close()
+        if "jsonl" in options.formats:
+            tables = {spec.name: spec for spec in TABLES}
+            files.append(write_threads(out, *(rows_of(tables[n]) for n in _THREAD_TABLES)))
+        if sqlite_export is not None:
+            files += sqlite_export.close()
+        files.append(codebook.write_codebook(out, options))
+        manifest_path = manifest.write_manifest(
+            out,
+            options,
+            dialect=conn.dialect.name,
+            revision=_revision(conn),
+            sources=sources,
+            crawls=crawls,
+            row_counts=counts,
+            files=files,
+        )
+        conn.rollback()
+    return ExportResult(out=out, files=files, row_counts=counts, manifest=manifest_path)

@@ -1,0 +1,124 @@
+"""Pseudonymization of an export: author names and keys become salted hashes.
+
+An author's pseudonym is `author-` + the first 12 hex digits of
+HMAC-SHA256(salt, normalized name key), so one person gets one pseudonym in every
+table and file, and without the salt nobody can check a guessed name against it.
+Replaced: author names, keys and aliases; `raw_name` of @-replies; and, inside titles,
+bodies, own text and quotes, every occurrence of a name known to the archive (any
+author's spellings, keys, slugs, and every name written after an '@') plus any other
+`@handle`. Author website links and platform author ids are blanked (they usually
+spell the name).
+
+Caveats (CODEBOOK.md repeats them): a name shorter than three characters is replaced
+only after an '@' (else every "Al" in "Also" would go); a name spelled with HTML
+entities inside raw HTML, or a nickname the archive never saw as an author or
+@-reply, is not recognized.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from .snapshot import Row
+from .tables import TableSpec
+
+__all__ = ["Pseudonymizer", "name_key", "new_salt"]
+
+_SPACES = re.compile(r"\s+")
+_TEXT_COLUMNS = ("title", "body_text", "own_text", "body_html", "quoted_text")
+_BLANKED = ("author_url",)
+MIN_BARE_NAME = 3  # shorter names are replaced only when written after '@'
+
+
+def new_salt() -> str:
+    """A fresh random salt (256 bits, hex)."""
+    return secrets.token_hex(32)
+
+
+def name_key(name: str) -> str:
+    """The archive's author key: NFKC, whitespace collapsed, casefolded.
+
+    The crawler computes keys the same way; storage cannot import the crawler, and the
+    rule is three lines, so it is restated here.
+    """
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", name)).strip().casefold()
+
+
+class Pseudonymizer:
+    """Rewrites export rows; build it with every name the archive knows."""
+
+    def __init__(self, salt: str, names: Iterable[str]) -> None:
+        self._salt = salt.encode("utf-8")
+        self._cache: dict[str, str] = {}
+        variants: set[str] = set()
+        for name in names:
+            if not name or not name.strip():
+                continue
+            key = name_key(name)
+            variants.update({name.strip(), key, key.replace(" ", "-"), key.replace(" ", "_")})
+        bare = sorted((v for v in variants if len(v) >= MIN_BARE_NAME), key=lambda v: (-len(v), v))
+        at_only = sorted(variants, key=lambda v: (-len(v), v))
+
+        def alternation(values: list[str]) -> str:
+            # a space in a name matches any run of whitespace, as in the key
+            return "|".join(r"\s+".join(re.escape(p) for p in v.split()) for v in values) or r"(?!x)x"
+
+        # '@' + a known name (however many words) first; then a bare known name; then
+        # any other @handle. The pseudonym token itself is never re-matched.
+        self._pattern = re.compile(
+            rf"(?<![\w.])@(?P<at>{alternation(at_only)})(?![\w])"
+            rf"|(?<![\w])(?P<bare>{alternation(bare)})(?![\w])"
+            r"|(?<![\w.])@(?P<handle>(?!author-[0-9a-f]{12}\b)\w[\w.\-]*\w|\w)",
+            re.IGNORECASE,
+        )
+
+    def pseudonym(self, name_or_key: str) -> str:
+        """The pseudonym of a name or key (same person, same pseudonym)."""
+        key = name_key(name_or_key)
+        found = self._cache.get(key)
+        if found is None:
+            digest = hmac.new(self._salt, key.encode("utf-8"), hashlib.sha256).hexdigest()
+            found = self._cache[key] = f"author-{digest[:12]}"
+        return found
+
+    def text(self, value: str | None) -> str | None:
+        """Every known name and @handle in a text replaced by its pseudonym."""
+        if not value:
+            return value
+
+        def swap(m: re.Match[str]) -> str:
+            if m.group("at") is not None:
+                return "@" + self.pseudonym(m.group("at"))
+            if m.group("bare") is not None:
+                return self.pseudonym(m.group("bare"))
+            return "@" + self.pseudonym(m.group("handle"))
+
+        return self._pattern.sub(swap, value)
+
+    def rows(self, spec: TableSpec, rows: list[Row]) -> list[Row]:
+        """The rows of one table with every pseudonymized column rewritten."""
+        targets = [c.name for c in spec.columns if c.pseudonymized]
+        out = []
+        for row in rows:
+            new: dict[str, Any] = dict(row)
+            for col in targets:
+                value = row.get(col)
+                if value is None:
+                    continue
+                if col in ("author_name", "name", "author_key", "raw_name"):
+                    key = row.get("author_key") if col != "raw_name" else None
+                    new[col] = self.pseudonym(key or value)
+                elif col == "aliases":
+                    new[col] = sorted({self.pseudonym(v) for v in value})
+                elif col in _BLANKED:
+                    new[col] = None
+                elif col in _TEXT_COLUMNS:
+                    new[col] = self.text(value)
+            out.append(new)
+        return out
