@@ -6,11 +6,9 @@ import re
 from datetime import datetime
 from urllib.parse import urldefrag, urlsplit
 
-import lxml.html
-
 from crawler.normalize.authors import author_key
 from crawler.parsers import wordpress_selectors as sel
-from crawler.parsers.htmltext import inner_html, parse_time, visible_text
+from crawler.parsers.htmltext import Element, inner_html, parse_time, visible_text
 from storage.records import CommentRecord, ReplyRecord
 
 __all__ = [
@@ -36,7 +34,7 @@ def comment_record(
     author_url: str | None,
     published_raw: str | None,
     parent_id: str | None,
-    content: lxml.html.HtmlElement | None,
+    content: Element | None,
     page: int | None,
     position: int,
 ) -> CommentRecord:

@@ -1,27 +1,28 @@
 """WordPress post pages (HTML): the post, this page's comments, and the thread's comment pages.
 
-Pure: `(Page) -> PostPage`. lxml does the work; BeautifulSoup is called only to repair a
-page on which lxml finds no comment list although the raw bytes plainly contain comments.
+Pure: `(Page) -> PostPage`. lxml does the work; BeautifulSoup only repairs a page whose
+raw bytes hold comments that lxml's tree lost to broken markup.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-import lxml.html
+from lxml import etree
 
 from crawler.normalize.authors import author_key
 from crawler.parsers import wordpress_selectors as sel
 from crawler.parsers.htmltext import (
+    Element,
     detect_encoding,
     has_class,
     inner_html,
     parse_document,
     parse_time,
+    text_of,
     visible_text,
 )
 from crawler.parsers.wordpress_common import (
@@ -35,7 +36,6 @@ from storage.records import CommentRecord, Page, PostRecord
 __all__ = ["PostPage", "comment_region", "fingerprint_only", "parse_post_page"]
 
 _FINGERPRINT_VERSION = b"wp-comments-v1\0"
-_RAW_SPACES = re.compile(rb"\s+")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,157 +48,233 @@ class PostPage:
     comment_page_urls: tuple[str, ...]  # every comment page of the thread, 1..last
     comment_page_count: int | None  # the last comment page's number, when known
     fingerprint: str  # == fingerprint_only(page): hash of the comment region
-    truncated: bool  # the page ends early: the thread cannot be complete
+    truncated: bool  # page cut short or comments lost to broken markup: thread is partial
     has_comments_section: bool
     comments_closed: bool  # no comment form on the page
+    problems: tuple[str, ...] = ()  # what went wrong on this page, each naming its URL
+
+
+# --- raw bytes: region and fingerprint ---------------------------------------------------
+
+
+def _list_start(body: bytes) -> int:
+    """Offset of the comment list's opening tag, or -1; a marker inside CSS or a script
+    (not in a tag's class attribute) is skipped."""
+    best = -1
+    for marker in sel.RAW_LIST_MARKERS:
+        pos = body.find(marker)
+        while pos != -1 and (best == -1 or pos < best):
+            lt = body.rfind(b"<", 0, pos)
+            if (
+                lt != -1
+                and body.rfind(b">", lt, pos) == -1
+                and body.startswith(sel.RAW_LIST_TAGS, lt)
+            ):
+                best = lt
+                break
+            pos = body.find(marker, pos + 1)
+    return best
 
 
 def comment_region(body: bytes) -> bytes:
-    """The raw bytes of the comment list (up to the comment form), or b"" when there is none."""
-    start = sel.RAW_LIST_START.search(body)
-    if start is None:
+    """The raw bytes from the comment list to the comment form, or b"" when there is no list."""
+    start = _list_start(body)
+    if start == -1:
         return b""
-    end = sel.RAW_LIST_END.search(body, start.start())
-    return body[start.start() : end.start() if end else len(body)]
+    ends = [pos for m in sel.RAW_LIST_ENDS if (pos := body.find(m, start)) != -1]
+    return body[start : min(ends) if ends else len(body)]
 
 
 def fingerprint_only(page: Page) -> str:
-    """sha256 of the comment region with whitespace collapsed, from the raw bytes, no parse.
+    """sha256 of the raw comment region (list to form), no parse.
 
-    Page chrome (sidebars, nonces in the form, scripts) lies outside the region, so a
-    thread whose comments did not change keeps its fingerprint.
+    Page chrome (sidebars, the form's nonces, scripts) lies outside the region, so a
+    thread page whose comments did not change keeps its fingerprint. Equal to
+    `parse_post_page(page).fingerprint`.
     """
-    region = _RAW_SPACES.sub(b" ", comment_region(page.body)).strip()
+    return _fingerprint(comment_region(page.body))
+
+
+def _fingerprint(region: bytes) -> str:
+    # The raw bytes, not a normalized form: WordPress renders an unchanged thread byte for
+    # byte, and any difference merely costs one full parse; normalizing 200 KB would cost
+    # more than hashing it (2.5 ms for bytes.split/join against 0.3 ms).
     return hashlib.sha256(_FINGERPRINT_VERSION + region).hexdigest()
 
 
+# --- the page --------------------------------------------------------------------------
+
+
 def parse_post_page(page: Page) -> PostPage:
-    """Parse one WordPress post page. Raises ValueError when the body is not HTML at all."""
+    """Parse one WordPress post page. Raises ValueError when the body is empty."""
     encoding = detect_encoding(page.body, page.encoding, page.headers.get("content-type"))
     doc = parse_document(page.body, encoding)
-    lists = sel.COMMENT_LISTS(doc)
-    if not lists and sel.RAW_COMMENT_ITEM.search(page.body):
-        doc = _repaired(page.body, encoding)
-        lists = sel.COMMENT_LISTS(doc)
-
+    comment_list = _comment_list(doc)
     comment_page, page_urls, page_count = _comment_pages(doc, page.url)
-    comments: list[CommentRecord] = []
-    if lists:
-        if comment_page is None:
-            comment_page = 1
-        _walk_comments(lists[0], None, comment_page, comments)
-    elif comment_page is None and page_count:
+    page_no = comment_page or 1
+    comments, seen = _comments(comment_list, page_no)
+    problems: list[str] = []
+
+    # The raw bytes say which comments the page holds; when lxml's tree lacks some, broken
+    # markup cost them (libxml2 closes the comment list at an unclosed <table> inside a
+    # comment, for one). html.parser's tolerance earns its 8-12x cost only here.
+    region = comment_region(page.body)
+    raw_ids = {m.decode("ascii") for m in sel.RAW_COMMENT_ITEM.findall(region)}
+    if raw_ids - seen:
+        repaired = _repaired(page.body, encoding)
+        fixed_list = _comment_list(repaired)
+        fixed, fixed_seen = _comments(fixed_list, page_no)
+        if len(fixed_seen & raw_ids) > len(seen & raw_ids):
+            doc, comment_list, comments, seen = repaired, fixed_list, fixed, fixed_seen
+            problems.append(f"{page.url}: broken markup, comments read after repair")
+        lost = sorted(raw_ids - seen, key=lambda cid: (len(cid), cid))
+        if lost:
+            problems.append(f"{page.url}: broken markup hides comments {', '.join(lost)}")
+    truncated = bool(problems) and not problems[-1].endswith("after repair")
+    if not sel.RAW_HTML_END.search(page.body, max(0, len(page.body) - 4096)):
+        problems.append(f"{page.url}: page ends before </html> (truncated)")
+        truncated = True
+    if comment_list is not None and comment_page is None:
         comment_page = 1
-    truncated = _is_truncated(page.body, len(comments))
-    has_section = bool(lists) or bool(sel.COMMENTS_AREA(doc)) or bool(sel.COMMENT_FORM(doc))
+    # The form and the closed notice sit beside the list (div#comments, or the block
+    # theme's div.wp-block-comments): search there, not the whole page, when we can.
+    area = comment_list.getparent() if comment_list is not None else None
+    form = sel.COMMENT_FORM_NEAR(area) if area is not None else sel.COMMENT_FORM(doc)
+    closed_notice = sel.NO_COMMENTS_NEAR(area) if area is not None else sel.NO_COMMENTS(doc)
     return PostPage(
-        post=_post(doc, page.url),
+        post=_post(doc, page.url, comment_list),
         comments=tuple(comments),
         comment_page=comment_page,
         comment_page_urls=page_urls,
         comment_page_count=page_count,
-        fingerprint=fingerprint_only(page),
+        fingerprint=_fingerprint(region),
         truncated=truncated,
-        has_comments_section=has_section,
-        comments_closed=bool(sel.NO_COMMENTS(doc)) or not sel.COMMENT_FORM(doc),
+        has_comments_section=comment_list is not None or bool(form or sel.COMMENTS_AREA(doc)),
+        comments_closed=not form or bool(closed_notice),
+        problems=tuple(problems),
     )
 
 
-def _repaired(body: bytes, encoding: str) -> lxml.html.HtmlElement:
-    # Rare path: markup broken badly enough that libxml2 lost the comment list; html.parser's
-    # tolerance earns its cost here (8-12x lxml), and the result goes through the lxml code.
+def _repaired(body: bytes, encoding: str) -> Element:
+    """The page re-serialized by BeautifulSoup's html.parser, parsed by lxml again, so one
+    extraction code path serves both."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(body, "html.parser", from_encoding=encoding)
     return parse_document(str(soup).encode("utf-8"), "utf-8")
 
 
-def _is_truncated(body: bytes, n_comments: int) -> bool:
-    """The HTML stops before `</html>`, or the comment list is open with no end in sight."""
-    if not sel.RAW_HTML_END.search(body, max(0, len(body) - 4096)):
-        return True
-    # A list was opened but none of its comments survived: cut inside the first item.
-    return n_comments == 0 and sel.RAW_LIST_START.search(body) is not None
+# --- comments --------------------------------------------------------------------------
 
 
-def _walk_comments(
-    items: Iterable[lxml.html.HtmlElement],
-    parent_id: str | None,
-    page_no: int,
-    out: list[CommentRecord],
-) -> None:
-    """Collect comments depth-first (the order WordPress shows them); nesting gives parents."""
-    for el in items:
-        if not isinstance(el.tag, str):
-            continue
-        m = sel.COMMENT_ID.match(el.get("id") or "")
-        if m is None:
-            # A wrapper between list and items (some themes); look one level down.
-            if el.tag in ("ol", "ul", "div") and not has_class(el, "comment-body"):
-                _walk_comments(el, parent_id, page_no, out)
-            continue
-        cid = m.group(1)
-        classes = set((el.get("class") or "").split())
-        own = [c for c in el if isinstance(c.tag, str) and not _is_nested(c)]
-        if not (classes & sel.PING_CLASSES):
-            out.append(_comment(cid, own, parent_id, page_no, len(out)))
-        for child in el:
-            if isinstance(child.tag, str) and _is_nested(child):
-                # Past the block theme's thread depth, replies are appended inline as
-                # bare items rather than in a nested list.
-                is_item = sel.COMMENT_ID.match(child.get("id") or "")
-                _walk_comments((child,) if is_item else child, cid, page_no, out)
-
-
-def _is_nested(el: lxml.html.HtmlElement) -> bool:
-    """Whether a child of a comment item holds replies (ol.children, the block theme's bare
-    <ol>, div.children with style=div, or an inline reply item past max depth)."""
-    tag = el.tag
-    if tag in ("ol", "ul"):
-        return True
-    if tag in ("li", "div") and sel.COMMENT_ID.match(el.get("id") or ""):
-        return True
-    return tag == "div" and has_class(el, "children")
-
-
-def _comment(
-    cid: str,
-    own: list[lxml.html.HtmlElement],
-    parent_id: str | None,
-    page_no: int,
-    position: int,
-) -> CommentRecord:
-    author_el = _first(sel.COMMENT_AUTHOR, own)
-    author_raw = author_el.text_content() if author_el is not None else ""
-    author_url = None
-    if author_el is not None:
-        links = author_el.xpath("descendant-or-self::a[@href]/@href")
-        author_url = str(links[0]) if links else None
-    times = _first_value(sel.COMMENT_TIME, own) or _first_value(sel.ANY_TIME, own)
-    content = _first(sel.COMMENT_CONTENT, own)
-    return comment_record(
-        external_id=cid,
-        author_raw=author_raw,
-        author_url=author_url,
-        published_raw=times,
-        parent_id=parent_id,
-        content=content,
-        page=page_no,
-        position=position,
-    )
-
-
-def _first(xpath, nodes):  # type: ignore[no-untyped-def]
-    for node in nodes:
-        found = xpath(node)
-        if found:
-            return found[0]
+def _comment_list(doc: Element) -> Element | None:
+    for candidate in sel.COMMENT_LISTS(doc):
+        if sel.COMMENT_LIST_CLASSES.intersection((candidate.get("class") or "").split()):
+            return candidate
     return None
 
 
-def _first_value(xpath, nodes) -> str | None:  # type: ignore[no-untyped-def]
-    found = _first(xpath, nodes)
-    return str(found) if found is not None else None
+def _comments(comment_list: Element | None, page_no: int) -> tuple[list[CommentRecord], set[str]]:
+    """The comments of the page's comment list in page order, and every item id seen
+    (pingbacks too).
+
+    One XPath pass collects the items and their parts in document order (depth-first, as
+    WordPress shows them); each part belongs to its nearest enclosing item and each item
+    replies to its nearest enclosing item, whatever wrappers a theme puts in between
+    (classic `ol.children`, the block theme's bare `<ol>`, inline items past max depth).
+    """
+    if comment_list is None:
+        return [], set()
+    items: list[_Item] = []
+    by_element: dict[Element, _Item] = {}
+    for node in sel.COMMENT_NODES(comment_list):
+        m = sel.COMMENT_ID.match(node.get("id") or "")
+        if m is not None and node.tag in ("li", "div"):
+            parent = _enclosing_item(node, comment_list, by_element, items_only=False)
+            if parent is _DISPLACED:
+                # Inside another comment's text: broken markup swallowed it, and its
+                # place in the thread is unknown. Left unseen, so the repair is tried.
+                continue
+            item = _Item(node, m.group(1), parent.cid if parent else None)
+            items.append(item)
+            by_element[node] = item
+            continue
+        classes = (node.get("class") or "").split()
+        owner = _enclosing_item(node, comment_list, by_element)
+        if owner is None or owner is _DISPLACED:
+            continue
+        if owner.content is None and sel.CONTENT_CLASSES.intersection(classes):
+            owner.content = node
+        elif owner.author is None and sel.AUTHOR_CLASSES.intersection(classes):
+            owner.author = node
+        elif owner.time_box is None and sel.TIME_CLASSES.intersection(classes):
+            owner.time_box = node
+    out: list[CommentRecord] = []
+    for item in items:
+        if not sel.PING_CLASSES.intersection((item.element.get("class") or "").split()):
+            out.append(item.record(page_no, len(out)))
+    return out, {item.cid for item in items}
+
+
+def _enclosing_item(
+    node: Element, stop: Element, by_element: dict[Element, _Item], *, items_only: bool = True
+) -> _Item | None:
+    """The comment item `node` is in; for an item (`items_only=False`), _DISPLACED when
+    that path crosses a comment's text box."""
+    for ancestor in node.iterancestors():
+        if ancestor is stop:
+            return None
+        item = by_element.get(ancestor)
+        if item is not None:
+            return item
+        if (
+            not items_only
+            and ancestor.tag == "div"
+            and sel.CONTENT_CLASSES.intersection((ancestor.get("class") or "").split())
+        ):
+            return _DISPLACED
+    return None
+
+
+class _Item:
+    """A comment item being read: its element and the parts found for it."""
+
+    __slots__ = ("author", "cid", "content", "element", "parent_id", "time_box")
+
+    def __init__(self, element: Element, cid: str, parent_id: str | None) -> None:
+        self.element = element
+        self.cid = cid
+        self.parent_id = parent_id
+        self.author: Element | None = None
+        self.content: Element | None = None
+        self.time_box: Element | None = None
+
+    def record(self, page_no: int, position: int) -> CommentRecord:
+        author_url = None
+        if self.author is not None:
+            link = self.author if self.author.tag == "a" else next(self.author.iter("a"), None)
+            author_url = link.get("href") if link is not None else None
+        box = self.time_box if self.time_box is not None else self.element
+        # Without the theme's date box, the first time[datetime] of the item is its own
+        # (replies follow the item's own markup).
+        stamp = next((t for t in box.iter("time") if t.get("datetime")), None)
+        return comment_record(
+            external_id=self.cid,
+            author_raw=text_of(self.author) if self.author is not None else "",
+            author_url=author_url,
+            published_raw=stamp.get("datetime") if stamp is not None else None,
+            parent_id=self.parent_id,
+            content=self.content,
+            page=page_no,
+            position=position,
+        )
+
+
+# Marks a comment item found inside another comment's text (see _enclosing_item).
+_DISPLACED = _Item(etree.Element("displaced"), "", None)
+
+
+# --- comment pages ---------------------------------------------------------------------
 
 
 def _page_number(url: str) -> int | None:
@@ -206,9 +282,7 @@ def _page_number(url: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _comment_pages(
-    doc: lxml.html.HtmlElement, url: str
-) -> tuple[int | None, tuple[str, ...], int | None]:
+def _comment_pages(doc: Element, url: str) -> tuple[int | None, tuple[str, ...], int | None]:
     """This page's number, every comment page's URL (1..last), and the last page's number.
 
     Themes link only a window of pages (twentytwentyone: first, current, last), so the
@@ -217,6 +291,8 @@ def _comment_pages(
     current = _page_number(url)
     numbered: dict[int, str] = {}
     for nav in sel.COMMENT_PAGINATION(doc):
+        if not sel.PAGINATION_CLASSES.intersection((nav.get("class") or "").split()):
+            continue
         for href in sel.PAGINATION_LINKS(nav):
             absolute = urljoin(url, str(href)).split("#", 1)[0]
             n = _page_number(absolute)
@@ -224,38 +300,50 @@ def _comment_pages(
                 numbered.setdefault(n, absolute)
         if current is None:
             for marker in sel.PAGINATION_CURRENT(nav):
-                digits = re.findall(r"\d+", marker.text_content())
+                digits = re.findall(r"\d+", text_of(marker))
                 if digits:
                     current = int(digits[-1])
                     break
     if not numbered:
         return current, (), (current if current and current > 1 else None)
     last = max([*numbered, current or 1])
-    template_n, template = next(iter(numbered.items()))
+    template = next(iter(numbered.values()))
     m = sel.COMMENT_PAGE_IN_URL.search(template) or sel.CPAGE_IN_URL.search(template)
-    assert m is not None
-    urls = []
-    for n in range(1, last + 1):
-        urls.append(numbered.get(n) or template[: m.start(1)] + str(n) + template[m.end(1) :])
-    del template_n
+    if m is None:  # cannot happen: every numbered URL matched one of these
+        return current, tuple(numbered[n] for n in sorted(numbered)), last
+    urls = [
+        numbered.get(n) or template[: m.start(1)] + str(n) + template[m.end(1) :]
+        for n in range(1, last + 1)
+    ]
     return current, tuple(urls), last
 
 
-def _post(doc: lxml.html.HtmlElement, url: str) -> PostRecord:
+# --- the post --------------------------------------------------------------------------
+
+
+def _text(el: Element) -> str:
+    return text_of(el)
+
+
+def _post(doc: Element, url: str, comment_list: Element | None) -> PostRecord:
     article = sel.POST_ARTICLE(doc)
     scope = article[0] if article else (sel.MAIN(doc) or [doc])[0]
-    title_el = _first(sel.POST_TITLE, [scope])
-    if title_el is None:
-        title_el = _first(sel.POST_TITLE, [doc])
-    title = " ".join(title_el.text_content().split()) if title_el is not None else ""
+    titles = sel.POST_TITLE(scope) or sel.POST_TITLE(doc)
+    title = _text(titles[0]) if titles else ""
     if not title:
         head = sel.HEAD_TITLE(doc)
-        title = " ".join(head[0].text_content().split()) if head else ""
-
-    content = _first(sel.POST_CONTENT, [scope])
+        title = _text(head[0]) if head else ""
+    content = next(
+        (
+            c
+            for c in sel.POST_CONTENT(scope)
+            if sel.POST_CONTENT_CLASSES.intersection((c.get("class") or "").split())
+        ),
+        None,
+    )
     author_raw, author_url = _post_author(scope)
     published_raw, modified_raw = _post_times(doc, scope)
-    tags, categories = _terms(scope)
+    tags, categories = _terms(scope, comment_list)
     canonical = sel.CANONICAL(doc)
     post_url = strip_comment_page(urljoin(url, str(canonical[0])) if canonical else url)
     return PostRecord(
@@ -274,11 +362,11 @@ def _post(doc: lxml.html.HtmlElement, url: str) -> PostRecord:
         categories=categories,
         body_html=inner_html(content) if content is not None else "",
         body_text=visible_text(content) if content is not None else "",
-        comment_count_displayed=_displayed_count(doc),
+        comment_count_displayed=_displayed_count(doc, comment_list),
     )
 
 
-def _post_id(doc: lxml.html.HtmlElement, article: list[lxml.html.HtmlElement]) -> str:
+def _post_id(doc: Element, article: list[Element]) -> str:
     body_class = sel.BODY_CLASS(doc)
     if body_class:
         m = sel.POSTID_CLASS.search(str(body_class[0]))
@@ -295,26 +383,25 @@ def _post_id(doc: lxml.html.HtmlElement, article: list[lxml.html.HtmlElement]) -
     return ""
 
 
-def _post_author(scope: lxml.html.HtmlElement) -> tuple[str, str | None]:
+def _post_author(scope: Element) -> tuple[str, str | None]:
     links = sel.AUTHOR_LINK(scope)
     if links:
-        return " ".join(links[0].text_content().split()), links[0].get("href")
+        return _text(links[0]), links[0].get("href")
     names = sel.AUTHOR_NAME_BLOCK(scope)
     if names:
-        hrefs = names[0].xpath("descendant-or-self::a[@href]/@href")
-        return " ".join(names[0].text_content().split()), (str(hrefs[0]) if hrefs else None)
+        link = next(names[0].iter("a"), None)
+        return _text(names[0]), (link.get("href") if link is not None else None)
     return "", None
 
 
-def _post_times(
-    doc: lxml.html.HtmlElement, scope: lxml.html.HtmlElement
-) -> tuple[str | None, str | None]:
+def _post_times(doc: Element, scope: Element) -> tuple[str | None, str | None]:
     published = sel.META_PUBLISHED(doc)
     modified = sel.META_MODIFIED(doc)
     published_raw = str(published[0]) if published else None
     modified_raw = str(modified[0]) if modified else None
     if published_raw is None:
         for t in sel.POSTED_ON_TIME(scope):
+            # Themes that show both mark the modified one `updated` without `published`.
             if has_class(t, "updated") and not has_class(t, "published"):
                 modified_raw = modified_raw or t.get("datetime")
             elif published_raw is None:
@@ -322,42 +409,40 @@ def _post_times(
     return published_raw, modified_raw
 
 
-def _terms(scope: lxml.html.HtmlElement) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _terms(scope: Element, comment_list: Element | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     tags: dict[str, None] = {}
     categories: dict[str, None] = {}
     for a in sel.TERM_LINKS(scope):
-        name = " ".join(a.text_content().split())
-        if not name:
-            continue
-        if _is_category(a):
-            categories[name] = None
-        else:
-            tags[name] = None
-    return (
-        tuple(sorted(tags, key=term_sort_key)),
-        tuple(sorted(categories, key=term_sort_key)),
-    )
+        if comment_list is not None and _inside(a, comment_list):
+            continue  # a commenter's rel=tag link is not the post's term
+        name = _text(a)
+        if name:
+            (categories if _is_category(a) else tags)[name] = None
+    return tuple(sorted(tags, key=term_sort_key)), tuple(sorted(categories, key=term_sort_key))
 
 
-def _is_category(a: lxml.html.HtmlElement) -> bool:
+def _inside(el: Element, ancestor: Element) -> bool:
+    return any(p is ancestor for p in el.iterancestors())
+
+
+def _is_category(a: Element) -> bool:
     if "category" in (a.get("rel") or "").split():
         return True
     href = a.get("href") or ""
     if "/category/" in href or re.search(r"[?&]cat=", href):
         return True
-    parent = a.getparent()
-    while parent is not None:
+    for parent in a.iterancestors():
         if has_class(parent, "taxonomy-category") or has_class(parent, "cat-links"):
             return True
         if has_class(parent, "taxonomy-post_tag") or has_class(parent, "tags-links"):
             return False
-        parent = parent.getparent()
     return False
 
 
-def _displayed_count(doc: lxml.html.HtmlElement) -> int | None:
-    for title in sel.COMMENTS_TITLE(doc):
-        text = " ".join(title.text_content().split())
+def _displayed_count(doc: Element, comment_list: Element | None) -> int | None:
+    titles = sel.TITLE_BEFORE_LIST(comment_list) if comment_list is not None else []
+    for title in titles or sel.COMMENTS_TITLES(doc):
+        text = _text(title)
         if sel.ONE_IN_TITLE.match(text):
             return 1
         m = sel.COUNT_IN_TITLE.search(text)

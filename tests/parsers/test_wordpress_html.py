@@ -1,0 +1,185 @@
+"""WordPress post pages: small inline pages for the tricky parts (fixtures cover real pages)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from crawler.parsers import UnknownPlatform, get_parser
+from crawler.parsers.wordpress_html import fingerprint_only, parse_post_page
+from storage.errors import ConfigError
+from tests.parsers.pages import (
+    NESTED,
+    POST_URL,
+    SITE,
+    block_post,
+    classic_post,
+    page,
+)
+
+PAGE2 = f"{POST_URL}comment-page-2/"
+
+
+def test_registry_gives_wordpress_and_names_unknown_platforms() -> None:
+    assert get_parser("wordpress").parse_post_page is parse_post_page
+    with pytest.raises(UnknownPlatform, match="'blogger'") as err:
+        get_parser("blogger")
+    assert isinstance(err.value, ConfigError) and isinstance(err.value, ValueError)
+
+
+def test_classic_post_fields() -> None:
+    post = parse_post_page(page(PAGE2, classic_post(NESTED))).post
+    assert post.external_id == "42"
+    assert post.url == POST_URL  # canonical without comment-page-2 and fragment
+    assert post.title == "Deportation “flights” to CECOT"
+    assert (post.author_raw, post.author_key) == ("Ad Min", "ad min")
+    assert post.author_external_id == "ad-min"
+    assert post.published_raw == "2025-01-02T05:00:00-05:00"
+    assert post.published_at == datetime(2025, 1, 2, 10, tzinfo=UTC)
+    assert post.tags == ("Bukele", "CECOT")  # not the tag-cloud widget's "other"
+    assert post.categories == ("Policy",)
+    assert post.body_text == "First paragraph about CECOT.\n\nSecond\nline."
+    assert (
+        post.body_html
+        == "<p>First paragraph about <strong>CECOT</strong>.</p>\n<p>Second<br>line.</p>"
+    )
+    assert post.comment_count_displayed == 5
+
+
+def test_nested_comments_any_depth_and_no_pingbacks_or_widgets() -> None:
+    result = parse_post_page(page(PAGE2, classic_post(NESTED)))
+    got = [(c.external_id, c.threaded_parent_external_id, c.position) for c in result.comments]
+    assert got == [("7", None, 0), ("9", "7", 1), ("11", "9", 2), ("12", None, 3)]
+    deep = result.comments[2]
+    assert deep.replies[0].kind == "threaded"
+    assert deep.replies[0].target_external_id == "9"
+    assert deep.replies[0].resolved_by == "markup"
+    assert deep.parent_external_id == "9"
+    assert all(c.page == 2 for c in result.comments)
+    assert "Widget Person" not in {c.author_raw for c in result.comments}
+
+
+def test_comment_fields_markup_looking_text_and_non_ascii() -> None:
+    first = parse_post_page(page(PAGE2, classic_post(NESTED))).comments[0]
+    assert first.author_raw == "José Ñúñez"
+    assert first.author_key == "josé ñúñez"
+    assert first.author_url == "https://example.org/"
+    assert first.published_at == datetime(2025, 1, 3, 15, tzinfo=UTC)
+    assert first.published_raw == "2025-01-03T10:00:00-05:00"
+    # Escaped markup stays text, and stays escaped in the HTML.
+    assert first.body_text == "Hello <script>alert(1)</script> world\n\nquoted text\n\nAfter."
+    assert first.body_html.startswith("<p>Hello &lt;script&gt;alert(1)&lt;/script&gt; world</p>")
+    assert first.own_text == first.body_text
+    assert first.quotes == ()
+
+
+def test_pagination_lists_every_comment_page() -> None:
+    result = parse_post_page(page(PAGE2, classic_post(NESTED)))
+    assert result.comment_page == 2
+    assert result.comment_page_count == 4
+    assert result.comment_page_urls == tuple(f"{POST_URL}comment-page-{n}/" for n in range(1, 5))
+    assert not result.truncated
+    assert result.has_comments_section and not result.comments_closed
+
+
+def test_current_page_from_pagination_marker_when_url_has_none() -> None:
+    result = parse_post_page(page(POST_URL, classic_post(NESTED)))
+    assert result.comment_page == 2  # the site's default page is the newest one here
+
+
+def test_plain_permalinks_cpage() -> None:
+    url = f"{SITE}/?p=42&cpage=3"
+    nav = (
+        f'<nav class="navigation comments-pagination"><div class="nav-links">'
+        f'<a class="page-numbers" href="{SITE}/?p=42&#038;cpage=1#comments">Page 1</a>'
+        f'<span aria-current="page" class="page-numbers current">Page 3</span>'
+        f'<a class="page-numbers" href="{SITE}/?p=42&#038;cpage=5#comments">Page 5</a></div></nav>'
+    )
+    result = parse_post_page(page(url, classic_post(NESTED, pagination=nav)))
+    assert result.comment_page == 3
+    assert result.comment_page_urls == tuple(f"{SITE}/?p=42&cpage={n}" for n in range(1, 6))
+
+
+def test_single_page_thread_and_post_without_comments() -> None:
+    one = parse_post_page(page(POST_URL, classic_post(NESTED, pagination="")))
+    assert (one.comment_page, one.comment_page_urls, one.comment_page_count) == (1, (), None)
+    none = parse_post_page(page(POST_URL, classic_post("")))
+    assert none.comments == () and none.comment_page is None
+    assert none.post.comment_count_displayed is None
+    closed = parse_post_page(
+        page(POST_URL, classic_post("", form='<p class="no-comments">Closed</p>'))
+    )
+    assert closed.comments_closed
+
+
+def test_truncated_page_is_flagged() -> None:
+    html = classic_post(NESTED)
+    cut = html[: html.index('id="comment-11"') + 40]
+    result = parse_post_page(page(PAGE2, cut))
+    assert result.truncated
+    assert [c.external_id for c in result.comments][:2] == ["7", "9"]
+
+
+def test_one_comment_title_and_big_counts() -> None:
+    one = classic_post(NESTED, count_title="One response to &#8220;Page 5 of 7&#8221;")
+    assert parse_post_page(page(PAGE2, one)).post.comment_count_displayed == 1
+    big = classic_post(NESTED, count_title="1,234 thoughts on &#8220;X&#8221;")
+    assert parse_post_page(page(PAGE2, big)).post.comment_count_displayed == 1234
+
+
+def test_block_theme() -> None:
+    result = parse_post_page(page(f"{POST_URL}comment-page-2/", block_post()))
+    post = result.post
+    assert (post.external_id, post.title, post.author_raw) == ("77", "Block post", "admin")
+    assert (post.tags, post.categories) == (("CECOT",), ("Policy",))
+    assert post.body_text == "Body of the block post."
+    assert post.comment_count_displayed == 3
+    got = [(c.external_id, c.threaded_parent_external_id, c.author_raw) for c in result.comments]
+    assert got == [("21", None, "Ana"), ("22", "21", "Bo"), ("23", "22", "Cy")]
+    assert result.comments[0].author_url == "https://ana.example/"
+    assert result.comments[0].published_at == datetime(2025, 1, 3, 10, tzinfo=UTC)
+    assert result.comments[2].body_text == "Deeper"
+    assert result.comment_page == 2
+    assert result.comment_page_urls == (f"{POST_URL}comment-page-1/", f"{POST_URL}comment-page-2/")
+
+
+def test_fingerprint_ignores_chrome_but_not_comments() -> None:
+    base = page(PAGE2, classic_post(NESTED))
+    fp = fingerprint_only(base)
+    assert parse_post_page(base).fingerprint == fp
+    other_chrome = classic_post(NESTED, sidebar="<aside>new widget</aside>").replace("NONCE", "N2")
+    assert fingerprint_only(page(PAGE2, other_chrome.replace("Test Blog", "Blog"))) == fp
+    edited = classic_post(NESTED.replace("<p>end</p>", "<p>end, edited</p>"))
+    assert fingerprint_only(page(PAGE2, edited)) != fp
+
+
+def test_beautifulsoup_repairs_what_lxml_loses() -> None:
+    # An unclosed <table> in a comment makes libxml2 close the comment list there: the
+    # comments after it would be lost without the html.parser repair.
+    broken = NESTED.replace("<p>@José reply</p>", "<p>@José reply</p><table><tr><td>x", 1)
+    result = parse_post_page(page(POST_URL, classic_post(broken, pagination="")))
+    got = [(c.external_id, c.threaded_parent_external_id) for c in result.comments]
+    assert got == [("7", None), ("9", "7"), ("11", "9"), ("12", None)]
+    assert not result.truncated
+    assert result.problems and "repair" in result.problems[0]
+
+
+def test_comments_lost_to_markup_make_the_page_partial() -> None:
+    # Stray closing tags end the list early in every parser: say so, never drop silently.
+    broken = NESTED.replace(
+        "<p>@José reply</p>", "<p>@José reply</p></div></article></li></ol></div>", 1
+    )
+    result = parse_post_page(page(POST_URL, classic_post(broken, pagination="")))
+    assert result.truncated
+    assert any("11, 12" in p for p in result.problems)
+
+
+def test_libxml2_depth_limit_does_not_hide_comments() -> None:
+    deep = classic_post(NESTED).replace('<div id="comments"', "<div>" * 300 + '<div id="comments"')
+    assert len(parse_post_page(page(PAGE2, deep)).comments) == 4
+
+
+def test_not_html_raises_value_error() -> None:
+    with pytest.raises(ValueError):
+        parse_post_page(page(POST_URL, b""))
