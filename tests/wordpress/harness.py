@@ -172,13 +172,13 @@ def unavailable_reason() -> str | None:
             return f"{tool} not found (Debian package {hint})"
     if not _php_fpm():
         return "php-fpm not found (Debian package php-fpm)"
-    for probe, missing in (
+    for probe, lacking in (
         ("function_exists('mysqli_connect')", "PHP has no mysqli (Debian package php-mysql)"),
         # Without SimpleXML WordPress answers wp-sitemap.xml with 501.
         ("class_exists('SimpleXMLElement')", "PHP has no SimpleXML (Debian package php-xml)"),
     ):
         if subprocess.run(["php", "-r", f"exit({probe} ? 0 : 1);"], check=False).returncode:
-            return missing
+            return lacking
     if not os.access(WP_ETC, os.W_OK):
         return f"{WP_ETC} is not writable (the harness writes a per-site config there)"
     try:

@@ -1,0 +1,1 @@
+"""The demo blog snapshot (data only; see crawler/demo_server.py)."""
