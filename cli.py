@@ -207,6 +207,8 @@ def db_check(db_url: str) -> None:
 def sql(query: str, db_url: str, fmt: str, as_of: str | None, params_json: str | None,
         params: tuple[str, ...]) -> None:
     """Run one read-only SQL QUERY on the archive (views: docs/schema.md)."""
+    import io
+
     from storage.engine import open_engine
     from storage.export.options import parse_params, parse_timestamp
     from storage.query import run_query, write_result
@@ -218,7 +220,9 @@ def sql(query: str, db_url: str, fmt: str, as_of: str | None, params_json: str |
         result = run_query(engine, query, params=bound, as_of=when)
     finally:
         engine.dispose()
-    write_result(result, fmt, click.get_text_stream("stdout"))
+    out = io.StringIO()  # click.get_text_stream is deprecated; echo respects CliRunner
+    write_result(result, fmt, out)
+    click.echo(out.getvalue(), nl=False)
 
 
 # -- export, serve, report (research use; storage/export/, storage/report.py) -----------

@@ -56,8 +56,9 @@ __all__ = [
     "parse_utc",
 ]
 
-# The one text format of a timestamp on SQLite: fixed width, always microseconds, 'Z'.
-# Fixed width is what makes plain text comparison (`valid_from <= '...'`) order like time.
+# The one text format of a timestamp on SQLite: fixed width, always microseconds, 'Z',
+# e.g. 2024-03-01T22:00:00.000000Z. Fixed width is what makes plain text comparison
+# (`valid_from <= '2024-03-02'`) order like time.
 UTC_TEXT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 CRAWL_TRIGGERS = ("manual", "schedule", "reparse", "demo", "test")
@@ -68,7 +69,8 @@ def format_utc(value: datetime) -> str:
     """The SQLite text form of an aware datetime (naive values are taken as UTC)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime(UTC_TEXT_FORMAT)
+    # isoformat, not strftime: strftime("%Y") does not zero-pad years before 1000.
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_utc(value: str) -> datetime:
