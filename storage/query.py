@@ -76,7 +76,7 @@ def run_query(
             columns = [d[0] for d in cur.description or ()]
             rows = [tuple(r) for r in cur.fetchall()] if cur.description else []
         except Exception as exc:
-            orig = exc.orig if isinstance(exc, DBAPIError) else exc
+            orig: BaseException = (exc.orig if isinstance(exc, DBAPIError) else None) or exc
             message = _first_line(orig)
             if getattr(orig, "sqlstate", None) == _READ_ONLY_SQLSTATE or any(
                 m in message.lower() for m in _READ_ONLY_MARKERS
