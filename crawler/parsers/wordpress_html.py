@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
@@ -278,8 +278,24 @@ _DISPLACED = _Item(etree.Element("displaced"), "", None)
 
 
 def _page_number(url: str) -> int | None:
-    m = sel.COMMENT_PAGE_IN_URL.search(url) or sel.CPAGE_IN_URL.search(url)
+    # `cpage` in the query first: WordPress lets a GET variable win over the path's.
+    m = sel.CPAGE_IN_URL.search(url) or sel.COMMENT_PAGE_IN_URL.search(url)
     return int(m.group(1)) if m else None
+
+
+def _clean_page_link(url: str) -> str:
+    """A comment-page link without fragment, and without the query WordPress copies from
+    the current request into pretty links (`/comment-page-1/?p=4&cpage=2` when the page
+    was asked for as `?p=4&cpage=2`): WordPress would let that `cpage` win over the path
+    and serve page 2 again."""
+    url = url.split("#", 1)[0]
+    if "?" not in url or not sel.COMMENT_PAGE_IN_URL.search(url):
+        return url
+    parts = urlsplit(url)
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("cpage", "p")
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _comment_pages(doc: Element, url: str) -> tuple[int | None, tuple[str, ...], int | None]:
@@ -294,7 +310,7 @@ def _comment_pages(doc: Element, url: str) -> tuple[int | None, tuple[str, ...],
         if not sel.PAGINATION_CLASSES.intersection((nav.get("class") or "").split()):
             continue
         for href in sel.PAGINATION_LINKS(nav):
-            absolute = urljoin(url, str(href)).split("#", 1)[0]
+            absolute = _clean_page_link(urljoin(url, str(href)))
             n = _page_number(absolute)
             if n is not None:
                 numbered.setdefault(n, absolute)
@@ -308,7 +324,7 @@ def _comment_pages(doc: Element, url: str) -> tuple[int | None, tuple[str, ...],
         return current, (), (current if current and current > 1 else None)
     last = max([*numbered, current or 1])
     template = next(iter(numbered.values()))
-    m = sel.COMMENT_PAGE_IN_URL.search(template) or sel.CPAGE_IN_URL.search(template)
+    m = sel.CPAGE_IN_URL.search(template) or sel.COMMENT_PAGE_IN_URL.search(template)
     if m is None:  # cannot happen: every numbered URL matched one of these
         return current, tuple(numbered[n] for n in sorted(numbered)), last
     urls = [

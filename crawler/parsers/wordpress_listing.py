@@ -103,8 +103,6 @@ def _parse_xml(page: Page) -> Listing:
             link = item.findtext("link")
             if link:
                 posts.append(link.strip())
-        if items:
-            nexts.append(_next_feed_page(page.url))
     elif kind == "feed":  # Atom
         entries = list(root.iter("{*}entry"))
         for entry in entries:
@@ -112,11 +110,13 @@ def _parse_xml(page: Page) -> Listing:
                 if link.get("rel", "alternate") == "alternate" and link.get("href"):
                     posts.append(link.get("href", "").strip())
                     break
-        if entries:
-            nexts.append(_next_feed_page(page.url))
+
     else:
         raise ValueError(f"{page.url}: unknown XML document <{kind}>")
     posts = [urljoin(page.url, u) for u in posts if u and not _NOT_A_POST.search(u)]
+    if kind in ("rss", "feed") and posts:
+        # Older posts: only a feed of posts has them (a comments feed lists comments).
+        nexts.append(_next_feed_page(page.url))
     return Listing(post_urls=_dedupe(posts, page.url), next_urls=_dedupe(nexts, page.url))
 
 
