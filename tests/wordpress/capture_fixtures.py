@@ -25,6 +25,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tests.wordpress.harness import WordPressSite
 from tests.wordpress.seed import Seed
@@ -142,11 +143,22 @@ def seed_as_json(seed: Seed, base_url: str) -> str:
     return json.dumps(doc, indent=1, ensure_ascii=False, default=default) + "\n"
 
 
+def _previous_port() -> int | None:
+    try:
+        doc = json.loads((FIXTURE_DIR / "seed.json").read_text(encoding="utf-8"))
+        return urlsplit(doc["base_url"]).port
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=FIXTURE_DIR)
+    parser.add_argument("--port", type=int, default=_previous_port(),
+                        help="serve on this port (default: the last capture's, so that "
+                        "a re-capture changes only what really changed)")
     args = parser.parse_args(argv)
-    with WordPressSite.start() as site:
+    with WordPressSite.start(port=args.port) as site:
         for theme in ("twentytwentyone", "twentytwentythree"):
             files = capture_theme(site, theme, args.out / theme)
             print(f"{theme}: {len(files) // 2} pages -> {args.out / theme}")

@@ -225,23 +225,25 @@ class WordPressSite:
 
     @classmethod
     def start(cls, *, seed: Iterable[PlannedPost] = SEED_POSTS,
-              theme: str = "twentytwentyone") -> WordPressSite:
-        """Install, configure, seed and serve a fresh site; stop() it when done."""
+              theme: str = "twentytwentyone", port: int | None = None) -> WordPressSite:
+        """Install, configure, seed and serve a fresh site; stop() it when done.
+
+        `port`: a fixed port (for captures that should not churn), else a free one.
+        """
         reason = unavailable_reason()
         if reason:
             raise WordPressError(f"test WordPress unavailable: {reason}")
         _sweep_stale_sites()
         token = secrets.token_hex(4)
         workdir = Path(tempfile.mkdtemp(prefix=f"palimpsest-wp-{token}-"))
-        site = cls(workdir, token, _free_port())
+        site = cls(workdir, token, port or _free_port())
         atexit.register(site.stop)
         try:
             site._write_config()
             _mysql(f"CREATE DATABASE `{site.db_name}` CHARACTER SET utf8mb4 "
                    "COLLATE utf8mb4_unicode_ci")
             site._start_servers()
-            site._install(theme)
-            site._seed(tuple(seed))
+            site._install_and_seed(theme, tuple(seed))
         except BaseException:
             site.stop()
             raise
@@ -425,20 +427,18 @@ php_admin_flag[display_errors] = off
 
     # -- set-up -------------------------------------------------------------------------
 
-    def _install(self, theme: str) -> None:
-        self.run_ops([
+    def _install_and_seed(self, theme: str, plan: tuple[PlannedPost, ...]) -> None:
+        """Install, configure and seed in one PHP run (each run costs a WordPress load)."""
+        ops: list[dict[str, Any]] = [
             {"op": "install", "title": BASE_OPTIONS["blogname"],
              "password": secrets.token_hex(12)},
-        ])
-        self.run_ops([
             {"op": "options", "values": BASE_OPTIONS},
             {"op": "permalinks", "structure": PRETTY_PERMALINKS},
             {"op": "theme", "name": theme},
-        ])
+        ]
+        setup = len(ops)
         self.theme = theme
-
-    def _seed(self, plan: tuple[PlannedPost, ...]) -> None:
-        ops: list[dict[str, Any]] = [
+        ops += [
             {"op": "user", "login": a.login, "display_name": a.display_name} for a in AUTHORS
         ]
         for p in plan:
@@ -449,7 +449,7 @@ php_admin_flag[display_errors] = off
                             "parent": c.parent or 0, "author": c.author, "url": c.url,
                             "email": c.email or _email(c.author), "content": c.content,
                             "date_gmt": _gmt(c.date)})
-        results = iter(self.run_ops(ops)[len(AUTHORS):])
+        results = iter(self.run_ops(ops)[setup + len(AUTHORS):])
         posts = []
         for p in plan:
             view = next(results)
