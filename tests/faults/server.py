@@ -27,8 +27,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Literal, Self
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 __all__ = ["Fault", "FaultKind", "FaultServer", "Injection", "serve_faults"]
 
@@ -49,6 +50,12 @@ FaultKind = Literal[
 ]
 
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+_TYPES = {
+    ".html": "text/html; charset=UTF-8",
+    ".xml": "application/xml",
+    ".json": "application/json",
+    ".txt": "text/plain",
+}
 _COMMENT_PAGE = re.compile(r"/comment-page-(\d+)/?")
 
 
@@ -95,6 +102,7 @@ class FaultServer:
         *,
         upstream: str | None = None,
         pages: dict[str, tuple[int, dict[str, str], bytes]] | None = None,
+        directory: str | Path | None = None,
         faults: list[Fault] | None = None,
         seed: int = 8,
     ) -> None:
@@ -104,6 +112,7 @@ class FaultServer:
                 raise ValueError(f"upstream must be on 127.0.0.1, not {upstream!r}")
         self.upstream = upstream.rstrip("/") if upstream else None
         self.pages = pages or {}
+        self.directory = Path(directory).resolve() if directory is not None else None
         self.faults = list(faults or [])
         self.injections: list[Injection] = []
         self.requests: list[str] = []  # every path+query asked, in order
@@ -165,6 +174,8 @@ class FaultServer:
         self, target: str, headers: dict[str, str]
     ) -> tuple[int, list[tuple[str, str]], bytes]:
         """GET target from the upstream (or the pages dict), links rewritten to us."""
+        if self.upstream is None and self.directory is not None and target not in self.pages:
+            return self._from_directory(target)
         if self.upstream is None:
             status, page_headers, body = self.pages.get(
                 target, (404, {"Content-Type": "text/html"}, b"<html><body>Not found</body></html>")
@@ -185,6 +196,18 @@ class FaultServer:
             return resp.status, out_headers, self._rewrite(body)
         finally:
             conn.close()
+
+    def _from_directory(self, target: str) -> tuple[int, list[tuple[str, str]], bytes]:
+        """A static site: /a/b/ is a/b/index.html; nothing outside the directory."""
+        assert self.directory is not None
+        path = unquote(target.split("?")[0].split("#")[0])
+        file = (self.directory / path.lstrip("/")).resolve()
+        if file.is_dir():
+            file = file / "index.html"
+        if not file.is_relative_to(self.directory) or not file.is_file():
+            return 404, [("Content-Type", "text/html")], b"<html><body>Not found</body></html>"
+        ctype = _TYPES.get(file.suffix, "application/octet-stream")
+        return 200, [("Content-Type", ctype)], file.read_bytes()
 
     def _rewrite(self, data: bytes) -> bytes:
         assert self.upstream is not None
@@ -354,9 +377,10 @@ def serve_faults(
     upstream: str | None = None,
     faults: list[Fault] | None = None,
     pages: dict[str, tuple[int, dict[str, str], bytes]] | None = None,
+    directory: str | Path | None = None,
 ) -> Iterator[FaultServer]:
     """Context manager: a started FaultServer, stopped on exit."""
-    server = FaultServer(upstream=upstream, faults=faults, pages=pages)
+    server = FaultServer(upstream=upstream, faults=faults, pages=pages, directory=directory)
     server.start()
     try:
         yield server
