@@ -36,11 +36,25 @@ def _quote_shingles(segments: list[list[str]]) -> set[tuple[str, ...]]:
     return out
 
 
+def _gap(text: str, segments: list[list[str]]) -> int | None:
+    """Characters skipped between the runs where they occur in order in `text` (a " tok tok "
+    string), taking each run's first occurrence after the last; None when they do not."""
+    at, skipped = 0, 0
+    for k, run in enumerate(segments):
+        found = text.find(" " + " ".join(run) + " ", at)
+        if found < 0:
+            return None
+        if k:
+            skipped += found - at
+        at = found + len(" ".join(run)) + 1
+    return skipped
+
+
 class QuoteIndex:
     """Shingle postings of the sources read so far (the post, then comments in time order)."""
 
     def __init__(self) -> None:
-        self._postings: dict[tuple[str, ...], list[int]] = {}
+        self._postings: dict[tuple[str, ...], list[int]] = {}  # shingle -> sources, in order
         self._sources: list[Hashable] = []
         self._texts: list[str] = []  # " tok tok ... " per source, for short quotes
 
@@ -58,8 +72,10 @@ class QuoteIndex:
     ) -> Hashable | None:
         """The source `quote` comes from, or None.
 
-        `first` (the post) wins whenever it matches; then the `preferred` sources in order
-        (the comment's reply targets); then the best-matching source, the earliest on ties.
+        `first` (the post) wins whenever it matches. Otherwise the best-matching source;
+        among sources tied at the best score: for an elided quote, those where its runs
+        sit closest together; then the `preferred` sources in order (the comment's reply
+        targets); then the earliest.
         """
         segments = quote_segments(quote)
         shingles = _quote_shingles(segments)
@@ -85,8 +101,22 @@ class QuoteIndex:
         if not matched:
             return None
         by_source = {self._sources[n]: n for n in sorted(matched, reverse=True)}
-        for candidate in (first, *preferred):
-            if candidate in by_source:
+        if first in by_source:
+            return first
+        # Preference settles ties only (the same words in several comments): a reply
+        # target that shares a stock phrase with the quote must not beat the comment
+        # the quote reproduces in full, nor one that has its one distinguishing word.
+        top = max(matched.values())
+        tied = {n for n, score in matched.items() if score == top}
+        if len(tied) > 1 and len(segments) > 1:
+            # An elided quote's runs stand in order and close together in its source:
+            # the tightest fit wins.
+            gaps = {n: _gap(self._texts[n], segments) for n in tied}
+            fits = [g for g in gaps.values() if g is not None]
+            if fits:
+                tied = {n for n, g in gaps.items() if g == min(fits)}
+        for candidate in preferred:
+            if candidate in by_source and by_source[candidate] in tied:
                 return candidate
-        best = max(matched, key=lambda n: (matched[n], -n))
+        best = min(tied)  # the earliest writer of the passage
         return self._sources[best]

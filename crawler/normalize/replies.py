@@ -21,6 +21,7 @@ Rules (docs/conversation.md has the full statement):
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -44,6 +45,10 @@ _COMMENT_FRAGMENT = re.compile(r"#comment-(\d+)\s*$")
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
 _TRAILING = re.compile(r"[.'’\-]+$")
 _NAME_TRIM = " \u00a0:,;@\uff20"
+# Capitalized words that start a sentence rather than continue a name ("@Ana I think, ...").
+_NOT_NAME_WORDS = frozenset(
+    ["i", "i'm", "i’m", "i'd", "i’d", "i've", "i’ve", "you", "we", "they", "he", "she", "it", "this", "that", "the", "a", "an", "and", "but", "so", "yes", "no", "not", "if", "what", "why", "how", "well", "sure", "thanks", "agreed", "exactly"]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,10 @@ class NameBook:
                 by_first.setdefault(_TRAILING.sub("", words[0]), set()).add(words)
         # Longest first: "@John Smith" must not stop at a known "John".
         self._by_first = {k: sorted(v, key=len, reverse=True) for k, v in by_first.items()}
+
+    def starts_a_name(self, word: str) -> bool:
+        """Whether `word` is the first word of a known name ("Wen" of "Wen Li")."""
+        return _TRAILING.sub("", author_key(word)) in self._by_first
 
     def match(self, text: str, pos: int) -> int | None:
         """End offset of the longest known name that `text` starts with at `pos`, if any."""
@@ -107,12 +116,18 @@ def _match_words(text: str, spans: list[tuple[int, int, str]], words: tuple[str,
     rest = token[len(last) :]
     if rest and (rest[0].isalnum() or rest[0] == "_"):
         return None  # "@Anastasia" is not "@Ana"
-    # Map the folded length back onto the raw token: folding keeps short tokens' length
-    # in nearly all scripts; when it does not, take the raw token up to its trailing punctuation.
+    # Map the folded length back onto the raw token. Folding usually keeps the length; when
+    # it does not (decomposed accents, fullwidth or invisible characters), grow the raw
+    # prefix until it folds to the name's last word, then take any trailing combining marks.
     raw = text[start:_end]
     if len(raw) == len(token):
         return start + len(last)
-    return start + len(re.sub(r"[^\w.'’\-]+$", "", raw))
+    for k in range(1, len(raw) + 1):
+        if author_key(raw[:k]) == last:
+            while k < len(raw) and (unicodedata.combining(raw[k]) or raw[k] in "\u200b\u200c\u200d"):
+                k += 1
+            return start + k
+    return None
 
 
 def _opens_name(text: str, i: int) -> bool:
@@ -141,8 +156,14 @@ def _read_name(para: Paragraph, i: int, book: NameBook, leading: bool) -> AtName
     if end is None and leading:
         m = _DELIMITED.match(text, pos)
         # Several words count as one name only when they look like one: "@John Smith:",
-        # not "@dana I agree, but".
-        if m and all(not w[0].islower() for w in m.group(1).split()[1:]):
+        # not "@dana I agree, but", and not when the first word already opens a known name.
+        words = m.group(1).split() if m else []
+        if (
+            m
+            and all(not w[0].islower() and w.casefold() not in _NOT_NAME_WORDS for w in words[1:])
+            # "@Wen Honestly, ..." when "Wen Li" writes here: the name is the known first word.
+            and not (len(words) > 1 and book.starts_a_name(words[0]))
+        ):
             end = m.end(1)
     if end is None:
         m = _WORD.match(text, pos)
@@ -229,6 +250,16 @@ class AuthorIndex:
             if group == canonical and alias != spelling:
                 self._add_spelling(alias, canonical)
 
+    def _names_person(self, key: str, canonical: str) -> bool:
+        """Whether `key` is `canonical`'s name, or the first word(s) of one of its spellings."""
+        if key == canonical:
+            return True
+        spellings = self._spellings.get(key.split(" ", 1)[0], {})
+        return any(
+            group == canonical and (spelling == key or spelling.startswith(key + " "))
+            for spelling, group in spellings.items()
+        )
+
     def _by_key(self, key: str) -> Target | None:
         if key in self._latest:
             return Target("comment", self._latest[key], "name")
@@ -243,12 +274,8 @@ class AuthorIndex:
         comment, even when the author has written again since.
         """
         key = self.canonical(raw_name)
-        if parent is not None and key:
-            spelling = author_key(parent[1])
-            if key in (spelling, self._aliases.get(spelling, spelling)) or spelling.startswith(
-                key + " "
-            ):
-                return Target("comment", parent[0], "name")
+        if parent is not None and key and self._names_person(key, self.canonical(parent[1])):
+            return Target("comment", parent[0], "name")
         found = self._by_key(key)
         if found is not None or not key:
             return found

@@ -171,11 +171,12 @@ def normalize_thread(
             prefix = frag.own[0].text[:prefix_end] if frag.own else ""
             own_text = _own_text(c, frag, prefix)
             # A quote found in several comments goes to the one this comment answers:
-            # threaded parent and @-reply targets first (edge order), then mentions.
+            # @-reply targets first, then the threaded parent, then mentions.
+            rank = {"at_reply": 0, "threaded": 1, "mention": 2}
             preferred = list(
                 dict.fromkeys(
                     ("comment", e.target_external_id)
-                    for e in edges
+                    for e in sorted(edges, key=lambda e: rank[e.kind])
                     if e.target_kind == "comment"
                 )
             )
