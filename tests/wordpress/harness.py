@@ -74,6 +74,7 @@ WP_ETC = Path("/etc/wordpress")
 HELPER = Path(__file__).with_name("helper.php")
 PRETTY_PERMALINKS = "/%year%/%monthnum%/%postname%/"
 THEMES = ("twentytwentyone", "twentytwentythree")
+_OPCACHE_DIR = Path(tempfile.gettempdir()) / "palimpsest-wordpress-opcache"
 
 # What a fresh site is set to; tests switch some of these through the methods above.
 BASE_OPTIONS: dict[str, Any] = {
@@ -407,7 +408,12 @@ php_admin_flag[display_errors] = off
         """Run helper.php operations in one PHP process; return their results."""
         env = dict(os.environ, WORDPRESS_CONFIG=self.config_name,
                    PALIMPSEST_WP_HOST=f"127.0.0.1:{self.port}")
-        done = subprocess.run(["php", "-d", "display_errors=stderr", str(HELPER)],
+        # WordPress's own files compiled once, shared by every run and every site: a
+        # helper run takes ~0.1 s instead of ~0.4 s (opcache checks file timestamps).
+        _OPCACHE_DIR.mkdir(exist_ok=True)
+        php = ["php", "-d", "display_errors=stderr", "-d", "opcache.enable_cli=1",
+               "-d", f"opcache.file_cache={_OPCACHE_DIR}", "-d", "opcache.file_cache_only=1"]
+        done = subprocess.run([*php, str(HELPER)],
                               input=json.dumps(ops).encode(), capture_output=True, env=env, check=False,
                               timeout=120)
         out = done.stdout.decode("utf-8", "replace")
