@@ -119,17 +119,18 @@ def parse_post_page(page: Page) -> PostPage:
     # markup cost them (libxml2 closes the comment list at an unclosed <table> inside a
     # comment, for one). html.parser's tolerance earns its 8-12x cost only here.
     region = comment_region(page.body)
-    raw_ids = {m.decode("ascii") for m in sel.RAW_COMMENT_ITEM.findall(region)}
-    if raw_ids - seen:
-        repaired = _repaired(page.body, encoding)
-        fixed_list = _comment_list(repaired)
-        fixed, fixed_seen = _comments(fixed_list, page_no)
-        if len(fixed_seen & raw_ids) > len(seen & raw_ids):
-            doc, comment_list, comments, seen = repaired, fixed_list, fixed, fixed_seen
-            problems.append(f"{page.url}: broken markup, comments read after repair")
-        lost = sorted(raw_ids - seen, key=lambda cid: (len(cid), cid))
-        if lost:
-            problems.append(f"{page.url}: broken markup hides comments {', '.join(lost)}")
+    if sum(region.count(marker) for marker in sel.RAW_ITEM_IDS) > len(seen):
+        raw_ids = {m.decode("ascii") for m in sel.RAW_COMMENT_ITEM.findall(region)}
+        if raw_ids - seen:
+            repaired = _repaired(page.body, encoding)
+            fixed_list = _comment_list(repaired)
+            fixed, fixed_seen = _comments(fixed_list, page_no)
+            if len(fixed_seen & raw_ids) > len(seen & raw_ids):
+                doc, comment_list, comments, seen = repaired, fixed_list, fixed, fixed_seen
+                problems.append(f"{page.url}: broken markup, comments read after repair")
+            lost = sorted(raw_ids - seen, key=lambda cid: (len(cid), cid))
+            if lost:
+                problems.append(f"{page.url}: broken markup hides comments {', '.join(lost)}")
     truncated = bool(problems) and not problems[-1].endswith("after repair")
     if not sel.RAW_HTML_END.search(page.body, max(0, len(page.body) - 4096)):
         problems.append(f"{page.url}: page ends before </html> (truncated)")
@@ -168,7 +169,7 @@ def _repaired(body: bytes, encoding: str) -> Element:
 
 
 def _comment_list(doc: Element) -> Element | None:
-    for candidate in sel.COMMENT_LISTS(doc):
+    for candidate in sel.COMMENT_LISTS(doc) or sel.OTHER_COMMENT_LISTS(doc):
         if sel.COMMENT_LIST_CLASSES.intersection((candidate.get("class") or "").split()):
             return candidate
     return None
@@ -199,10 +200,12 @@ def _comments(comment_list: Element | None, page_no: int) -> tuple[list[CommentR
             items.append(item)
             by_element[node] = item
             continue
-        classes = (node.get("class") or "").split()
-        owner = _enclosing_item(node, comment_list, by_element)
-        if owner is None or owner is _DISPLACED:
+        if not items:
             continue
+        # WordPress renders a comment's own markup before its replies, so a part belongs
+        # to the item opened last (an ancestor walk per part costs a third of this loop).
+        owner = items[-1]
+        classes = (node.get("class") or "").split()
         if owner.content is None and sel.CONTENT_CLASSES.intersection(classes):
             owner.content = node
         elif owner.author is None and sel.AUTHOR_CLASSES.intersection(classes):
@@ -219,8 +222,8 @@ def _comments(comment_list: Element | None, page_no: int) -> tuple[list[CommentR
 def _enclosing_item(
     node: Element, stop: Element, by_element: dict[Element, _Item], *, items_only: bool = True
 ) -> _Item | None:
-    """The comment item `node` is in; for an item (`items_only=False`), _DISPLACED when
-    that path crosses a comment's text box."""
+    """The comment item `node` is in, or _DISPLACED when the way there crosses a comment's
+    text box (with `items_only=False`)."""
     for ancestor in node.iterancestors():
         if ancestor is stop:
             return None

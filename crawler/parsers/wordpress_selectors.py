@@ -22,8 +22,12 @@ from lxml import etree
 # some `ul`), block `ol.wp-block-comment-template`. The "recent comments" widget is
 # `ul#recentcomments` with no such class, and the comment form sits outside the list.
 COMMENT_LISTS = etree.XPath(
-    "//ol[contains(@class, 'comment')] | //ul[contains(@class, 'comment')]"
-    " | //div[contains(@class, 'commentlist')]"
+    "//ol[contains(@class, 'comment-list') or contains(@class, 'wp-block-comment-template')"
+    " or contains(@class, 'commentlist')]"
+)
+# Rarer spellings, tried only when no <ol> matched (each `//` is a scan of the page).
+OTHER_COMMENT_LISTS = etree.XPath(
+    "//ul[contains(@class, 'comment')] | //div[contains(@class, 'commentlist')]"
 )
 COMMENT_LIST_CLASSES = frozenset(("comment-list", "commentlist", "wp-block-comment-template"))
 # A comment item: `li#comment-N` (or `div#comment-N` with style=div). Not `div-comment-N`,
@@ -88,6 +92,9 @@ RAW_LIST_MARKERS = (b"comment-list", b"commentlist", b"wp-block-comment-template
 RAW_LIST_TAGS = (b"<ol", b"<ul", b"<div")
 RAW_LIST_ENDS = (b'id="respond"', b"id='respond'", b"<!-- #comments -->")
 RAW_HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
+# Counting these (C-speed bytes.count) says whether lxml's tree holds every item; the
+# regex that names them runs only when it does not.
+RAW_ITEM_IDS = (b'id="comment-', b"id='comment-")
 RAW_COMMENT_ITEM = re.compile(rb"<(?:li|div) [^>]*?\bid=[\"']comment-(\d+)[\"']", re.IGNORECASE)
 
 # --- the post -----------------------------------------------------------------------
