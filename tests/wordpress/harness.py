@@ -24,6 +24,8 @@ API (see also tests/wordpress/fixtures.py for the pytest fixtures)::
     site.set_options(comments_per_page=5)     # any WordPress option
     site.edit_comment(id, "<p>new</p>")   # -> SeededComment
     site.trash_comment(id)                # -> SeededComment (trashed=True)
+    site.restore_comment(id)              # out of the trash again
+    site.trash_post(id) / site.restore_post(id)   # the post URL answers 404 / 200
     site.add_comment(post_id, "Name", "<p>text</p>", parent=0, date=None, url="") -> int
     site.rename_comment_author(id, "New Name")
     site.update_post(id, content="<p>...</p>", title=None)
@@ -536,6 +538,25 @@ php_admin_flag[display_errors] = off
     def trash_comment(self, comment_id: int) -> SeededComment:
         view = self.run_ops([{"op": "trash_comment", "id": comment_id}])[0]
         return self._replace_comment(comment_id, view)
+
+    def restore_comment(self, comment_id: int) -> SeededComment:
+        """Take a comment out of the trash (approved again)."""
+        view = self.run_ops([{"op": "restore_comment", "id": comment_id}])[0]
+        return self._replace_comment(comment_id, view)
+
+    def trash_post(self, post_id: int) -> SeededPost:
+        """Move a post to the trash: its URL answers 404 from now on."""
+        self.run_ops([{"op": "trash_post", "id": post_id}])
+        new = dataclasses.replace(self.seed.post(post_id), trashed=True)
+        self._replace_post(new)
+        return new
+
+    def restore_post(self, post_id: int) -> SeededPost:
+        """Take a post out of the trash, published again at its old URL."""
+        view = self.run_ops([{"op": "restore_post", "id": post_id}])[0]
+        new = dataclasses.replace(self.seed.post(post_id), trashed=False, url=view["url"])
+        self._replace_post(new)
+        return new
 
     def add_comment(self, post_id: int, author: str, text: str, parent: int = 0,
                     date: datetime | None = None, url: str = "") -> int:

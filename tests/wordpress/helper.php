@@ -72,6 +72,7 @@ function palimpsest_post_view(int $id): array {
         'rendered' => apply_filters('the_content', $p->post_content),
         'date_gmt' => $p->post_date_gmt,
         'modified_gmt' => $p->post_modified_gmt,
+        'status' => $p->post_status,
     ];
 }
 
@@ -205,6 +206,17 @@ function palimpsest_run(array $op) {
     case 'trash_comment':
         palimpsest_check(wp_trash_comment((int) $op['id']), 'trash comment');
         return palimpsest_comment_view((int) $op['id']);
+    case 'restore_comment':
+        palimpsest_check(wp_untrash_comment((int) $op['id']), 'restore comment');
+        return palimpsest_comment_view((int) $op['id']);
+    case 'trash_post':
+        palimpsest_check(wp_trash_post((int) $op['id']), 'trash post');
+        return palimpsest_post_view((int) $op['id']);
+    case 'restore_post':
+        palimpsest_check(wp_untrash_post((int) $op['id']), 'restore post');
+        // WordPress 5.6+ restores to draft; the tests want the post back as it was.
+        palimpsest_check(wp_publish_post((int) $op['id']) !== false, 'republish post');
+        return palimpsest_post_view((int) $op['id']);
     case 'comment_view':
         return palimpsest_comment_view((int) $op['id']);
     case 'post_view':

@@ -113,6 +113,7 @@ class SeededPost:
     rendered_html: str
     date: datetime  # UTC, aware
     comments: tuple[SeededComment, ...] = ()
+    trashed: bool = False  # in WordPress's trash: the post URL answers 404
 
     @property
     def visible_comments(self) -> tuple[SeededComment, ...]:
@@ -129,11 +130,13 @@ class Seed:
 
     @property
     def on_topic_posts(self) -> tuple[SeededPost, ...]:
-        return tuple(p for p in self.posts if p.on_topic)
+        """On-topic posts a reader can see (trashed ones are left out)."""
+        return tuple(p for p in self.posts if p.on_topic and not p.trashed)
 
     @property
     def off_topic_posts(self) -> tuple[SeededPost, ...]:
-        return tuple(p for p in self.posts if not p.on_topic)
+        """Off-topic posts a reader can see (trashed ones are left out)."""
+        return tuple(p for p in self.posts if not p.on_topic and not p.trashed)
 
     def post(self, key_or_id: str | int) -> SeededPost:
         for p in self.posts:

@@ -109,3 +109,19 @@ def test_mutations(fresh_wordpress_site: WordPressSite) -> None:
     assert [c.id for c in site.seed.post(post.id).visible_comments] == [
         c["id"] for c in sorted(by_id.values(), key=lambda c: c["id"])]
     assert site.php("return get_option('blogname');") == "Borderline Notes"
+
+
+def test_trash_and_restore(fresh_wordpress_site: WordPressSite) -> None:
+    site = fresh_wordpress_site
+    post = site.seed.post("offer")
+    comment = post.comments[0]
+    site.trash_comment(comment.id)
+    assert f'id="comment-{comment.id}"' not in get(post.url)[1]
+    restored = site.restore_comment(comment.id)
+    assert not restored.trashed
+    assert f'id="comment-{comment.id}"' in get(post.url)[1]
+    site.trash_post(post.id)
+    assert get(post.url)[0] == 404
+    assert post.id not in {p.id for p in site.seed.on_topic_posts}
+    back = site.restore_post(post.id)
+    assert back.url == post.url and get(post.url)[0] == 200
