@@ -26,7 +26,10 @@ __all__ = ["FORMATS", "QueryResult", "run_query", "write_result"]
 
 FORMATS = ("table", "csv", "json", "jsonl")
 
-_READ_ONLY_MARKERS = ("readonly database", "read-only transaction", "query_only")
+# "because it is a view": a write aimed at a view, e.g. a table shadowed by --as-of
+_READ_ONLY_MARKERS = (
+    "readonly database", "read-only transaction", "query_only", "because it is a view"
+)
 _READ_ONLY_SQLSTATE = "25006"
 
 

@@ -81,7 +81,10 @@ def load_thread(conn: Connection, ref: str) -> ThreadData:
         conn,
         "SELECT ch.*, h.author_name, h.body_text FROM changes ch"
         " LEFT JOIN comment_history h ON h.comment_id = ch.comment_id AND h.version = ch.version"
-        " WHERE ch.post_id = :p ORDER BY ch.valid_from, ch.comment_id, ch.version",
+        " WHERE ch.post_id = :p"
+        # the post first at equal times: NULLs sort first on SQLite, last on PostgreSQL
+        " ORDER BY ch.valid_from, CASE WHEN ch.comment_id IS NULL THEN 0 ELSE 1 END,"
+        " ch.comment_id, ch.version",
         p=pid,
     )
     return ThreadData(post=post, comments=comments, replies=replies, changes=changes)

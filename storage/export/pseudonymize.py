@@ -74,7 +74,7 @@ class Pseudonymizer:
         self._pattern = re.compile(
             rf"(?<![\w.])@(?P<at>{alternation(at_only)})(?![\w])"
             rf"|(?<![\w])(?P<bare>{alternation(bare)})(?![\w])"
-            r"|(?<![\w.])@(?P<handle>(?!author-[0-9a-f]{12}\b)\w[\w.\-]*\w|\w)",
+            r"|(?<![\w.])@(?P<handle>(?!author-[0-9a-f]{12}\b)(?:\w[\w.\-]*\w|\w))",
             re.IGNORECASE,
         )
 

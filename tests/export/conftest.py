@@ -65,8 +65,8 @@ def _night0() -> list[Any]:
             body_html='<p><a href="https://people.example/quillon-drax/">@Quillon Drax</a> wrong</p>',
             replies=(
                 make_reply("1"),
-                make_reply(None, kind="at_reply", ordinal=1, raw_name="Quillon Drax",
-                           target_kind=None, resolved_by=None),
+                make_reply("", kind="at_reply", ordinal=1, raw_name="Quillon Drax",
+                           target_kind=None, target_external_id=None, resolved_by=None),
             ),
             author_url="https://people.example/quillon-drax/",
         ),
