@@ -21,6 +21,8 @@ _SKIP_TAGS = frozenset(["script", "style", "template", "noscript", "head", "titl
 _SPACES = re.compile(r"\s+")
 # A cited source is a web address, not an in-page anchor or a mailto.
 _WEB_URL = re.compile(r"^https?://", re.IGNORECASE)
+# A line after a blockquote this short ("Source: <a>…</a>", "— via Reuters") credits it.
+_CREDIT_WORDS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +134,7 @@ def _walk(el: etree._Element, b: _Builder, items: list[Paragraph | Blockquote] |
             pass
         elif tag == "blockquote" and items is not None:
             _flush_into(b, items)
-            items.append(_blockquote(child, items))
+            items.append(_blockquote(child))
         elif tag in _SKIP_TAGS:
             pass
         elif tag == "br":
@@ -156,15 +158,15 @@ def _flush_into(b: _Builder, items: list[Paragraph | Blockquote] | None) -> None
         items.append(para)
 
 
-def _blockquote(el: etree._Element, items: list[Paragraph | Blockquote]) -> Blockquote:
+def _blockquote(el: etree._Element) -> Blockquote:
     inner = _Builder()
     _walk(el, inner, None)
     inner.flush()
-    return Blockquote(tuple(p.text for p in inner.paragraphs), _cite_url(el, inner, items))
+    return Blockquote(tuple(p.text for p in inner.paragraphs), _markup_cite(el, inner))
 
 
-def _cite_url(el: etree._Element, inner: _Builder, items: list[Paragraph | Blockquote]) -> str | None:
-    """The source the markup gives: cite attribute, else a link inside, else one just before."""
+def _markup_cite(el: etree._Element, inner: _Builder) -> str | None:
+    """The source the blockquote itself names: its cite attribute, else a link inside it."""
     cite = (el.get("cite") or "").strip()
     if _WEB_URL.match(cite):
         return cite
@@ -172,12 +174,35 @@ def _cite_url(el: etree._Element, inner: _Builder, items: list[Paragraph | Block
         for link in para.links:
             if _WEB_URL.match(link.href):
                 return link.href
-    # "As the Times reported (<a>link</a>):" right before the blockquote introduces it.
-    if items and isinstance(items[-1], Paragraph):
-        for link in reversed(items[-1].links):
-            if _WEB_URL.match(link.href) and "#comment-" not in link.href:
-                return link.href
     return None
+
+
+def _web_link(para: Paragraph, last: bool) -> str | None:
+    links = reversed(para.links) if last else iter(para.links)
+    for link in links:
+        if _WEB_URL.match(link.href) and "#comment-" not in link.href:
+            return link.href
+    return None
+
+
+def _with_neighbour_cites(items: list[Paragraph | Blockquote]) -> list[Paragraph | Blockquote]:
+    """Give uncited blockquotes the link of the paragraph that introduces or credits them.
+
+    "As the Times reported (<a>link</a>):" right before a blockquote introduces it; a short
+    "Source: <a>link</a>" line right after credits it.
+    """
+    out = list(items)
+    for n, item in enumerate(items):
+        if not isinstance(item, Blockquote) or item.cite_url is not None:
+            continue
+        before = items[n - 1] if n else None
+        after = items[n + 1] if n + 1 < len(items) else None
+        url = _web_link(before, last=True) if isinstance(before, Paragraph) else None
+        if url is None and isinstance(after, Paragraph) and len(after.text.split()) <= _CREDIT_WORDS:
+            url = _web_link(after, last=False)
+        if url is not None:
+            out[n] = Blockquote(item.paragraphs, url)
+    return out
 
 
 def parse_fragment(body_html: str) -> Fragment:
@@ -189,6 +214,7 @@ def parse_fragment(body_html: str) -> Fragment:
     b = _Builder()
     _walk(root, b, items)
     _flush_into(b, items)
+    items = _with_neighbour_cites(items)
     own = tuple(i for i in items if isinstance(i, Paragraph))
     quotes = tuple(i for i in items if isinstance(i, Blockquote))
     return Fragment(own, quotes)

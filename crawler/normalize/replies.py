@@ -5,7 +5,8 @@ Rules (docs/conversation.md has the full statement):
 * Leading @-names open the comment's own text (its first paragraph outside blockquotes):
   one or several `@Name`, each optionally followed by `:` or `,`, joined by spaces,
   "and", "&" or "/". They are `at_reply` edges. Any other `@Name` in the own text is a
-  `mention`. A name without `@` is never an edge.
+  `mention`. A name without `@` is never an edge, not even a link to `#comment-N`
+  (so a comment without `@` and without blockquote has no edges but its threaded one).
 * An `@` only starts a name at the start of text or after a space or opening punctuation
   (so `ana@example.org` and `x.com/@ana` are not names), and only when a word follows.
 * Where a name ends: a link decides (its text is the name); else the longest known
@@ -14,8 +15,9 @@ Rules (docs/conversation.md has the full statement):
 * Resolution: a link to `#comment-N` (fragment or absolute URL) decides, whether or not
   comment N is in the thread; else the comment's threaded parent when the name is its
   author's (or the first words of it); else the latest earlier comment whose author key
-  matches; else the post if its author matches; else a name that is the first word(s) of exactly
-  one earlier author's name (or the post author's); else unresolved, raw name kept.
+  matches; else the post if its author matches; else a name that is the first word(s) of
+  exactly one earlier author's name (or the post author's), or one such name without its
+  spaces ("@AnaRuiz"); else unresolved, raw name kept.
 """
 
 from __future__ import annotations
@@ -152,6 +154,11 @@ def _read_name(para: Paragraph, i: int, book: NameBook, leading: bool) -> AtName
             m = _COMMENT_FRAGMENT.search(link.href)
             return AtName(raw, m.group(1) if m else None, i, link.end)
     pos = i + 1
+    if leading and text[pos : pos + 1] == " ":
+        # "@ Ana Ruiz:" — a stray space after a leading '@' is forgiven for known names only.
+        start = pos + len(text[pos:]) - len(text[pos:].lstrip(" "))
+        end = book.match(text, start)
+        return None if end is None else AtName(text[start:end].strip(_NAME_TRIM), None, i, end)
     end = book.match(text, pos)
     if end is None and leading:
         m = _DELIMITED.match(text, pos)
@@ -227,6 +234,8 @@ class AuthorIndex:
         self._latest: dict[str, str] = {}  # canonical key -> latest comment id so far
         # first word of a spelling's key -> {spelling key: canonical key}, for the prefix rule
         self._spellings: dict[str, dict[str, str]] = {}
+        # spelling without spaces -> canonical keys, for "@AnaRuiz" meaning "Ana Ruiz"
+        self._squeezed: dict[str, set[str]] = {}
         self._add_spelling(post_author_key, post_author_key)
         for spelling, canonical in aliases.items():
             if canonical == post_author_key:
@@ -235,6 +244,7 @@ class AuthorIndex:
     def _add_spelling(self, spelling: str, canonical: str) -> None:
         first = spelling.split(" ", 1)[0]
         self._spellings.setdefault(first, {})[spelling] = canonical
+        self._squeezed.setdefault(spelling.replace(" ", ""), set()).add(canonical)
 
     def canonical(self, raw_name: str) -> str:
         key = author_key(raw_name)
@@ -288,6 +298,10 @@ class AuthorIndex:
         }
         if len(fits) == 1:
             return self._by_key(fits.pop())
+        # "@AnaRuiz" for "Ana Ruiz": the same letters without the spaces, if only one fits.
+        squeezed = self._squeezed.get(key.replace(" ", ""), set())
+        if len(squeezed) == 1:
+            return self._by_key(next(iter(squeezed)))
         return None
 
 

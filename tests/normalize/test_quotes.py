@@ -79,3 +79,15 @@ def test_own_text_drops_quotes_and_prefix() -> None:
     assert out[1].body_text == "@Ana: no.\n\nq q q\n\nThen."
     assert out[1].own_text == "no.\n\nThen."
     assert out[1].quotes[0].quoted_text == "q q q"
+
+
+def test_a_short_credit_line_after_the_quote_gives_its_url() -> None:
+    got = _quotes(
+        comment(
+            1,
+            "Ana",
+            "<blockquote><p>Oopsie… Too late</p></blockquote>"
+            '<p>Source: <a href="https://x.example/status/1">x.example</a></p>',
+        )
+    )
+    assert got == [[("external", None, "https://x.example/status/1")]]

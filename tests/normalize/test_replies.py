@@ -111,3 +111,25 @@ def test_earlier_means_written_earlier_not_shown_earlier() -> None:
         comment(2, "Dana", "<p>@Ana Ruiz: hm</p>"),
     )
     assert _edges(out[2]) == [("at_reply", "comment", "1", "name")]
+
+
+def test_forgiven_forms_of_a_known_name() -> None:
+    out = _run(
+        comment(1, "Ana Ruiz", "<p>x</p>"),
+        comment(2, "Hank Hill", "<p>@ Ana Ruiz: where?</p>"),
+        comment(3, "Dana", "<p>@AnaRuiz thanks</p>"),
+        comment(4, "Eve", "<p>@ nobody: here</p>"),
+    )
+    assert _edges(out[1]) == [("at_reply", "comment", "1", "name")]
+    assert out[1].own_text == "where?"
+    assert _edges(out[2]) == [("at_reply", "comment", "1", "name")]
+    assert out[3].replies == ()
+
+
+def test_a_leading_link_without_at_is_not_an_edge() -> None:
+    out = _run(
+        comment(1, "Ana Ruiz", "<p>x</p>"),
+        comment(2, "Dana", '<p><a href="#comment-1">Ana Ruiz</a>, I agree</p>'),
+    )
+    assert out[1].replies == ()
+    assert out[1].own_text == out[1].body_text
