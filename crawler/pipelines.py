@@ -17,7 +17,9 @@ from typing import Any, Self
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
+from crawler.faultlog import PARTIAL_KEY, faults_of
 from crawler.fetches import fetch_failed, record_for_failure, record_for_response, thread_recorded
+from crawler.faultlog import PARTIAL_KEY, faults_of
 from crawler.warc import close_warc
 from storage.records import FetchRecord, ThreadSnapshot
 
@@ -25,7 +27,7 @@ __all__ = ["ArchivePipeline", "crawl_status"]
 
 logger = logging.getLogger(__name__)
 
-TRIGGERS = ("manual", "schedule", "demo", "test")
+TRIGGERS = ("manual", "schedule", "demo", "test", "reparse")  # reparse: crawler.reparse
 
 
 def crawl_status(*, aborted: bool, responses: int, ok_responses: int, threads: int,
@@ -176,15 +178,32 @@ class ArchivePipeline:
             "finished_at": datetime.now(UTC).isoformat(),
         }
         for key, value in sorted(mine.items()):
-            if key.startswith("errors/") or key.startswith("posts_") or key in (
+            if key.startswith(("errors/", "posts_", "faults/")) or key in (
                 "count_mismatch", "discovery_misses", "rest",
             ):
                 stats[key] = value
+        # Faults seen by the downloader middlewares (crawler.faultlog), with their URLs.
+        faults = faults_of(scrapy_stats)
+        if faults:
+            stats["faults"] = faults[:1000]
+        partial_reasons = list(scrapy_stats.get(PARTIAL_KEY) or [])
+        if partial_reasons:
+            stats["partial_reasons"] = partial_reasons
+            if status == "ok":
+                status = "partial"
         problems = scrapy_stats.get("palimpsest/problems")
         if problems:
             stats["problems"] = list(problems)[:100]
         if warc_digests:
             stats["warc_sha256"] = dict(warc_digests)
+        # crawler.faultlog: every fault with its URL and outcome, and why the crawl is
+        # partial even when each thread it recorded was whole (a paused host).
+        stats["faults"] = faults_of(scrapy_stats)
+        partial_reasons = list(scrapy_stats.get(PARTIAL_KEY) or [])
+        if partial_reasons:
+            stats["partial_reasons"] = partial_reasons
+            if status == "ok":
+                status = "partial"
         if status == "failed":
             stats["error"] = (list(problems)[0] if problems else "no page of the site could be fetched")
         return status, stats

@@ -128,10 +128,7 @@ def run_crawl(
 
     config = load_config(config_path)
     source = config.source(source_key)
-    if warc_dir is None and config.crawl.warc_dir:
-        # Raw capture: per source when set, else on by default for scheduled crawls only.
-        if source.warc if source.warc is not None else trigger == "schedule":
-            warc_dir = config.crawl.warc_dir
+    # Per-source politeness and WARC capture are applied by the spider (crawler.politeness).
     open_engine(db_url).dispose()  # creates or upgrades the schema; fails early and clearly
 
     settings = crawl_settings(

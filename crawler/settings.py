@@ -55,8 +55,8 @@ HTTPERROR_ALLOW_ALL = True
 # -- components -------------------------------------------------------------------------
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 DOWNLOADER_MIDDLEWARES = {
-    # Next to the download handler: sees every response as it came off the wire.
-    "crawler.warc.WarcCaptureMiddleware": 950,
+    # crawler.warc.WarcCaptureMiddleware (950, next to the download handler) is added by
+    # the spider only when PALIMPSEST_WARC_DIR is set, so uncaptured crawls log no warning.
     # Crawl-delay, Retry-After, backoff, pausing a failing host (replaces RetryMiddleware).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.hosts.HostPolitenessMiddleware": 550,

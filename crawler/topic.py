@@ -19,10 +19,15 @@ from storage.records import PostRecord
 __all__ = ["TopicFilter", "keyword_pattern"]
 
 
+# A word character: \w plus combining marks, which casefold can produce ("İ" becomes
+# "i" + U+0307) and which belong to the letter before them, not to a word boundary.
+_WORD = r"[\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+
+
 def _fold(text: str) -> str:
     # NFKC so that full-width letters and ligatures compare like their plain forms;
     # casefold rather than lower so that "STRASSE" matches "straße".
-    return unicodedata.normalize("NFKC", text).casefold()
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
 def keyword_pattern(keyword: str) -> str:
@@ -32,8 +37,8 @@ def keyword_pattern(keyword: str) -> str:
     body = r"\s+".join(re.escape(w) for w in words)
     # Lookarounds instead of \b: \b fails next to a keyword that starts or ends in a
     # non-word character ("C++", "U.S."), where these still do the right thing.
-    tail = r"\w*" if prefix else r"(?!\w)"
-    return rf"(?<!\w){body}{tail}"
+    tail = rf"{_WORD}*" if prefix else rf"(?!{_WORD})"
+    return rf"(?<!{_WORD}){body}{tail}"
 
 
 class TopicFilter:

@@ -32,9 +32,11 @@ from twisted.python.failure import Failure
 
 from crawler.config import Config, Source, load_config
 from crawler.encoding import normalize_page
+from crawler.faultlog import note_fault
 from crawler.fetches import fetch_failed
 from crawler.normalize.thread import normalize_thread
 from crawler.parsers import get_parser
+from crawler.politeness import politeness_settings
 from crawler.thread import assemble_thread, thread_fingerprint
 from crawler.topic import TopicFilter
 from storage.records import CommentRecord, Page, PostRecord, ThreadSnapshot
@@ -96,24 +98,18 @@ class WordPressSpider(Spider):
         return spider
 
     def _apply_politeness(self, crawler: Crawler) -> None:
-        """Per-source delay and concurrency, the config's User-Agent; Scrapy still allows
-        changing settings here (they freeze right after from_crawler)."""
-        crawl, src, settings = self.config.crawl, self.source, crawler.settings
-        delay = crawl.delay_seconds if src.delay_seconds is None else src.delay_seconds
-        per_host = src.concurrency or crawl.concurrency_per_host
-        agent = crawl.user_agent + (f" (+{crawl.contact_url})" if crawl.contact_url else "")
-        settings.set("DOWNLOAD_DELAY", delay, priority="spider")
-        settings.set("AUTOTHROTTLE_START_DELAY", max(delay, 0.0), priority="spider")
-        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", per_host, priority="spider")
-        settings.set("USER_AGENT", agent, priority="spider")
-        if crawl.contact_url:
-            settings.set("PALIMPSEST_CONTACT_URL", crawl.contact_url, priority="spider")
-        if settings.get("PALIMPSEST_WARC_DIR"):
-            # Only when capturing: the middleware next to the download handler sees every
-            # response as it came off the wire.
-            middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
-            middlewares.setdefault("crawler.warc.WarcCaptureMiddleware", 950)
-            settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="spider")
+        """Per-source delay, concurrency, User-Agent and WARC capture (crawler.politeness).
+
+        Done here rather than in the runner so `scrapy crawl wordpress` gets them too;
+        Scrapy still allows changing settings in from_crawler (they freeze right after).
+        """
+        settings = crawler.settings
+        per_source = politeness_settings(
+            self.config, self.source,
+            warc_dir=settings.get("PALIMPSEST_WARC_DIR") or None,
+            scheduled=settings.get("PALIMPSEST_TRIGGER") == "schedule",
+        )
+        settings.update(per_source, priority="spider")
 
     @property
     def base(self) -> str:
@@ -399,6 +395,7 @@ class WordPressSpider(Spider):
         stats = self._stats()
         stats.inc_value("palimpsest/errors")
         stats.inc_value(f"palimpsest/errors/{kind}")
+        note_fault(stats, kind, url, why, outcome="skipped")
         problems = stats.get_value("palimpsest/problems") or []
         if len(problems) < MAX_PROBLEMS_KEPT:
             stats.set_value("palimpsest/problems", [*problems, f"{kind}: {url}: {why}"])
