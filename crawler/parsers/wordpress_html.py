@@ -51,6 +51,7 @@ class PostPage:
     truncated: bool  # page cut short or comments lost to broken markup: thread is partial
     has_comments_section: bool
     comments_closed: bool  # no comment form on the page
+    post_complete: bool = True  # False: the page was cut before the post's text ended
     problems: tuple[str, ...] = ()  # what went wrong on this page, each naming its URL
 
 
@@ -76,13 +77,20 @@ def _list_start(body: bytes) -> int:
     return best
 
 
-def comment_region(body: bytes) -> bytes:
-    """The raw bytes from the comment list to the comment form, or b"" when there is no list."""
+def _region_bounds(body: bytes) -> tuple[int, int, bool]:
+    """Start and end offsets of the comment region, and whether its end marker was found
+    (False: the region runs to the end of the body)."""
     start = _list_start(body)
     if start == -1:
-        return b""
+        return 0, 0, True
     ends = [pos for m in sel.RAW_LIST_ENDS if (pos := body.find(m, start)) != -1]
-    return body[start : min(ends) if ends else len(body)]
+    return (start, min(ends), True) if ends else (start, len(body), False)
+
+
+def comment_region(body: bytes) -> bytes:
+    """The raw bytes from the comment list to the comment form, or b"" when there is no list."""
+    start, end, _ = _region_bounds(body)
+    return body[start:end]
 
 
 def fingerprint_only(page: Page) -> str:
@@ -118,7 +126,8 @@ def parse_post_page(page: Page) -> PostPage:
     # The raw bytes say which comments the page holds; when lxml's tree lacks some, broken
     # markup cost them (libxml2 closes the comment list at an unclosed <table> inside a
     # comment, for one). html.parser's tolerance earns its 8-12x cost only here.
-    region = comment_region(page.body)
+    start, end, region_closed = _region_bounds(page.body)
+    region = page.body[start:end]
     if sum(region.count(marker) for marker in sel.RAW_ITEM_IDS) > len(seen):
         raw_ids = {m.decode("ascii") for m in sel.RAW_COMMENT_ITEM.findall(region)}
         if raw_ids - seen:
@@ -132,9 +141,18 @@ def parse_post_page(page: Page) -> PostPage:
             if lost:
                 problems.append(f"{page.url}: broken markup hides comments {', '.join(lost)}")
     truncated = bool(problems) and not problems[-1].endswith("after repair")
+    post_complete = True
     if not sel.RAW_HTML_END.search(page.body, max(0, len(page.body) - 4096)):
         problems.append(f"{page.url}: page ends before </html> (truncated)")
         truncated = True
+        if not region_closed and comments:
+            # Cut inside the comment list: the comment being rendered at the cut (the last
+            # in page order) may have lost text, and must not be archived as an edit.
+            cut = comments.pop()
+            problems.append(f"{page.url}: comment {cut.external_id} may be cut off; left out")
+        # Themes put the comments after the post: without any of them, the cut may lie
+        # inside the post's own text.
+        post_complete = any(page.body.find(m) != -1 for m in sel.RAW_AFTER_POST)
     if comment_list is not None and comment_page is None:
         comment_page = 1
     # The form and the closed notice sit beside the list (div#comments, or the block
@@ -152,6 +170,7 @@ def parse_post_page(page: Page) -> PostPage:
         truncated=truncated,
         has_comments_section=comment_list is not None or bool(form or sel.COMMENTS_AREA(doc)),
         comments_closed=not form or bool(closed_notice),
+        post_complete=post_complete,
         problems=tuple(problems),
     )
 

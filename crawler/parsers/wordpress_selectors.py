@@ -90,7 +90,22 @@ COMMENTS_AREA = etree.XPath(
 # bytes.find() is used to locate them: a regex with `[^>]*` over 250 KB costs ~7 ms.
 RAW_LIST_MARKERS = (b"comment-list", b"commentlist", b"wp-block-comment-template")
 RAW_LIST_TAGS = (b"<ol", b"<ul", b"<div")
-RAW_LIST_ENDS = (b'id="respond"', b"id='respond'", b"<!-- #comments -->")
+RAW_LIST_ENDS = (
+    b'id="respond"',
+    b"id='respond'",
+    b"<!-- #comments -->",
+    b'class="no-comments"',
+    b'class="navigation comments-pagination"',
+    b'class="wp-block-comments-pagination',
+)
+# Markup that follows the post's text on single views (comment area, form, the block
+# theme's comments block): once one is in the body, the post itself arrived whole.
+RAW_AFTER_POST = (
+    b'id="comments"',
+    b'id="respond"',
+    b'class="wp-block-comments"',
+    b'class="comments-area',
+)
 RAW_HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
 # Counting these (C-speed bytes.count) says whether lxml's tree holds every item; the
 # regex that names them runs only when it does not.

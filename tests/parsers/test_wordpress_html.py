@@ -113,12 +113,29 @@ def test_single_page_thread_and_post_without_comments() -> None:
     assert closed.comments_closed
 
 
-def test_truncated_page_is_flagged() -> None:
+def test_page_cut_inside_a_comment_leaves_that_comment_out() -> None:
     html = classic_post(NESTED)
-    cut = html[: html.index('id="comment-11"') + 40]
+    cut = html[: html.index("<p>deep</p>") + len("<p>de")]  # comment 11's text is cut
     result = parse_post_page(page(PAGE2, cut))
     assert result.truncated
-    assert [c.external_id for c in result.comments][:2] == ["7", "9"]
+    assert [c.external_id for c in result.comments] == ["7", "9"]
+    assert any("comment 11 may be cut off" in p for p in result.problems)
+    assert result.post_complete  # the comment area had begun: the post arrived whole
+    assert result.comment_page_urls == ()  # the pagination was lost with the cut
+
+
+def test_page_cut_after_the_comment_list_keeps_every_comment() -> None:
+    html = classic_post(NESTED)
+    cut = html[: html.index("<aside")]
+    result = parse_post_page(page(PAGE2, cut))
+    assert result.truncated
+    assert [c.external_id for c in result.comments] == ["7", "9", "11", "12"]
+
+
+def test_page_cut_inside_the_post_says_so() -> None:
+    html = classic_post(NESTED)
+    result = parse_post_page(page(PAGE2, html[: html.index("Second")]))
+    assert result.truncated and not result.post_complete and result.comments == ()
 
 
 def test_one_comment_title_and_big_counts() -> None:
