@@ -4,8 +4,8 @@ Fixtures (all marked-`wordpress` friendly; they skip, or fail under
 PALIMPSEST_REQUIRE_SERVICES=1, when the site cannot run here):
 
 - `wordpress_site` (session): one seeded site shared by every test that only reads.
-  A test that changes a switch (REST block, permalinks, theme, default comments page)
-  must put it back; `wordpress_site_defaults` does that for you after the test.
+  A test that changes a switch (REST block, permalinks, theme, any option) must put it
+  back; `wordpress_site_defaults` does that for you after the test (reset_switches()).
 - `fresh_wordpress_site` (module): a site of the module's own, for tests that mutate
   content (edit, trash, add...). Started on first use in a module, stopped after it.
 - `new_wordpress_site()` (plain function): start one yourself, in a `with` block.
@@ -47,17 +47,6 @@ def new_wordpress_site(**kwargs: object) -> WordPressSite:
     return WordPressSite.start(**kwargs)  # type: ignore[arg-type]
 
 
-def _restore(site: WordPressSite) -> None:
-    """Put a shared site's switches back to how it started."""
-    if site.rest_blocked:
-        site.block_rest(False)
-    if not site.pretty_permalinks:
-        site.set_permalinks(True)
-    if site.theme != "twentytwentyone":
-        site.set_theme("twentytwentyone")
-    site.set_default_comments_page("newest")
-
-
 @pytest.fixture(scope="session")
 def wordpress_site() -> Iterator[WordPressSite]:
     with new_wordpress_site() as site:
@@ -68,7 +57,7 @@ def wordpress_site() -> Iterator[WordPressSite]:
 def wordpress_site_defaults(wordpress_site: WordPressSite) -> Iterator[WordPressSite]:
     """The shared site, its switches reset after the test (content must not change)."""
     yield wordpress_site
-    _restore(wordpress_site)
+    wordpress_site.reset_switches()
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ API (see also tests/wordpress/fixtures.py for the pytest fixtures)::
     site.set_theme("twentytwentythree")   # or "twentytwentyone" (the default)
     site.set_default_comments_page("oldest")  # or "newest" (the default)
     site.set_options(comments_per_page=5)     # any WordPress option
+    site.reset_switches()                 # all of the above back to how the site started
     site.edit_comment(id, "<p>new</p>")   # -> SeededComment
     site.trash_comment(id)                # -> SeededComment (trashed=True)
     site.restore_comment(id)              # out of the trash again
@@ -222,6 +223,7 @@ class WordPressSite:
         self.pretty_permalinks = True
         self.rest_blocked = False
         self._procs: list[subprocess.Popen[bytes]] = []
+        self._original_options: dict[str, Any] = {}
         self._stopped = False
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -523,7 +525,22 @@ php_admin_flag[display_errors] = off
         self.set_options(default_comments_page=which)
 
     def set_options(self, **values: Any) -> None:
-        self.run_ops([{"op": "options", "values": values}])
+        """Set WordPress options; reset_switches() puts the first-seen values back."""
+        before = self.run_ops([{"op": "options", "values": values}])[0]
+        for name, value in before.items():
+            self._original_options.setdefault(name, value)
+
+    def reset_switches(self) -> None:
+        """Undo block_rest, set_permalinks, set_theme and every set_options (not content)."""
+        if self.rest_blocked:
+            self.block_rest(False)
+        if not self.pretty_permalinks:
+            self.set_permalinks(True)
+        if self.theme != "twentytwentyone":
+            self.set_theme("twentytwentyone")
+        if self._original_options:
+            self.run_ops([{"op": "options", "values": self._original_options}])
+            self._original_options = {}
 
     # -- mutations (the versioning tests) -------------------------------------------------
 

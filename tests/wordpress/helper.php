@@ -150,10 +150,12 @@ function palimpsest_run(array $op) {
         }
         return ['user_id' => $r['user_id']];
     case 'options':
+        $before = [];
         foreach ($op['values'] as $name => $value) {
+            $before[$name] = get_option($name);
             update_option($name, $value);
         }
-        return true;
+        return $before;
     case 'permalinks':
         global $wp_rewrite;
         $wp_rewrite->set_permalink_structure($op['structure']);

@@ -125,3 +125,16 @@ def test_trash_and_restore(fresh_wordpress_site: WordPressSite) -> None:
     assert post.id not in {p.id for p in site.seed.on_topic_posts}
     back = site.restore_post(post.id)
     assert back.url == post.url and get(post.url)[0] == 200
+
+
+def test_reset_switches_puts_everything_back(wordpress_site: WordPressSite) -> None:
+    site = wordpress_site
+    site.set_options(comments_per_page=3, default_comments_page="oldest")
+    site.set_options(comments_per_page=4)
+    site.block_rest(True)
+    site.set_theme("twentytwentythree")
+    site.reset_switches()
+    assert site.php(
+        "return [(int) get_option('comments_per_page'), get_option('default_comments_page'),"
+        " get_stylesheet()];") == [10, "newest", "twentytwentyone"]
+    assert get(f"{site.base_url}/wp-json/wp/v2/posts")[0] == 200
