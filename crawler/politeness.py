@@ -14,6 +14,7 @@ config and is computed here, so `crawler.runner` and the scheduler apply the sam
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from crawler.config import Config, Source
@@ -21,6 +22,7 @@ from crawler.config import Config, Source
 __all__ = ["DEFAULT_WARC_DIR", "politeness_settings", "user_agent", "warc_dir_for"]
 
 DEFAULT_WARC_DIR = "warc"
+WARC_MIDDLEWARE = "crawler.warc.WarcCaptureMiddleware"
 
 
 def user_agent(base: str, contact_url: str | None) -> str:
@@ -46,9 +48,19 @@ def warc_dir_for(
 
 
 def politeness_settings(
-    config: Config, source: Source, *, warc_dir: str | None = None, scheduled: bool = False
+    config: Config,
+    source: Source,
+    *,
+    warc_dir: str | None = None,
+    scheduled: bool = False,
+    middlewares: Mapping[str, int | None] | None = None,
 ) -> dict[str, Any]:
-    """Scrapy settings for crawling `source`, to lay over `crawler.settings`."""
+    """Scrapy settings for crawling `source`, to lay over `crawler.settings`.
+
+    When capturing, DOWNLOADER_MIDDLEWARES is `middlewares` (default: the project's)
+    plus the WARC capture next to the download handler; only then, so crawls without
+    capture do not carry a disabled middleware.
+    """
     crawl = config.crawl
     delay = crawl.delay_seconds if source.delay_seconds is None else source.delay_seconds
     concurrency = crawl.concurrency_per_host if source.concurrency is None else source.concurrency
@@ -65,4 +77,9 @@ def politeness_settings(
     directory = warc_dir_for(config, source, warc_dir=warc_dir, scheduled=scheduled)
     if directory:
         settings["PALIMPSEST_WARC_DIR"] = directory
+        if middlewares is None:
+            from crawler import settings as project
+
+            middlewares = project.DOWNLOADER_MIDDLEWARES
+        settings["DOWNLOADER_MIDDLEWARES"] = {**middlewares, WARC_MIDDLEWARE: 950}
     return settings

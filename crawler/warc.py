@@ -215,7 +215,7 @@ class WarcCaptureMiddleware:
 
         directory = crawler.settings.get("PALIMPSEST_WARC_DIR")
         if not directory:
-            raise NotConfigured("PALIMPSEST_WARC_DIR not set")
+            raise NotConfigured  # no message: Scrapy then logs nothing for a crawl without capture
         mw = cls(
             crawler,
             str(directory),
