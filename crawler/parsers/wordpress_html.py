@@ -6,6 +6,7 @@ raw bytes hold comments that lxml's tree lost to broken markup.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from dataclasses import dataclass
@@ -209,12 +210,14 @@ def _comments(comment_list: Element | None, page_no: int) -> tuple[list[CommentR
     by_element: dict[Element, _Item] = {}
     for node in sel.COMMENT_NODES(comment_list):
         m = sel.COMMENT_ID.match(node.get("id") or "")
-        if m is not None and node.tag in ("li", "div"):
+        if m is not None and node.tag in ("li", "div", "article"):
             parent = _enclosing_item(node, comment_list, by_element, items_only=False)
             if parent is _DISPLACED:
                 # Inside another comment's text: broken markup swallowed it, and its
                 # place in the thread is unknown. Left unseen, so the repair is tried.
                 continue
+            if parent is not None and parent.cid == m.group(1):
+                continue  # Twenty Ten/Eleven: li#li-comment-N holds the body #comment-N
             item = _Item(node, m.group(1), parent.cid if parent else None)
             items.append(item)
             by_element[node] = item
@@ -231,6 +234,8 @@ def _comments(comment_list: Element | None, page_no: int) -> tuple[list[CommentR
             owner.author = node
         elif owner.time_box is None and sel.TIME_CLASSES.intersection(classes):
             owner.time_box = node
+        elif owner.body_box is None and "comment-body" in classes:
+            owner.body_box = node
     out: list[CommentRecord] = []
     for item in items:
         if not sel.PING_CLASSES.intersection((item.element.get("class") or "").split()):
@@ -261,7 +266,7 @@ def _enclosing_item(
 class _Item:
     """A comment item being read: its element and the parts found for it."""
 
-    __slots__ = ("author", "cid", "content", "element", "parent_id", "time_box")
+    __slots__ = ("author", "body_box", "cid", "content", "element", "parent_id", "time_box")
 
     def __init__(self, element: Element, cid: str, parent_id: str | None) -> None:
         self.element = element
@@ -270,6 +275,7 @@ class _Item:
         self.author: Element | None = None
         self.content: Element | None = None
         self.time_box: Element | None = None
+        self.body_box: Element | None = None  # div.comment-body of the non-html5 walker
 
     def record(self, page_no: int, position: int) -> CommentRecord:
         author_url = None
@@ -280,16 +286,40 @@ class _Item:
         # Without the theme's date box, the first time[datetime] of the item is its own
         # (replies follow the item's own markup).
         stamp = next((t for t in box.iter("time") if t.get("datetime")), None)
+        published_raw = stamp.get("datetime") if stamp is not None else None
+        if published_raw is None and self.time_box is not None:
+            # Themes without html5 support show only a formatted date ("March 16, 2025 at
+            # 10:42 am"): kept raw; its UTC time is unknown without the site's timezone.
+            published_raw = text_of(self.time_box) or None
+        content = self.content
+        if content is None and self.body_box is not None:
+            content = _text_of_body_box(self.body_box)
         return comment_record(
             external_id=self.cid,
             author_raw=text_of(self.author) if self.author is not None else "",
             author_url=author_url,
-            published_raw=stamp.get("datetime") if stamp is not None else None,
+            published_raw=published_raw,
             parent_id=self.parent_id,
-            content=self.content,
+            content=content,
             page=page_no,
             position=position,
         )
+
+
+def _text_of_body_box(body: Element) -> Element:
+    """The comment's text from a non-html5 `div.comment-body`: the box without its byline,
+    date line, reply link and moderation note (a copy; the page is left as it is)."""
+    box = copy.deepcopy(body)
+    for child in list(box):
+        if sel.BODY_BOX_CHROME.intersection((child.get("class") or "").split()):
+            if child.tail:  # keep the text that follows the removed element
+                prev = child.getprevious()
+                if prev is not None:
+                    prev.tail = (prev.tail or "") + child.tail
+                else:
+                    box.text = (box.text or "") + child.tail
+            box.remove(child)
+    return box
 
 
 # Marks a comment item found inside another comment's text (see _enclosing_item).

@@ -30,13 +30,15 @@ OTHER_COMMENT_LISTS = etree.XPath(
     "//ul[contains(@class, 'comment')] | //div[contains(@class, 'commentlist')]"
 )
 COMMENT_LIST_CLASSES = frozenset(("comment-list", "commentlist", "wp-block-comment-template"))
-# A comment item: `li#comment-N` (or `div#comment-N` with style=div). Not `div-comment-N`,
-# the id of the classic theme's inner article.
-COMMENT_ID = re.compile(r"^comment-(\d+)$")
+# A comment item: `li#comment-N` (or `div#comment-N` with style=div); Twenty Ten/Eleven
+# style callbacks use `li#li-comment-N` around a `div|article#comment-N` body. Not
+# `div-comment-N`, the id of the html5 walker's inner article.
+COMMENT_ID = re.compile(r"^(?:li-)?comment-(\d+)$")
 # Everything read from the comment list, in one pass: the items, and the boxes holding
 # their parts (named elements only, see above; the class tokens are checked in Python).
 COMMENT_NODES = etree.XPath(
-    "descendant::li[starts-with(@id, 'comment-')] | descendant::div[starts-with(@id, 'comment-')]"
+    "descendant::li[starts-with(@id, 'comment-') or starts-with(@id, 'li-comment-')]"
+    " | descendant::div[starts-with(@id, 'comment-')] | descendant::article[starts-with(@id, 'comment-')]"
     " | descendant::b[contains(@class, 'fn')] | descendant::cite[contains(@class, 'fn')]"
     " | descendant::span[contains(@class, 'fn')] | descendant::div[contains(@class, 'comment-')]"
 )
@@ -47,7 +49,12 @@ PING_CLASSES = frozenset(("pingback", "trackback"))
 # display name: classic `b.fn` in `.comment-author`, block `.wp-block-comment-author-name`;
 AUTHOR_CLASSES = frozenset(("fn", "wp-block-comment-author-name"))
 # the comment's own time[datetime]: classic `.comment-metadata`, block `.wp-block-comment-date`;
-TIME_CLASSES = frozenset(("comment-metadata", "wp-block-comment-date"))
+TIME_CLASSES = frozenset(("comment-metadata", "wp-block-comment-date", "commentmetadata"))
+# Themes without html5 comment markup (Twenty Ten and many older custom themes) put the
+# text straight into `div.comment-body`, beside these:
+BODY_BOX_CHROME = frozenset(
+    ("comment-author", "comment-meta", "commentmetadata", "reply", "comment-awaiting-moderation")
+)
 # its text: classic `.comment-content`, block `.wp-block-comment-content`.
 CONTENT_CLASSES = frozenset(("comment-content", "wp-block-comment-content"))
 # Comment pagination: classic `the_comments_pagination()` (nav.comments-pagination),
@@ -110,7 +117,9 @@ RAW_HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
 # Counting these (C-speed bytes.count) says whether lxml's tree holds every item; the
 # regex that names them runs only when it does not.
 RAW_ITEM_IDS = (b'id="comment-', b"id='comment-")
-RAW_COMMENT_ITEM = re.compile(rb"<(?:li|div) [^>]*?\bid=[\"']comment-(\d+)[\"']", re.IGNORECASE)
+RAW_COMMENT_ITEM = re.compile(
+    rb"<(?:li|div|article) [^>]*?\bid=[\"']comment-(\d+)[\"']", re.IGNORECASE
+)
 
 # --- the post -----------------------------------------------------------------------
 

@@ -200,3 +200,53 @@ def test_libxml2_depth_limit_does_not_hide_comments() -> None:
 def test_not_html_raises_value_error() -> None:
     with pytest.raises(ValueError):
         parse_post_page(page(POST_URL, b""))
+
+
+def _older_theme_page(items: str) -> str:
+    return classic_post("", pagination="").replace(
+        '<div id="comments" class="comments-area default-max-width show-avatars">',
+        f'<div id="comments"><ol class="commentlist">{items}</ol>',
+    )
+
+
+def test_walker_without_html5_text_in_comment_body() -> None:
+    # Core's Walker_Comment::comment(), used by themes without html5 comment support.
+    def item(cid: int, name: str, text: str, children: str = "") -> str:
+        nested = f'<ul class="children">{children}</ul>' if children else ""
+        return f"""<li class="comment depth-1" id="comment-{cid}">
+<div id="div-comment-{cid}" class="comment-body">
+<div class="comment-author vcard"><img src="x" /><cite class="fn">{name}</cite> <span class="says">says:</span></div>
+<div class="comment-meta commentmetadata"><a href="{POST_URL}#comment-{cid}">March 16, 2025 at 10:42 am</a></div>
+{text}
+<div class="reply"><a class="comment-reply-link" href="#">Reply</a></div>
+</div>{nested}</li>"""
+
+    html = _older_theme_page(item(2, "Ann", "<p>One</p>\n<p>Two</p>", item(3, "Bob", "<p>Re</p>")))
+    result = parse_post_page(page(POST_URL, html))
+    got = [
+        (c.external_id, c.threaded_parent_external_id, c.author_raw, c.body_text)
+        for c in result.comments
+    ]
+    assert got == [("2", None, "Ann", "One\n\nTwo"), ("3", "2", "Bob", "Re")]
+    assert result.comments[0].body_html == "<p>One</p>\n<p>Two</p>"
+    assert result.comments[0].published_raw == "March 16, 2025 at 10:42 am"
+    assert result.comments[0].published_at is None  # local time of an unknown zone
+
+
+def test_twenty_ten_and_eleven_callbacks_li_comment_around_the_body() -> None:
+    ten = """<li class="comment" id="li-comment-5"><div id="comment-5">
+<div class="comment-author vcard"><cite class="fn">Ten</cite></div>
+<div class="comment-meta commentmetadata"><a href="#comment-5">March 1, 2025 at 9:00 am</a></div>
+<div class="comment-body"><p>ten text</p></div><div class="reply"></div></div>
+<ul class="children"><li class="comment" id="li-comment-6"><article id="comment-6" class="comment">
+<footer class="comment-meta"><div class="comment-author vcard"><span class="fn">Eleven</span> on
+<a href="#comment-6"><time datetime="2025-03-01T09:30:00-05:00">March 1</time></a></div></footer>
+<div class="comment-content"><p>eleven text</p></div></article></li></ul></li>"""
+    result = parse_post_page(page(POST_URL, _older_theme_page(ten)))
+    got = [
+        (c.external_id, c.threaded_parent_external_id, c.author_raw, c.body_text)
+        for c in result.comments
+    ]
+    assert got == [("5", None, "Ten", "ten text"), ("6", "5", "Eleven", "eleven text")]
+    assert result.comments[1].published_raw == "2025-03-01T09:30:00-05:00"
+    assert not result.truncated and result.problems == ()
