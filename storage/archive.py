@@ -24,7 +24,6 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -47,6 +46,7 @@ from storage.models import (
     Source,
 )
 from storage.records import CommentRecord, FetchRecord, ThreadSnapshot
+from storage.upserts import Upserts
 
 __all__ = ["Archive", "RecordResult"]
 
@@ -120,33 +120,15 @@ class Archive:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._source_ids: dict[str, int] = {}
-        if engine.dialect.name == "postgresql":
-            self._insert: Callable[[sa.Table], Any] = postgresql.insert
-            self._greatest: Any = sa.func.greatest
-            self._least: Any = sa.func.least
-        else:
-            self._insert = sqlite.insert
-            # SQLite's two-argument max()/min() are scalar; fixed-width UTC text orders
-            # like time, so they work on timestamps too.
-            self._greatest = sa.func.max
-            self._least = sa.func.min
+        self.upserts = Upserts(engine.dialect.name)
 
     # -- sources and crawls -------------------------------------------------------
 
     def ensure_source(self, key: str, name: str, url: str, platform: str) -> int:
         """The id of source `key`, created or brought up to date with the config."""
-        stmt = self._insert(source_t).values(
-            key=key, name=name, url=url, platform=platform, created_at=_now()
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["key"],
-            set_={
-                "name": stmt.excluded.name,
-                "url": stmt.excluded.url,
-                "platform": stmt.excluded.platform,
-            },
-        ).returning(source_t.c.id)
-        source_id: int = self._retry(lambda conn: conn.execute(stmt).scalar_one())
+        row = {"key": key, "name": name, "url": url, "platform": platform, "created_at": _now()}
+        stmt = self.upserts.source
+        source_id: int = self._retry(lambda conn: conn.execute(stmt, row).scalar_one())
         self._source_ids[key] = source_id
         return source_id
 
@@ -287,23 +269,14 @@ class _ThreadWriter:
     # this thread on PostgreSQL.
     def _upsert_post(self) -> int:
         p = self.thread.post
-        ins = self.a._insert(post_t).values(
-            source_id=self.source_id,
-            external_id=p.external_id,
-            url=_clean(p.url),
-            first_seen_at=self.t,
-            last_seen_at=self.t,
-        )
-        newer = ins.excluded.last_seen_at >= post_t.c.last_seen_at
-        stmt = ins.on_conflict_do_update(
-            index_elements=["source_id", "external_id"],
-            set_={
-                "url": sa.case((newer, ins.excluded.url), else_=post_t.c.url),
-                "first_seen_at": self.a._least(post_t.c.first_seen_at, ins.excluded.first_seen_at),
-                "last_seen_at": self.a._greatest(post_t.c.last_seen_at, ins.excluded.last_seen_at),
-            },
-        ).returning(post_t.c.id)
-        return int(self.conn.execute(stmt).scalar_one())
+        row = {
+            "source_id": self.source_id,
+            "external_id": p.external_id,
+            "url": _clean(p.url),
+            "first_seen_at": self.t,
+            "last_seen_at": self.t,
+        }
+        return int(self.conn.execute(self.a.upserts.post, row).scalar_one())
 
     def _upsert_authors(self) -> None:
         p = self.thread.post
@@ -328,35 +301,14 @@ class _ThreadWriter:
                     "last_seen_at": self.t,
                 },
             )
+            row["display_name"] = _clean(raw)  # the last spelling in thread order wins
             row["profile_url"] = row["profile_url"] or _clean(url)
             row["external_id"] = row["external_id"] or _clean(ext)
             names.add((key, raw))
         if not people:
             return
-        ins = self.a._insert(author_t)
-        newer = ins.excluded.last_seen_at >= author_t.c.last_seen_at
-        stmt = ins.on_conflict_do_update(
-            index_elements=["source_id", "key"],
-            set_={
-                "display_name": sa.case(
-                    (newer, ins.excluded.display_name), else_=author_t.c.display_name
-                ),
-                "profile_url": sa.func.coalesce(
-                    sa.case((newer, ins.excluded.profile_url), else_=None),
-                    author_t.c.profile_url,
-                    ins.excluded.profile_url,
-                ),
-                "external_id": sa.func.coalesce(author_t.c.external_id, ins.excluded.external_id),
-                "first_seen_at": self.a._least(
-                    author_t.c.first_seen_at, ins.excluded.first_seen_at
-                ),
-                "last_seen_at": self.a._greatest(
-                    author_t.c.last_seen_at, ins.excluded.last_seen_at
-                ),
-            },
-        )
         # Sorted, so concurrent writers lock shared author rows in one order: no deadlock.
-        self.conn.execute(stmt, [people[k] for k in sorted(people)])
+        self.conn.execute(self.a.upserts.author, [people[k] for k in sorted(people)])
         rows = self.conn.execute(
             sa.select(author_t.c.id, author_t.c.key).where(
                 author_t.c.source_id == self.source_id,
@@ -374,21 +326,7 @@ class _ThreadWriter:
             }
             for key, raw in sorted(names)
         ]
-        ins_a = self.a._insert(alias_t)
-        self.conn.execute(
-            ins_a.on_conflict_do_update(
-                index_elements=["author_id", "raw_name"],
-                set_={
-                    "first_seen_at": self.a._least(
-                        alias_t.c.first_seen_at, ins_a.excluded.first_seen_at
-                    ),
-                    "last_seen_at": self.a._greatest(
-                        alias_t.c.last_seen_at, ins_a.excluded.last_seen_at
-                    ),
-                },
-            ),
-            alias_rows,
-        )
+        self.conn.execute(self.a.upserts.alias, alias_rows)
 
     def _write_post_version(self, post_id: int) -> tuple[int, bool]:
         """Insert a post version if the post changed; (versions written, first sight)."""
@@ -441,19 +379,8 @@ class _ThreadWriter:
     ) -> dict[str, _Current]:
         """Comment identity rows up to date; then every comment's current version."""
         if comments:
-            ins = self.a._insert(comment_t)
             self.conn.execute(
-                ins.on_conflict_do_update(
-                    index_elements=["post_id", "external_id"],
-                    set_={
-                        "first_seen_at": self.a._least(
-                            comment_t.c.first_seen_at, ins.excluded.first_seen_at
-                        ),
-                        "last_seen_at": self.a._greatest(
-                            comment_t.c.last_seen_at, ins.excluded.last_seen_at
-                        ),
-                    },
-                ),
+                self.a.upserts.comment,
                 [
                     {
                         "post_id": post_id,
@@ -538,13 +465,14 @@ class _ThreadWriter:
         if not rows:
             return 0, unchanged
         self._close(to_close)
+        # Plain executemany, then one query for the new ids: with RETURNING, SQLAlchemy
+        # renders one huge multi-row INSERT that psycopg re-parses on every call.
+        self.conn.execute(sa.insert(comment_version_t), rows)
+        cv = comment_version_t.c
         inserted = self.conn.execute(
-            sa.insert(comment_version_t).returning(
-                comment_version_t.c.id,
-                comment_version_t.c.comment_id,
-                sort_by_parameter_order=True,
-            ),
-            rows,
+            sa.select(cv.id, cv.comment_id).where(
+                cv.comment_id.in_(list(records)), cv.valid_to.is_(None)
+            )
         )
         replies: list[dict[str, Any]] = []
         quotes: list[dict[str, Any]] = []
@@ -651,35 +579,16 @@ class _ThreadWriter:
         activity = max(dates, default=None)
         if active and (activity is None or activity < self.t):
             activity = self.t  # an edit or deletion is a sign of life too
-        ps = post_state_t.c
-        ins = self.a._insert(post_state_t).values(
-            post_id=post_id,
-            fingerprint=th.fingerprint,
-            gone_count=0,
-            last_checked_at=self.t,
-            last_activity_at=activity,
-            last_complete_crawl_id=self.crawl_id if th.complete else None,
-        )
-        newer = ins.excluded.last_checked_at >= ps.last_checked_at
-        set_: dict[str, Any] = {
+        row = {
+            "post_id": post_id,
+            "fingerprint": th.fingerprint,
             "gone_count": 0,
-            "fingerprint": sa.case(
-                (sa.or_(ps.last_checked_at.is_(None), newer), ins.excluded.fingerprint),
-                else_=ps.fingerprint,
-            ),
-            "last_checked_at": sa.func.coalesce(
-                self.a._greatest(ps.last_checked_at, ins.excluded.last_checked_at),
-                ins.excluded.last_checked_at,
-            ),
-            "last_activity_at": sa.func.coalesce(
-                self.a._greatest(ps.last_activity_at, ins.excluded.last_activity_at),
-                ps.last_activity_at,
-                ins.excluded.last_activity_at,
-            ),
+            "last_checked_at": self.t,
+            "last_activity_at": activity,
+            "last_complete_crawl_id": self.crawl_id if th.complete else None,
         }
-        if th.complete:
-            set_["last_complete_crawl_id"] = ins.excluded.last_complete_crawl_id
-        self.conn.execute(ins.on_conflict_do_update(index_elements=["post_id"], set_=set_))
+        up = self.a.upserts
+        self.conn.execute(up.post_state_complete if th.complete else up.post_state_partial, row)
 
 
 def _dedupe(comments: Sequence[CommentRecord]) -> list[CommentRecord]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -29,14 +28,12 @@ __all__ = ["HASH_SCHEME", "comment_hash", "link_hrefs", "post_hash"]
 # silently mixing with the old one.
 HASH_SCHEME = "palimpsest-hash-1"
 
-_SPACE = re.compile(r"\s+")
-
 
 def _text(value: str | None) -> str | None:
     """Whitespace-collapsed text: a re-render that reflows lines is not an edit."""
     if value is None:
         return None
-    return _SPACE.sub(" ", value).strip()
+    return " ".join(value.split())
 
 
 def _when(value: datetime | None) -> str | None:

@@ -195,8 +195,8 @@ def test_authors_and_aliases_are_upserted(archive: Archive, engine: sa.Engine, c
     )
     assert scalar(engine, "SELECT count(*) FROM author WHERE key = 'bob'") == 1
     assert scalar(engine, "SELECT count(*) FROM author_alias") == 3  # Ada Editor, Bob, BOB
-    # display_name: the first spelling in the newest thread that shows the author
-    assert scalar(engine, "SELECT display_name FROM author WHERE key = 'bob'") == "Bob"
+    # display_name: the latest spelling (last in thread order of the newest snapshot)
+    assert scalar(engine, "SELECT display_name FROM author WHERE key = 'bob'") == "BOB"
 
 
 def test_versions_are_numbered_and_contiguous(

@@ -1,0 +1,116 @@
+"""The archive writer's upsert statements, built once per database dialect.
+
+Identity rows (source, post, author, alias, comment, post_state) are written with
+INSERT ... ON CONFLICT DO UPDATE on both SQLite and PostgreSQL: no read-then-write race
+between concurrent writers. Seen-times only widen (first_seen_at takes the least,
+last_seen_at the greatest), so recording an older snapshot never moves them backwards.
+Built once and reused, the statements compile once too (the writer's hot path).
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage.models import Author, AuthorAlias, Comment, Post, PostState, Source
+
+__all__ = ["Upserts"]
+
+
+def _t(model: Any) -> sa.Table:
+    return cast(sa.Table, model.__table__)
+
+
+class Upserts:
+    """One prepared upsert per identity table, for one dialect ('sqlite' | 'postgresql')."""
+
+    def __init__(self, dialect: str) -> None:
+        insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        # SQLite's two-argument max()/min() are scalar; fixed-width UTC text orders like
+        # time, so they work on its timestamps too. Both return NULL if an argument is
+        # NULL on SQLite, so they are only used on NOT NULL columns.
+        greatest: Any = sa.func.greatest if dialect == "postgresql" else sa.func.max
+        least: Any = sa.func.least if dialect == "postgresql" else sa.func.min
+
+        def seen(table: sa.Table, ins: Any) -> dict[str, Any]:
+            return {
+                "first_seen_at": least(table.c.first_seen_at, ins.excluded.first_seen_at),
+                "last_seen_at": greatest(table.c.last_seen_at, ins.excluded.last_seen_at),
+            }
+
+        source = _t(Source)
+        ins = insert(source)
+        self.source = ins.on_conflict_do_update(
+            index_elements=["key"],
+            set_={c: ins.excluded[c] for c in ("name", "url", "platform")},
+        ).returning(source.c.id)
+
+        post = _t(Post)
+        ins = insert(post)
+        newer = ins.excluded.last_seen_at >= post.c.last_seen_at
+        self.post = ins.on_conflict_do_update(
+            index_elements=["source_id", "external_id"],
+            set_={"url": sa.case((newer, ins.excluded.url), else_=post.c.url), **seen(post, ins)},
+        ).returning(post.c.id)
+
+        author = _t(Author)
+        ins = insert(author)
+        newer = ins.excluded.last_seen_at >= author.c.last_seen_at
+        self.author = ins.on_conflict_do_update(
+            index_elements=["source_id", "key"],
+            set_={
+                "display_name": sa.case(
+                    (newer, ins.excluded.display_name), else_=author.c.display_name
+                ),
+                "profile_url": sa.func.coalesce(
+                    sa.case((newer, ins.excluded.profile_url), else_=None),
+                    author.c.profile_url,
+                    ins.excluded.profile_url,
+                ),
+                "external_id": sa.func.coalesce(author.c.external_id, ins.excluded.external_id),
+                **seen(author, ins),
+            },
+        )
+
+        alias = _t(AuthorAlias)
+        ins = insert(alias)
+        self.alias = ins.on_conflict_do_update(
+            index_elements=["author_id", "raw_name"], set_=seen(alias, ins)
+        )
+
+        comment = _t(Comment)
+        ins = insert(comment)
+        self.comment = ins.on_conflict_do_update(
+            index_elements=["post_id", "external_id"], set_=seen(comment, ins)
+        )
+
+        state = _t(PostState)
+        ins = insert(state)
+        ps = state.c
+        newer = sa.or_(
+            ps.last_checked_at.is_(None), ins.excluded.last_checked_at >= ps.last_checked_at
+        )
+        set_: dict[str, Any] = {
+            "gone_count": 0,
+            "fingerprint": sa.case((newer, ins.excluded.fingerprint), else_=ps.fingerprint),
+            "last_checked_at": sa.case(
+                (newer, ins.excluded.last_checked_at), else_=ps.last_checked_at
+            ),
+            "last_activity_at": sa.case(
+                (ps.last_activity_at.is_(None), ins.excluded.last_activity_at),
+                (ins.excluded.last_activity_at.is_(None), ps.last_activity_at),
+                (
+                    ins.excluded.last_activity_at > ps.last_activity_at,
+                    ins.excluded.last_activity_at,
+                ),
+                else_=ps.last_activity_at,
+            ),
+        }
+        # A partial thread must not move the last complete crawl.
+        self.post_state_partial = ins.on_conflict_do_update(index_elements=["post_id"], set_=set_)
+        self.post_state_complete = ins.on_conflict_do_update(
+            index_elements=["post_id"],
+            set_={**set_, "last_complete_crawl_id": ins.excluded.last_complete_crawl_id},
+        )
