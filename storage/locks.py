@@ -108,16 +108,28 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def lock_holder(engine: Engine, key: str) -> LockHolder | None:
-    """The recorded holder of the lock on `key`, or None when nobody holds it.
+def lock_holder(
+    engine: Engine, key: str, *, stale_after: float = DEFAULT_STALE_AFTER
+) -> LockHolder | None:
+    """The live holder of the lock on `key`, or None when nobody holds it.
 
-    On SQLite a stale row (see `crawl_lock`) still counts as held until someone takes
-    it over; on PostgreSQL the row is only shown if the advisory lock is really held.
+    On PostgreSQL the row counts only while the advisory lock is really held; on SQLite
+    a row that the next acquirer would take over (see `crawl_lock`) does not count.
     """
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql" and not _pg_lock_taken(conn, key):
             return None
-        return _read_holder(conn, key)
+        holder = _read_holder(conn, key)
+    if holder is not None and _abandoned(holder, stale_after):
+        return None
+    return holder
+
+
+def _abandoned(holder: LockHolder, stale_after: float) -> bool:
+    """Whether a SQLite lock row may be taken over: heartbeat too old, or holder gone."""
+    stale = _now() - holder.heartbeat_at > timedelta(seconds=stale_after)
+    dead = holder.host == socket.gethostname() and not _pid_alive(holder.pid)
+    return stale or dead
 
 
 def _holder_from_tuple(row: object) -> LockHolder:
@@ -187,9 +199,7 @@ def _take_row(engine: Engine, key: str, token: str, stale_after: float) -> LockH
                 return None
             except IntegrityError:
                 return _read_holder(conn, key)
-        stale = _now() - holder.heartbeat_at > timedelta(seconds=stale_after)
-        dead = holder.host == socket.gethostname() and not _pid_alive(holder.pid)
-        if not (stale or dead):
+        if not _abandoned(holder, stale_after):
             return holder
         # Compare-and-swap on the old token: of two processes recovering the same stale
         # lock, exactly one UPDATE matches.
