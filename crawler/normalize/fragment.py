@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import lxml.html
 from lxml import etree
 
 from crawler.normalize.text import PARAGRAPH_BREAK
@@ -19,6 +18,7 @@ _BLOCK_TAGS = frozenset(
 # Never visible text.
 _SKIP_TAGS = frozenset(["script", "style", "template", "noscript", "head", "title"])
 _SPACES = re.compile(r"\s+")
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 # A cited source is a web address, not an in-page anchor or a mailto.
 _WEB_URL = re.compile(r"^https?://", re.IGNORECASE)
 # A line after a blockquote this short ("Source: <a>…</a>", "— via Reuters") credits it.
@@ -209,7 +209,14 @@ def parse_fragment(body_html: str) -> Fragment:
     """Split a comment's inner HTML into own paragraphs and top-level blockquotes."""
     if not body_html.strip():
         return Fragment((), ())
-    root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    # libxml2's HTML parser straight from etree: a third of lxml.html.fragment_fromstring's
+    # cost. The wrapper keeps leading text out of an implied <p>; walking <body> rather
+    # than the wrapper keeps whatever a stray "</div>" pushes out of it.
+    doc = etree.fromstring("<div>" + body_html + "</div>", _PARSER)
+    body = doc.find("body") if doc is not None else None
+    if body is None:
+        return Fragment((), ())
+    root = body
     items: list[Paragraph | Blockquote] = []
     b = _Builder()
     _walk(root, b, items)
