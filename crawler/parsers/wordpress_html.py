@@ -395,8 +395,8 @@ def _text(el: Element) -> str:
 
 def _post(doc: Element, url: str, comment_list: Element | None) -> PostRecord:
     article = sel.POST_ARTICLE(doc)
-    scope = article[0] if article else (sel.MAIN(doc) or [doc])[0]
-    titles = sel.POST_TITLE(scope) or sel.POST_TITLE(doc)
+    scopes = _post_scopes(article[0] if article else (sel.MAIN(doc) or [doc])[0], comment_list)
+    titles = _find(sel.POST_TITLE, scopes) or sel.POST_TITLE(doc)
     title = _text(titles[0]) if titles else ""
     if not title:
         head = sel.HEAD_TITLE(doc)
@@ -404,14 +404,14 @@ def _post(doc: Element, url: str, comment_list: Element | None) -> PostRecord:
     content = next(
         (
             c
-            for c in sel.POST_CONTENT(scope)
+            for c in _find(sel.POST_CONTENT, scopes)
             if sel.POST_CONTENT_CLASSES.intersection((c.get("class") or "").split())
         ),
         None,
     )
-    author_raw, author_url = _post_author(scope)
-    published_raw, modified_raw = _post_times(doc, scope)
-    tags, categories = _terms(scope, comment_list)
+    author_raw, author_url = _post_author(scopes)
+    published_raw, modified_raw = _post_times(doc, scopes)
+    tags, categories = _terms(scopes)
     canonical = sel.CANONICAL(doc)
     post_url = strip_comment_page(urljoin(url, str(canonical[0])) if canonical else url)
     return PostRecord(
@@ -434,6 +434,29 @@ def _post(doc: Element, url: str, comment_list: Element | None) -> PostRecord:
     )
 
 
+def _post_scopes(container: Element, comment_list: Element | None) -> list[Element]:
+    """Where the post's own parts are: `container` (the post's article, else <main>) minus
+    the comment list's subtree. Block themes put the comments inside <main>; searching
+    them for the byline, dates and terms would cost more than the comments themselves,
+    and a commenter's rel=tag or rel=author link is not the post's."""
+    if comment_list is None or not any(a is container for a in comment_list.iterancestors()):
+        return [container]
+    chain = set(comment_list.iterancestors())
+    scopes: list[Element] = []
+    stack = [container]
+    while stack:
+        for child in stack.pop():
+            if child is comment_list or not isinstance(child.tag, str):
+                continue
+            (stack if child in chain else scopes).append(child)
+    scopes.sort(key=lambda el: el.sourceline or 0)  # page order, for "first" lookups
+    return scopes
+
+
+def _find(xpath: etree.XPath, scopes: list[Element]) -> list[Element]:
+    return [found for scope in scopes for found in xpath(scope)]
+
+
 def _post_id(doc: Element, article: list[Element]) -> str:
     body_class = sel.BODY_CLASS(doc)
     if body_class:
@@ -451,24 +474,24 @@ def _post_id(doc: Element, article: list[Element]) -> str:
     return ""
 
 
-def _post_author(scope: Element) -> tuple[str, str | None]:
-    links = sel.AUTHOR_LINK(scope)
+def _post_author(scopes: list[Element]) -> tuple[str, str | None]:
+    links = _find(sel.AUTHOR_LINK, scopes)
     if links:
         return _text(links[0]), links[0].get("href")
-    names = sel.AUTHOR_NAME_BLOCK(scope)
+    names = _find(sel.AUTHOR_NAME_BLOCK, scopes)
     if names:
         link = next(names[0].iter("a"), None)
         return _text(names[0]), (link.get("href") if link is not None else None)
     return "", None
 
 
-def _post_times(doc: Element, scope: Element) -> tuple[str | None, str | None]:
+def _post_times(doc: Element, scopes: list[Element]) -> tuple[str | None, str | None]:
     published = sel.META_PUBLISHED(doc)
     modified = sel.META_MODIFIED(doc)
     published_raw = str(published[0]) if published else None
     modified_raw = str(modified[0]) if modified else None
     if published_raw is None:
-        for t in sel.POSTED_ON_TIME(scope):
+        for t in _find(sel.POSTED_ON_TIME, scopes):
             # Themes that show both mark the modified one `updated` without `published`.
             if has_class(t, "updated") and not has_class(t, "published"):
                 modified_raw = modified_raw or t.get("datetime")
@@ -477,20 +500,14 @@ def _post_times(doc: Element, scope: Element) -> tuple[str | None, str | None]:
     return published_raw, modified_raw
 
 
-def _terms(scope: Element, comment_list: Element | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _terms(scopes: list[Element]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     tags: dict[str, None] = {}
     categories: dict[str, None] = {}
-    for a in sel.TERM_LINKS(scope):
-        if comment_list is not None and _inside(a, comment_list):
-            continue  # a commenter's rel=tag link is not the post's term
+    for a in _find(sel.TERM_LINKS, scopes):
         name = _text(a)
         if name:
             (categories if _is_category(a) else tags)[name] = None
     return tuple(sorted(tags, key=term_sort_key)), tuple(sorted(categories, key=term_sort_key))
-
-
-def _inside(el: Element, ancestor: Element) -> bool:
-    return any(p is ancestor for p in el.iterancestors())
 
 
 def _is_category(a: Element) -> bool:

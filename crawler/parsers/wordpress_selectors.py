@@ -135,21 +135,21 @@ SHORTLINK_ID = re.compile(r"[?&]p=(\d+)")
 CANONICAL = etree.XPath("/html/head/link[@rel='canonical']/@href")
 # Title: classic `h1.entry-title`, block `h1.wp-block-post-title`; <title> as a last resort.
 POST_TITLE = etree.XPath(
-    "descendant::h1[contains(@class, 'entry-title') or contains(@class, 'wp-block-post-title')]"
-    " | descendant::h2[contains(@class, 'wp-block-post-title')]"
+    "descendant-or-self::h1[contains(@class, 'entry-title') or contains(@class, 'wp-block-post-title')]"
+    " | descendant-or-self::h2[contains(@class, 'wp-block-post-title')]"
 )
 HEAD_TITLE = etree.XPath("/html/head/title")
 # Body: classic `div.entry-content` inside the post's article, block
 # `div.entry-content.wp-block-post-content`.
 POST_CONTENT = etree.XPath(
-    "descendant::div[contains(@class, 'entry-content') or contains(@class, 'wp-block-post-content')]"
+    "descendant-or-self::div[contains(@class, 'entry-content') or contains(@class, 'wp-block-post-content')]"
 )
 POST_CONTENT_CLASSES = frozenset(("entry-content", "wp-block-post-content"))
 # Byline: twentytwentyone `a[rel=author]` (core's get_author_posts_url), block
 # `p.wp-block-post-author__name` (a link only when the block is set to link).
-AUTHOR_LINK = etree.XPath("descendant::a[contains(concat(' ', @rel, ' '), ' author ')]")
+AUTHOR_LINK = etree.XPath("descendant-or-self::a[contains(concat(' ', @rel, ' '), ' author ')]")
 AUTHOR_NAME_BLOCK = etree.XPath(
-    "descendant::*[self::p or self::div][contains(@class, 'wp-block-post-author__name')]"
+    "descendant-or-self::*[self::p or self::div][contains(@class, 'wp-block-post-author__name')]"
 )
 AUTHOR_SLUG_IN_URL = re.compile(r"/author/([^/?#]+)/?(?:$|[?#])")
 AUTHOR_ID_IN_URL = re.compile(r"[?&]author=(\d+)")
@@ -159,13 +159,13 @@ AUTHOR_ID_IN_URL = re.compile(r"[?&]author=(\d+)")
 META_PUBLISHED = etree.XPath("/html/head/meta[@property='article:published_time']/@content")
 META_MODIFIED = etree.XPath("/html/head/meta[@property='article:modified_time']/@content")
 POSTED_ON_TIME = etree.XPath(
-    "descendant::time[@datetime][ancestor::*[contains(@class, 'posted-on') or "
+    "descendant-or-self::time[@datetime][ancestor::*[contains(@class, 'posted-on') or "
     "contains(@class, 'wp-block-post-date') or contains(@class, 'entry-meta') or "
     "contains(@class, 'entry-date')]]"
 )
 # Terms: core's term links carry rel="tag" (categories rel="category tag"); the block
 # theme's post-terms block uses rel="tag" for both, inside `.taxonomy-<name>`.
-TERM_LINKS = etree.XPath("descendant::a[contains(concat(' ', @rel, ' '), ' tag ')]")
+TERM_LINKS = etree.XPath("descendant-or-self::a[contains(concat(' ', @rel, ' '), ' tag ')]")
 MAIN = etree.XPath("//main")
 
 # --- listings ------------------------------------------------------------------------
