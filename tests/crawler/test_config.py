@@ -175,3 +175,22 @@ def test_cli_prints_config_error_and_exits_2(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     assert "sources[0].bogus" in done.stderr and str(path) in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_readme_documents_every_key_and_its_example_loads() -> None:
+    """The README's example config is valid, and names every key the loader accepts."""
+    import re
+
+    from crawler.config import CrawlSettings, ScheduleDefaults, Source
+    from crawler.revisit import RevisitPolicy
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    example = re.search(r"```toml\n(.*?)```", section, re.S)
+    assert example, "a TOML example in the README's Configuration section"
+    config = parse_config(example.group(1), path="README.md")
+    assert config.sources[0].aliases == (("JohnD", "John D."),)
+    documented = set(re.findall(r"^(\w+) =", example.group(1), re.M))
+    for table in (Source, CrawlSettings, ScheduleDefaults, RevisitPolicy):
+        missing = set(table.__dataclass_fields__) - documented
+        assert not missing, (table.__name__, missing)
