@@ -63,3 +63,30 @@ def test_edges_are_well_formed(t) -> None:  # type: ignore[no-untyped-def]
         kinds = [r.kind for r in c.replies]
         assert kinds == sorted(kinds, key=["threaded", "at_reply", "mention"].index)
         assert [q.ordinal for q in c.quotes] == list(range(len(c.quotes)))
+
+
+_markup = st.lists(
+    st.one_of(
+        st.text(max_size=20),
+        st.sampled_from(
+            ["<p>", "</p>", "<blockquote>", "</blockquote>", "<br>", "</div>", "<a href='#comment-3'>",
+             "<a href='https://x.example/a'>", "</a>", "@", "@Ana Ruiz", "[…]", "<!-- c -->", "&amp;",
+             "<", ">", "\u0301", "\u200b", "＠"]
+        ),
+    ),
+    max_size=25,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_markup, min_size=1, max_size=6), _markup)
+def test_any_markup_normalizes_without_error(bodies: list[str], post_body: str) -> None:
+    from dataclasses import replace
+
+    cs = [
+        replace(comment(i + 1, NAMES[i % len(NAMES)], "<p>x</p>"), body_html=b, body_text=b)
+        for i, b in enumerate(bodies)
+    ]
+    t = thread(cs, post_body)
+    once = normalize_thread(t)
+    assert normalize_thread(once) == once
