@@ -13,7 +13,7 @@ from collections.abc import Hashable, Sequence
 
 from crawler.normalize.text import match_tokens, quote_segments
 
-__all__ = ["MATCH_FLOOR", "SHINGLE", "QuoteIndex"]
+__all__ = ["MATCH_FLOOR", "SHINGLE", "QuoteIndex", "quote_shingles"]
 
 SHINGLE = 4  # words per shingle: long enough that common phrases rarely collide (see _shingles)
 MATCH_FLOOR = 0.5  # share of a quote's shingles a source must hold to be its source
@@ -23,6 +23,11 @@ _SHORT_MIN_TOKENS = 2  # quotes shorter than a shingle match by containment, fro
 def _shingles(tokens: Sequence[str]) -> set[tuple[str, ...]]:
     # zip over shifted views builds the 4-tuples in C; slicing per position is 3x slower.
     return set(zip(tokens, tokens[1:], tokens[2:], tokens[3:], strict=False))
+
+
+def quote_shingles(quote: str) -> set[tuple[str, ...]]:
+    """The shingles `QuoteIndex.attribute` looks up for `quote`."""
+    return _quote_shingles(quote_segments(quote))
 
 
 def _quote_shingles(segments: list[list[str]]) -> set[tuple[str, ...]]:
@@ -53,7 +58,10 @@ def _gap(text: str, segments: list[list[str]]) -> int | None:
 class QuoteIndex:
     """Shingle postings of the sources read so far (the post, then comments in time order)."""
 
-    def __init__(self) -> None:
+    def __init__(self, wanted: set[tuple[str, ...]] | None = None) -> None:
+        """`wanted`: when the quotes to attribute are known beforehand, the union of their
+        `quote_shingles`; only those are indexed, which saves most of the indexing work."""
+        self._wanted = wanted
         self._postings: dict[tuple[str, ...], list[int]] = {}  # shingle -> sources, in order
         self._sources: list[Hashable] = []
         self._texts: list[str] = []  # " tok tok ... " per source, for short quotes
@@ -64,7 +72,10 @@ class QuoteIndex:
         self._sources.append(source)
         tokens = match_tokens(text)
         self._texts.append(" " + " ".join(tokens) + " ")
-        for shingle in _shingles(tokens):
+        shingles = _shingles(tokens)
+        if self._wanted is not None:
+            shingles &= self._wanted
+        for shingle in shingles:
             self._postings.setdefault(shingle, []).append(number)
 
     def attribute(

@@ -14,8 +14,8 @@ from collections.abc import Hashable, Sequence
 from datetime import datetime
 
 from crawler.normalize.authors import alias_map, canonical_key
-from crawler.normalize.fragment import Fragment, fragment_from_text, parse_fragment
-from crawler.normalize.quotes import QuoteIndex
+from crawler.normalize.fragment import Blockquote, Fragment, fragment_from_text, parse_fragment
+from crawler.normalize.quotes import QuoteIndex, quote_shingles
 from crawler.normalize.replies import (
     AtName,
     AuthorIndex,
@@ -30,6 +30,7 @@ from storage.records import CommentRecord, QuoteRecord, ReplyRecord, ThreadSnaps
 __all__ = ["normalize_thread"]
 
 _POST: Hashable = ("post",)
+_PREFERENCE = {"at_reply": 0, "threaded": 1, "mention": 2}
 
 
 def _time_order(comments: Sequence[CommentRecord]) -> list[int]:
@@ -105,6 +106,62 @@ def _edge_identity(edge: ReplyRecord, authors: AuthorIndex) -> tuple[object, ...
     return (edge.kind, edge.target_kind, edge.target_external_id)
 
 
+@dataclasses.dataclass(slots=True)
+class _Reading:
+    """What one comment says on its own, before any name is resolved."""
+
+    leading: list[AtName]
+    mentions: list[AtName]
+    quotes: tuple[Blockquote, ...]
+    own_text: str
+
+
+def _read(c: CommentRecord, book: NameBook) -> _Reading:
+    if not _needs_markup(c):
+        return _Reading([], [], (), c.body_text)
+    frag = _fragment(c)
+    leading, prefix_end, mentions = find_at_names(frag.own, book)
+    prefix = frag.own[0].text[:prefix_end] if frag.own else ""
+    return _Reading(leading, [n for _, n in mentions], frag.quotes, _own_text(c, frag, prefix))
+
+
+def _replies(
+    c: CommentRecord, reading: _Reading, authors: AuthorIndex, nest: tuple[str, str] | None
+) -> tuple[list[ReplyRecord], str | None]:
+    """The comment's edges (threaded, at-replies, mentions) and its parent."""
+    edges: list[ReplyRecord] = []
+    parent = c.threaded_parent_external_id
+    if parent is not None:
+        edges.append(
+            ReplyRecord(
+                ordinal=0,
+                kind="threaded",
+                target_kind="comment",
+                target_external_id=parent,
+                resolved_by="markup",
+            )
+        )
+    seen: set[tuple[object, ...]] = set()
+    named = [("at_reply", n) for n in reading.leading] + [("mention", n) for n in reading.mentions]
+    for kind, name in named:
+        target = resolve_name(name, authors, nest)
+        edge = _edge(len(edges), kind, name, target)
+        ident = _edge_identity(edge, authors)
+        if ident in seen:
+            continue
+        seen.add(ident)
+        edges.append(edge)
+        if (
+            parent is None
+            and kind == "at_reply"
+            and name is reading.leading[0]
+            and target is not None
+            and target.kind == "comment"
+        ):
+            parent = target.external_id
+    return edges, parent
+
+
 def normalize_thread(
     thread: ThreadSnapshot, *, aliases: Sequence[Sequence[str]] = ()
 ) -> ThreadSnapshot:
@@ -119,86 +176,53 @@ def normalize_thread(
     book = NameBook(
         [post.author_raw, *(c.author_raw for c in comments), *(n for g in aliases for n in g)]
     )
-    authors = AuthorIndex(post.external_id, post.author_key, amap)
-    # Indexing every comment's words is most of the work; a thread without a blockquote
-    # needs no index at all.
-    quoting = any("<blockquote" in c.body_html.lower() for c in comments)
-    index = QuoteIndex()
+    # First what each comment says on its own; then, in time order, what it points to.
+    readings = [_read(c, book) for c in comments]
+    # Only the shingles some quote of this thread contains are worth indexing; a thread
+    # without blockquotes needs no index at all.
+    wanted: set[tuple[str, ...]] = set()
+    for reading in readings:
+        for q in reading.quotes:
+            wanted |= quote_shingles(q.text)
+    quoting = any(r.quotes for r in readings)
+    index = QuoteIndex(wanted)
     if quoting:
         index.add(_POST, post.body_text)
-    out: list[CommentRecord | None] = [None] * len(comments)
+    authors = AuthorIndex(post.external_id, post.author_key, amap)
     author_of = {c.external_id: c.author_raw for c in comments}
+    out: list[CommentRecord | None] = [None] * len(comments)
 
     for i in _time_order(comments):
-        c = comments[i]
-        edges: list[ReplyRecord] = []
-        if c.threaded_parent_external_id is not None:
-            edges.append(
-                ReplyRecord(
-                    ordinal=0,
-                    kind="threaded",
-                    target_kind="comment",
-                    target_external_id=c.threaded_parent_external_id,
-                    resolved_by="markup",
-                )
+        c, reading = comments[i], readings[i]
+        pid = c.threaded_parent_external_id
+        nest = (pid, author_of[pid]) if pid is not None and pid in author_of else None
+        edges, parent = _replies(c, reading, authors, nest)
+        # A quote found in several comments goes to the one this comment answers:
+        # @-reply targets first, then the threaded parent, then mentions.
+        preferred = list(
+            dict.fromkeys(
+                ("comment", e.target_external_id)
+                for e in sorted(edges, key=lambda e: _PREFERENCE[e.kind])
+                if e.target_kind == "comment"
             )
-        parent = c.threaded_parent_external_id
-        quotes: tuple[QuoteRecord, ...] = ()
-        own_text = c.body_text
-        if _needs_markup(c):
-            frag = _fragment(c)
-            leading, prefix_end, mentions = find_at_names(frag.own, book)
-            seen: set[tuple[object, ...]] = set()
-            named = [("at_reply", n) for n in leading] + [("mention", n) for _, n in mentions]
-            pid = c.threaded_parent_external_id
-            nest = (pid, author_of[pid]) if pid is not None and pid in author_of else None
-            for kind, name in named:
-                target = resolve_name(name, authors, nest)
-                edge = _edge(len(edges), kind, name, target)
-                ident = _edge_identity(edge, authors)
-                if ident in seen:
-                    continue
-                seen.add(ident)
-                edges.append(edge)
-                if (
-                    parent is None
-                    and kind == "at_reply"
-                    and name is leading[0]
-                    and target is not None
-                    and target.kind == "comment"
-                ):
-                    parent = target.external_id
-            prefix = frag.own[0].text[:prefix_end] if frag.own else ""
-            own_text = _own_text(c, frag, prefix)
-            # A quote found in several comments goes to the one this comment answers:
-            # @-reply targets first, then the threaded parent, then mentions.
-            rank = {"at_reply": 0, "threaded": 1, "mention": 2}
-            preferred = list(
-                dict.fromkeys(
-                    ("comment", e.target_external_id)
-                    for e in sorted(edges, key=lambda e: rank[e.kind])
-                    if e.target_kind == "comment"
-                )
-            )
-            quotes = tuple(
-                _quote(n, q.text, q.cite_url, index, preferred, post.external_id)
-                for n, q in enumerate(frag.quotes)
-            )
+        )
+        quotes = tuple(
+            _quote(n, q.text, q.cite_url, index, preferred, post.external_id)
+            for n, q in enumerate(reading.quotes)
+        )
         out[i] = dataclasses.replace(
             c,
             author_key=authors.canonical(c.author_raw),
             replies=tuple(edges),
             parent_external_id=parent,
             quotes=quotes,
-            own_text=own_text,
+            own_text=reading.own_text,
         )
         if quoting:
-            index.add(("comment", c.external_id), own_text)
+            index.add(("comment", c.external_id), reading.own_text)
         authors.add(c.author_raw, c.external_id)
 
     return dataclasses.replace(thread, post=post, comments=tuple(x for x in out if x is not None))
-
-
 
 
 def _quote(
