@@ -243,3 +243,53 @@ def test_crawl_lifecycle_and_fetches(archive: Archive, engine: sa.Engine, crawl:
 def test_unknown_source_is_a_clear_error(archive: Archive) -> None:
     with pytest.raises(ConfigError, match="nope"):
         archive.start_crawl("nope", "test")
+
+
+def test_changes_view_names_each_event(archive: Archive, engine: sa.Engine, crawl: Any) -> None:
+    archive.record(make_thread([make_comment("1", "text", author="Bob")]), crawl())
+    archive.record(
+        make_thread(
+            [make_comment("1", "text", author="Bob B.", author_key="bob")], fetched_at=at(1)
+        ),
+        crawl(),
+    )
+    archive.record(
+        make_thread(
+            [make_comment("1", "new text", author="Bob B.", author_key="bob")],
+            post=make_post(title="Retitled"),
+            fetched_at=at(2),
+        ),
+        crawl(),
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT comment_external_id, version, kind FROM changes "
+                "ORDER BY comment_external_id IS NULL, comment_external_id, version"
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("1", 1, "added"),
+        ("1", 2, "renamed"),
+        ("1", 3, "edited"),
+        (None, 1, "added"),
+        (None, 2, "edited"),
+    ]
+
+
+def test_post_state_bookkeeping(archive: Archive, engine: sa.Engine, crawl: Any) -> None:
+    first, second = crawl(), crawl()
+    archive.record(make_thread([make_comment("1")], fingerprint="f1"), first)
+    archive.record(
+        make_thread([make_comment("1")], complete=False, fingerprint="f2", fetched_at=at(1)),
+        second,
+    )
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.text("SELECT fingerprint, last_complete_crawl_id, gone_count FROM post_state")
+        ).one()
+        checked = conn.execute(
+            sa.text("SELECT last_checked_at FROM post_state").columns(last_checked_at=UTCDateTime())
+        ).scalar()
+    assert tuple(row) == ("f2", first, 0)  # a partial thread does not move the last complete
+    assert checked == at(1)
