@@ -529,9 +529,7 @@ def schedule_rows(config: Config, engine: Engine) -> list[ScheduleRow]:
     with engine.connect() as conn:
         next_runs: dict[str, float | None] = {
             job_id.removeprefix(JOB_PREFIX): when
-            for job_id, when in conn.execute(
-                select(SchedulerJob.id, SchedulerJob.next_run_time)
-            ).tuples()
+            for job_id, when in conn.execute(select(SchedulerJob.id, SchedulerJob.next_run_time))
         }
         rows = []
         for source in config.sources:

@@ -64,10 +64,11 @@ def once_soon(seconds: int = 6) -> str:
 
 
 def palimpsest(*args: str, cwd: Path, **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PALIMPSEST_CRAWL_COMMAND")}
+    env = {k: v for k, v in os.environ.items() if k != "PALIMPSEST_CRAWL_COMMAND"}
     return subprocess.run(
         [sys.executable, "-m", "cli", *args],
         cwd=cwd,
+        check=False,
         env=env,
         capture_output=True,
         text=True,
