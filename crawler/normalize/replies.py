@@ -14,7 +14,7 @@ Rules (docs/conversation.md has the full statement):
   to a `:` or `,` within four words; else one word (a possessive `'s` is dropped).
 * Resolution: a link to `#comment-N` (fragment or absolute URL) decides, whether or not
   comment N is in the thread; else the comment's threaded parent when the name is its
-  author's (or the first words of it); else the latest earlier comment whose author key
+  author's (or the start of it, three letters or more); else the latest earlier comment whose author key
   matches; else the post if its author matches; else a name that is the first word(s) of
   exactly one earlier author's name (or the post author's), or one such name without its
   spaces ("@AnaRuiz"); else unresolved, raw name kept.
@@ -47,6 +47,7 @@ _COMMENT_FRAGMENT = re.compile(r"#comment-(\d+)\s*$")
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
 _TRAILING = re.compile(r"[.'’\-]+$")
 _NAME_TRIM = " \u00a0:,;@\uff20"
+_PARENT_PREFIX_MIN = 3  # letters of a name that, under nesting, point at the parent's author
 # Capitalized words that start a sentence rather than continue a name ("@Ana I think, ...").
 _NOT_NAME_WORDS = frozenset(
     ["i", "i'm", "i’m", "i'd", "i’d", "i've", "i’ve", "you", "we", "they", "he", "she", "it", "this", "that", "the", "a", "an", "and", "but", "so", "yes", "no", "not", "if", "what", "why", "how", "well", "sure", "thanks", "agreed", "exactly"]
@@ -260,14 +261,15 @@ class AuthorIndex:
             if group == canonical and alias != spelling:
                 self._add_spelling(alias, canonical)
 
-    def _names_person(self, key: str, canonical: str) -> bool:
-        """Whether `key` is `canonical`'s name, or the first word(s) of one of its spellings."""
-        if key == canonical:
-            return True
-        spellings = self._spellings.get(key.split(" ", 1)[0], {})
-        return any(
-            group == canonical and (spelling == key or spelling.startswith(key + " "))
-            for spelling, group in spellings.items()
+    def _names_parent_author(self, key: str, canonical: str, spelling: str) -> bool:
+        """Whether `key` names the author of the comment being answered by nesting.
+
+        Nesting is strong evidence, so the start of any of the author's spellings, three
+        letters or more, will do ("@earl" under "earlofhuntingdon", "@Hank" under "Hank Hill").
+        """
+        names = {canonical, spelling, *(a for a, g in self._aliases.items() if g == canonical)}
+        return key in names or (
+            len(key) >= _PARENT_PREFIX_MIN and any(n.startswith(key) for n in names)
         )
 
     def _by_key(self, key: str) -> Target | None:
@@ -284,8 +286,10 @@ class AuthorIndex:
         comment, even when the author has written again since.
         """
         key = self.canonical(raw_name)
-        if parent is not None and key and self._names_person(key, self.canonical(parent[1])):
-            return Target("comment", parent[0], "name")
+        if parent is not None and key:
+            spelling = author_key(parent[1])
+            if self._names_parent_author(key, self._aliases.get(spelling, spelling), spelling):
+                return Target("comment", parent[0], "name")
         found = self._by_key(key)
         if found is not None or not key:
             return found

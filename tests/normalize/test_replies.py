@@ -133,3 +133,16 @@ def test_a_leading_link_without_at_is_not_an_edge() -> None:
     )
     assert out[1].replies == ()
     assert out[1].own_text == out[1].body_text
+
+
+def test_under_nesting_the_start_of_the_parents_name_is_enough() -> None:
+    out = _run(
+        comment(1, "earlofhuntingdon", "<p>x</p>"),
+        comment(2, "Mike", "<p>@earl thanks</p>", parent="1"),
+        comment(3, "Mike", "<p>@earl thanks</p>"),
+    )
+    assert _edges(out[1]) == [
+        ("threaded", "comment", "1", "markup"),
+        ("at_reply", "comment", "1", "name"),
+    ]
+    assert [(r.kind, r.target_kind) for r in out[2].replies] == [("at_reply", None)]
