@@ -163,9 +163,13 @@ POSTED_ON_TIME = etree.XPath(
     "contains(@class, 'wp-block-post-date') or contains(@class, 'entry-meta') or "
     "contains(@class, 'entry-date')]]"
 )
-# Terms: core's term links carry rel="tag" (categories rel="category tag"); the block
-# theme's post-terms block uses rel="tag" for both, inside `.taxonomy-<name>`.
-TERM_LINKS = etree.XPath("descendant-or-self::a[contains(concat(' ', @rel, ' '), ' tag ')]")
+# Terms: core's term links carry rel="tag", categories rel="category tag", but under
+# plain permalinks rel="category" alone; the block theme's post-terms block uses
+# rel="tag" for both, inside `.taxonomy-<name>`.
+TERM_LINKS = etree.XPath(
+    "descendant-or-self::a[contains(concat(' ', @rel, ' '), ' tag ')"
+    " or contains(concat(' ', @rel, ' '), ' category ')]"
+)
 MAIN = etree.XPath("//main")
 
 # --- listings ------------------------------------------------------------------------
