@@ -161,10 +161,15 @@ class Archive:
     def finish_crawl(
         self, crawl_id: int, status: str, stats: Mapping[str, Any], error: str | None = None
     ) -> None:
-        """Close a crawl with its final status, stats and error (if any)."""
+        """Close a crawl with its final status, stats and error (if any).
+
+        A `warc_sha256` mapping in the stats ({file: sha256}) also fills the column of
+        that name, where provenance checks look for it.
+        """
         if status not in CRAWL_STATUSES or status == "running":
             raise ValueError(f"final crawl status {status!r} is not one of {CRAWL_STATUSES[1:]}")
         now = _now()
+        warc = stats.get("warc_sha256")
         stmt = (
             sa.update(crawl_t)
             .where(crawl_t.c.id == crawl_id)
@@ -174,8 +179,14 @@ class Archive:
                 heartbeat_at=now,
                 stats=dict(stats),
                 error=_clean(error),
+                warc_sha256=dict(warc) if isinstance(warc, Mapping) and warc else None,
             )
         )
+        self._retry(lambda conn: conn.execute(stmt))
+
+    def heartbeat(self, crawl_id: int) -> None:
+        """Mark a running crawl alive (`crawl.heartbeat_at` = now)."""
+        stmt = sa.update(crawl_t).where(crawl_t.c.id == crawl_id).values(heartbeat_at=_now())
         self._retry(lambda conn: conn.execute(stmt))
 
     def record_fetches(self, crawl_id: int, fetches: Sequence[FetchRecord]) -> None:

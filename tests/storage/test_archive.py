@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
 import pytest
@@ -228,13 +229,14 @@ def test_crawl_lifecycle_and_fetches(archive: Archive, engine: sa.Engine, crawl:
     crawl_id = crawl()
     assert scalar(engine, "SELECT status FROM crawl WHERE id = :i", i=crawl_id) == "running"
     archive.record_fetches(crawl_id, [make_fetch(), make_fetch(status=404, size=0)])
+    archive.heartbeat(crawl_id)
     archive.finish_crawl(crawl_id, "partial", {"pages": 2, "errors": ["x"]}, error="one 404")
     with engine.connect() as conn:
         row = conn.execute(
             sa.text("SELECT status, stats, error, finished_at FROM crawl WHERE id = :i"),
             {"i": crawl_id},
         ).one()
-    stats = row.stats if isinstance(row.stats, dict) else __import__("json").loads(row.stats)
+    stats = row.stats if isinstance(row.stats, dict) else json.loads(row.stats)
     assert (row.status, stats, row.error) == ("partial", {"pages": 2, "errors": ["x"]}, "one 404")
     assert row.finished_at is not None
     assert scalar(engine, 'SELECT count(*) FROM "fetch" WHERE crawl_id = :i', i=crawl_id) == 2
@@ -293,3 +295,13 @@ def test_post_state_bookkeeping(archive: Archive, engine: sa.Engine, crawl: Any)
         ).scalar()
     assert tuple(row) == ("f2", first, 0)  # a partial thread does not move the last complete
     assert checked == at(1)
+
+
+def test_warc_digests_in_stats_fill_the_column(
+    archive: Archive, engine: sa.Engine, crawl: Any
+) -> None:
+    crawl_id = crawl()
+    archive.finish_crawl(crawl_id, "ok", {"warc_sha256": {"a.warc.gz": "ab" * 32}})
+    raw = scalar(engine, "SELECT warc_sha256 FROM crawl WHERE id = :i", i=crawl_id)
+    value = raw if isinstance(raw, dict) else json.loads(raw)
+    assert value == {"a.warc.gz": "ab" * 32}
