@@ -449,7 +449,6 @@ def run_scheduler(
     engine: Engine,
     *,
     stop: threading.Event | None = None,
-    max_workers: int = 8,
 ) -> ReconcileReport:
     """Run the scheduler until SIGTERM/SIGINT (or `stop` is set); return the reconcile report.
 
@@ -468,7 +467,9 @@ def run_scheduler(
         scheduler = BackgroundScheduler(
             timezone=UTC,
             jobstores={"default": ArchiveJobStore(engine)},
-            executors={"default": ThreadPoolExecutor(max_workers)},
+            # A thread per source (each only waits on its crawl process): a source due at
+            # the same time as many others must not queue past its misfire grace time.
+            executors={"default": ThreadPoolExecutor(max(1, len(schedules)))},
             job_defaults={"coalesce": True, "max_instances": 1},
         )
         scheduler.add_listener(_on_missed, EVENT_JOB_MISSED)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from storage.errors import CrawlLocked
 from storage.models import Crawl, CrawlLock, Source
@@ -264,12 +264,16 @@ def _sqlite_lock(
     finally:
         stop.set()
         beat.join()
-        with engine.begin() as conn:
-            conn.execute(
-                delete(CrawlLock).where(
-                    CrawlLock.source_key == key, CrawlLock.owner_token == handle.token
+        try:
+            with engine.begin() as conn:
+                conn.execute(
+                    delete(CrawlLock).where(
+                        CrawlLock.source_key == key, CrawlLock.owner_token == handle.token
+                    )
                 )
-            )
+        except DBAPIError as exc:
+            # The work is done; a row left behind names a dead pid and is taken over.
+            log.warning("could not release the lock on %r: %s", key, exc)
 
 
 @contextmanager
@@ -294,15 +298,19 @@ def _postgres_lock(engine: Engine, key: str, what: str) -> Iterator[CrawlLockHan
             conn.commit()
             yield handle
         finally:
-            conn.rollback()
-            conn.execute(
-                delete(CrawlLock).where(
-                    CrawlLock.source_key == key, CrawlLock.owner_token == handle.token
+            try:
+                conn.rollback()
+                conn.execute(
+                    delete(CrawlLock).where(
+                        CrawlLock.source_key == key, CrawlLock.owner_token == handle.token
+                    )
                 )
-            )
-            conn.commit()
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": number})
-            conn.commit()
+                conn.commit()
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": number})
+                conn.commit()
+            except DBAPIError as exc:
+                # The connection died (server restart): the server has freed the lock.
+                log.warning("could not release the lock on %r: %s", key, exc)
     finally:
         conn.close()
 
