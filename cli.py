@@ -104,7 +104,8 @@ def crawl(config_path: str | None, db_url: str, sources: tuple[str, ...], trigge
     else:  # Twisted's reactor runs once per process: one process per source.
         summaries = run_crawls(keys, config_path=config.path, db_url=db_url, trigger=trigger,
                                warc_dir=warc_dir, verbose=verbose)
-    sys.exit(1 if any(s.status == "failed" for s in summaries) else 0)
+    statuses = {s.status for s in summaries}
+    sys.exit(1 if "failed" in statuses else 3 if "locked" in statuses else 0)
 
 
 @main.command()

@@ -12,7 +12,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -98,9 +98,9 @@ class Config:
     path: str
     topic: Topic
     sources: tuple[Source, ...]
-    crawl: CrawlSettings = CrawlSettings()
-    schedule: ScheduleDefaults = ScheduleDefaults()
-    revisit: RevisitPolicy = RevisitPolicy()
+    crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    schedule: ScheduleDefaults = field(default_factory=ScheduleDefaults)
+    revisit: RevisitPolicy = field(default_factory=RevisitPolicy)
 
     def source(self, key: str) -> Source:
         """The source with this key, or a ConfigError listing the known keys."""

@@ -24,14 +24,18 @@ DEMO_SOURCE = "demo"
 EXAMPLE_QUERIES = (
     (
         "Who comments most on the topic?",
-        "SELECT author_name, count(*) AS comments FROM current_comments "
-        "GROUP BY author_name ORDER BY comments DESC, author_name LIMIT 5",
+        (
+            "SELECT author_name, count(*) AS comments FROM current_comments "
+            "GROUP BY author_name ORDER BY comments DESC, author_name LIMIT 5"
+        ),
     ),
     (
         "Which posts drew the most replies to other commenters?",
-        "SELECT p.title, count(*) AS comments, count(c.parent_external_id) AS replies "
-        "FROM current_comments c JOIN current_posts p ON p.post_id = c.post_id "
-        "GROUP BY p.title ORDER BY replies DESC, p.title",
+        (
+            "SELECT p.title, count(*) AS comments, count(c.parent_external_id) AS replies "
+            "FROM current_comments c JOIN current_posts p ON p.post_id = c.post_id "
+            "GROUP BY p.title ORDER BY replies DESC, p.title"
+        ),
     ),
 )
 
@@ -58,14 +62,16 @@ def run_demo(db_url: str, *, echo: Callable[[str], None] = print) -> int:
     """Serve, crawl, summarize, query; return the exit status."""
     from crawler.demo_server import serve_demo_site
 
-    with tempfile.TemporaryDirectory(prefix="palimpsest-demo-") as tmp:
-        with serve_demo_site() as base_url:
-            config = Path(tmp) / "demo.toml"
-            config.write_text(demo_config_text(base_url), encoding="utf-8")
-            echo(f"Serving the sample blog at {base_url}; crawling it into {db_url}\n")
-            summary = run_crawl(
-                DEMO_SOURCE, config_path=str(config), db_url=db_url, trigger="demo", progress=echo
-            )
+    with (
+        tempfile.TemporaryDirectory(prefix="palimpsest-demo-") as tmp,
+        serve_demo_site() as base_url,
+    ):
+        config = Path(tmp) / "demo.toml"
+        config.write_text(demo_config_text(base_url), encoding="utf-8")
+        echo(f"Serving the sample blog at {base_url}; crawling it into {db_url}\n")
+        summary = run_crawl(
+            DEMO_SOURCE, config_path=str(config), db_url=db_url, trigger="demo", progress=echo
+        )
     echo("")
     echo(format_summary(summary))
     if summary.status == "failed":

@@ -14,7 +14,7 @@ from typing import Any
 
 from storage.records import FetchRecord
 
-__all__ = ["fetch_failed", "thread_recorded", "record_for_response", "record_for_failure"]
+__all__ = ["fetch_failed", "record_for_failure", "record_for_response", "thread_recorded"]
 
 # Custom signals are plain sentinels in Scrapy.
 fetch_failed = object()  # kwargs: request, failure, spider

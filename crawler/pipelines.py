@@ -19,7 +19,6 @@ from scrapy.crawler import Crawler
 
 from crawler.faultlog import PARTIAL_KEY, faults_of
 from crawler.fetches import fetch_failed, record_for_failure, record_for_response, thread_recorded
-from crawler.faultlog import PARTIAL_KEY, faults_of
 from crawler.warc import close_warc
 from storage.records import FetchRecord, ThreadSnapshot
 
@@ -79,8 +78,7 @@ class ArchivePipeline:
         from storage.archive import Archive
         from storage.engine import open_engine
 
-        spider = spider or self.crawler.spider
-        source = spider.source  # type: ignore[attr-defined]
+        source = (spider or self.crawler.spider).source  # type: ignore[union-attr]
         self.engine = open_engine(self.db_url)
         self.archive = Archive(self.engine)
         self.archive.ensure_source(source.key, source.name, source.url, source.platform)
@@ -205,7 +203,7 @@ class ArchivePipeline:
             if status == "ok":
                 status = "partial"
         if status == "failed":
-            stats["error"] = (list(problems)[0] if problems else "no page of the site could be fetched")
+            stats["error"] = next(iter(problems or ()), "no page of the site could be fetched")
         return status, stats
 
 
@@ -214,5 +212,5 @@ def _software_version() -> str:
         from importlib.metadata import version
 
         return version("palimpsest-archive")
-    except Exception:  # PackageNotFoundError: a checkout that is not installed
+    except ImportError:  # PackageNotFoundError: a checkout that is not installed
         return "dev"

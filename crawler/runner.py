@@ -21,9 +21,17 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from crawler.config import Config, load_config
-from storage.errors import PalimpsestError
+from storage.errors import CrawlLocked, PalimpsestError
 
-__all__ = ["CrawlSummary", "crawl_settings", "format_summary", "run_crawl", "run_crawls", "SUMMARY_PREFIX"]
+__all__ = [
+    "SUMMARY_PREFIX",
+    "CrawlSummary",
+    "crawl_settings",
+    "format_summary",
+    "run_crawl",
+    "run_crawls",
+    "sources_to_crawl",
+]
 
 Progress = Callable[[str], None]
 
@@ -37,7 +45,7 @@ class CrawlSummary:
 
     source: str
     crawl_id: int | None
-    status: str  # ok | partial | failed | aborted
+    status: str  # ok | partial | failed | aborted; or locked: another crawl held the source
     pages: int = 0
     posts: int = 0
     comments: int = 0
@@ -70,8 +78,10 @@ def format_summary(s: CrawlSummary) -> str:
     """The few lines printed at the end of a crawl."""
     lines = [
         f"crawl {s.crawl_id} of {s.source}: {s.status} in {s.duration_seconds:.1f}s",
-        f"  {s.posts} posts, {s.comments} comments seen; {s.new_versions} new versions, "
-        f"{s.tombstones} deletions; {s.pages} pages fetched; {s.errors} errors",
+        (
+            f"  {s.posts} posts, {s.comments} comments seen; {s.new_versions} new versions, "
+            f"{s.tombstones} deletions; {s.pages} pages fetched; {s.errors} errors"
+        ),
     ]
     lines += [f"  problem: {p}" for p in s.problems[:10]]
     if len(s.problems) > 10:
@@ -203,7 +213,10 @@ def run_crawls(
             else:
                 print(line, end="", flush=True)
         status = proc.wait()
-        if summary is None:
+        if summary is None and status == CrawlLocked.exit_code:
+            summary = CrawlSummary(source=key, crawl_id=None, status="locked",
+                                   problems=("another crawl of this source is running",))
+        elif summary is None:
             summary = CrawlSummary(source=key, crawl_id=None, status="failed",
                                    problems=(f"crawl process exited with status {status}",))
         summaries.append(summary)

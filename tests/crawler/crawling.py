@@ -54,7 +54,7 @@ def run_crawl(config: Path, db_url: str, *args: str, timeout: float = 300) -> Cr
     env = {k: v for k, v in os.environ.items() if k not in ("PALIMPSEST_CONFIG", "PALIMPSEST_DB")}
     done = subprocess.run(
         [sys.executable, "-m", "cli", "crawl", "--config", str(config), "--db", db_url, *args],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout,
+        cwd=REPO, env=env, check=False, capture_output=True, text=True, timeout=timeout,
     )
     return CrawlRun(done.returncode, done.stdout, done.stderr)
 
@@ -108,8 +108,10 @@ def _utc(value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        value = datetime.fromisoformat(value)  # Python 3.11 reads a trailing Z
+    if value.tzinfo is None:  # a naive value from the database is UTC by convention
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def stats_of(crawl_row: Any) -> dict[str, Any]:

@@ -36,7 +36,7 @@ def test_demo_crawls_the_sample_blog_and_runs_the_example_queries(tmp_path: Path
     db = f"sqlite:///{tmp_path / 'demo.db'}"
     done = subprocess.run(
         [sys.executable, "-m", "cli", "demo", "--db", db],
-        cwd=REPO, env=_env(), capture_output=True, text=True, timeout=300,
+        cwd=REPO, env=_env(), check=False, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "crawl 1 of demo: ok" in done.stdout
@@ -52,7 +52,7 @@ def test_demo_crawls_the_sample_blog_and_runs_the_example_queries(tmp_path: Path
     query = EXAMPLE_QUERIES[0][1]
     sql = subprocess.run(
         [sys.executable, "-m", "cli", "sql", query, "--db", db],
-        cwd=REPO, env=_env(), capture_output=True, text=True, timeout=120,
+        cwd=REPO, env=_env(), check=False, capture_output=True, text=True, timeout=120,
     )
     assert sql.returncode == 0, sql.stderr
     assert sql.stdout.strip() and sql.stdout.strip() in done.stdout
@@ -102,7 +102,7 @@ def test_scrapy_crawl_from_the_repo_root(demo_url: str, tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "wordpress", "-a", "source=testblog"],
         cwd=REPO, env=_env(PALIMPSEST_CONFIG=str(config), PALIMPSEST_DB=db),
-        capture_output=True, text=True, timeout=300,
+        check=False, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     archive = read_archive(db)
@@ -115,7 +115,7 @@ def test_runner_module(demo_url: str, tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'runner.db'}"
     done = subprocess.run(
         [sys.executable, "-m", "crawler.runner", "--source", "testblog", "--config", str(config)],
-        cwd=REPO, env=_env(PALIMPSEST_DB=db), capture_output=True, text=True, timeout=300,
+        cwd=REPO, env=_env(PALIMPSEST_DB=db), check=False, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.splitlines()[-1].startswith("palimpsest-summary: {")

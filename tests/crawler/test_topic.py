@@ -20,9 +20,10 @@ FILTER = TopicFilter(TOPIC)
 
 
 def post(**fields: object) -> PostRecord:
-    base: dict[str, object] = dict(
-        external_id="1", url="https://blog.example/p/1", title="", author_raw="A", author_key="a"
-    )
+    base: dict[str, object] = {
+        "external_id": "1", "url": "https://blog.example/p/1", "title": "",
+        "author_raw": "A", "author_key": "a",
+    }
     base.update(fields)
     return PostRecord(**base)  # type: ignore[arg-type]
 

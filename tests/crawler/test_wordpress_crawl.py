@@ -109,10 +109,9 @@ def test_every_route_gives_the_same_archive(
 
 
 
-# WordPress marks category links rel="category" alone (not "category tag") under plain
-# permalinks, and the HTML parser's TERM_LINKS selector only matches rel~="tag"; so a
-# post on topic only through its category is missed on that route. Parser issue.
-@pytest.mark.xfail(reason="HTML parser misses rel=category term links under plain permalinks")
+# Under plain permalinks WordPress marks category links rel="category" alone (not
+# "category tag"): a post on topic only through its category tells whether the HTML
+# route still reads categories there.
 def test_plain_permalinks_rest_route_and_html_agree(
     wordpress_site_defaults: Any, sqlite_url: str, tmp_path: Path
 ) -> None:
@@ -138,3 +137,19 @@ def test_use_rest_false_goes_straight_to_html(
     archive = crawl_ok(config, sqlite_url)
     assert_matches_seed(archive, site.seed)
     assert "rest" not in stats_of(archive["crawls"][0])
+
+
+@pytest.mark.parametrize("rest", [True, False], ids=["rest", "html"])
+def test_since_keeps_only_newer_posts(
+    wordpress_site_defaults: Any, sqlite_url: str, tmp_path: Path, rest: bool
+) -> None:
+    from datetime import UTC, datetime
+
+    site = wordpress_site_defaults
+    site.block_rest(not rest)
+    since = datetime(2025, 3, 1, tzinfo=UTC)
+    config = write_config(tmp_path, site.base_url, extra='since = "2025-03-01"\n')
+    archive = crawl_ok(config, sqlite_url)
+    wanted = {str(p.id) for p in site.seed.on_topic_posts if p.date >= since}
+    assert wanted and set(archive["posts"]) == wanted
+    assert stats_of(archive["crawls"][0]).get("posts_before_since", 0) >= 1 or rest
