@@ -463,7 +463,7 @@ php_admin_flag[display_errors] = off
         posts = []
         for p in plan:
             view = next(results)
-            comments = tuple(_seeded_comment(c.key, next(results), c.url) for c in p.comments)
+            comments = tuple(_seeded_comment(c.key, next(results)) for c in p.comments)
             posts.append(SeededPost(
                 key=p.key, id=view["id"], url=view["url"], slug=view["slug"], title=p.title,
                 author=_display_name(p.author_login), author_login=p.author_login,
@@ -584,7 +584,7 @@ php_admin_flag[display_errors] = off
                               "content": text, "date_gmt": _gmt(date)}])[0]
         post = self.seed.post(post_id)
         key = f"{post.key}-added-{view['id']}"
-        new = _seeded_comment(key, view, url)
+        new = _seeded_comment(key, view)
         self._replace_post(dataclasses.replace(post, comments=post.comments + (new,)))
         return int(view["id"])
 
@@ -627,17 +627,17 @@ php_admin_flag[display_errors] = off
 
     def _replace_comment(self, comment_id: int, view: dict[str, Any]) -> SeededComment:
         old = self.seed.comment(comment_id)
-        new = _seeded_comment(old.key, view, old.author_url)
+        new = _seeded_comment(old.key, view)
         post = self.seed.post(old.post_id)
         self._replace_post(dataclasses.replace(post, comments=tuple(
             new if c.id == comment_id else c for c in post.comments)))
         return new
 
 
-def _seeded_comment(key: str, view: dict[str, Any], url: str) -> SeededComment:
+def _seeded_comment(key: str, view: dict[str, Any]) -> SeededComment:
     return SeededComment(
         key=key, id=int(view["id"]), post_id=int(view.get("post_id", 0)),
-        author=view["author"], author_url=url, parent=int(view["parent"]),
+        author=view["author"], author_url=view["author_url"], parent=int(view["parent"]),
         content=view["content"], rendered_html=view["rendered"],
         text=visible_text(view["rendered"]), date=_utc(view["date_gmt"]),
         trashed=view["status"] == "trash")

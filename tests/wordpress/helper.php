@@ -55,6 +55,7 @@ function palimpsest_comment_view(int $id): array {
         'content' => $c->comment_content,
         'rendered' => apply_filters('comment_text', get_comment_text($c), $c, []),
         'author' => $c->comment_author,
+        'author_url' => $c->comment_author_url,
         'date_gmt' => $c->comment_date_gmt,
         'date' => $c->comment_date,
         'parent' => (int) $c->comment_parent,
