@@ -67,7 +67,7 @@ def parse_rest_comments(page: Page) -> RestComments:
         if item.get("type", "comment") not in ("comment", ""):
             continue  # pingbacks/trackbacks: skipped on the HTML path too
         parent = item.get("parent") or 0
-        content = (item.get("content") or {}).get("rendered", "")
+        content = _rendered(item, "content")
         comments.append(
             comment_record(
                 external_id=str(item["id"]),
@@ -98,6 +98,14 @@ def _json_list(page: Page) -> list[dict[str, Any]]:
         # ValueError, not TypeError: a wrong response is bad input, the parsers' one error.
         raise ValueError(f"{page.url}: expected a JSON list, got {got}")  # noqa: TRY004
     return [item for item in data if isinstance(item, dict) and "id" in item]
+
+
+def _rendered(item: dict[str, Any], key: str) -> str:
+    """`item[key]["rendered"]`; a plain string is taken as it is (some plugins flatten it)."""
+    value = item.get(key)
+    if isinstance(value, dict):
+        value = value.get("rendered")
+    return value if isinstance(value, str) else ""
 
 
 def _header_int(page: Page, name: str) -> int | None:
@@ -131,13 +139,13 @@ def _post(item: dict[str, Any]) -> PostRecord:
                 categories.add(name)
             elif term.get("taxonomy") == "post_tag":
                 tags.add(name)
-    body = parse_fragment((item.get("content") or {}).get("rendered", ""))
+    body = parse_fragment(_rendered(item, "content"))
     published_raw = _raw_time(item, "date", "date_gmt")
     modified_raw = _raw_time(item, "modified", "modified_gmt")
     return PostRecord(
         external_id=str(item["id"]),
         url=item.get("link") or "",
-        title=fragment_text((item.get("title") or {}).get("rendered", "")),
+        title=fragment_text(_rendered(item, "title")),
         author_raw=author_raw,
         author_key=author_key(author_raw),
         author_external_id=author_external_id(author_url),
