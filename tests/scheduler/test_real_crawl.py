@@ -23,13 +23,13 @@ from sqlalchemy import Engine, func, select
 from storage.engine import open_engine
 from storage.models import Comment, CommentVersion, Crawl, CrawlLock, Post, PostVersion
 
-from .helpers import wait_for
+from .helpers import next_run_times, set_next_run_time, wait_for
 from .site import COMMENTS, serve_blog
 
 pytestmark = pytest.mark.slow
 
 
-def write_config(path: Path, site: str, cron: str) -> Path:
+def write_config(path: Path, site: str, cron: str, grace: int = 60) -> Path:
     path.write_text(
         f"""
 [topic]
@@ -43,7 +43,7 @@ delay_seconds = 0.0
 cron = "0 3 * * *"
 timezone = "UTC"
 jitter_seconds = 0
-misfire_grace_seconds = 60
+misfire_grace_seconds = {grace}
 
 [[sources]]
 key = "blog-a"
@@ -253,4 +253,32 @@ def test_a_killed_crawl_is_not_retried_in_a_loop_and_the_next_crawl_closes_it(
     dead, fresh = crawls(engine)
     assert dead.status == "aborted" and "ended without finishing" in dead.error
     assert (fresh.trigger, fresh.status) == ("manual", "ok")
+    assert_consistent(engine)
+
+
+def test_restart_after_downtime_gives_exactly_one_catch_up_crawl(
+    tmp_path: Path, db: tuple[str, Engine], scheduler_proc: list[Scheduler]
+) -> None:
+    url, engine = db
+    with serve_blog(tmp_path / "site") as site:
+        config = write_config(tmp_path / "palimpsest.toml", site, "0 3 * * *", grace=4 * 86400)
+        first = Scheduler(tmp_path, config, url)
+        scheduler_proc.append(first)
+        wait_for(lambda: "blog-a" in next_run_times(engine), what="the job to be stored")
+        assert first.terminate() == 0
+        # Down for three nights: three 03:00 slots missed, all within the grace time.
+        set_next_run_time(engine, "blog-a", datetime.now(UTC) - timedelta(days=3))
+        second = Scheduler(tmp_path, config, url)
+        scheduler_proc.append(second)
+        wait_for(
+            lambda: any(r.status != "running" for r in crawls(engine)),
+            timeout=60,
+            what="the catch-up crawl",
+        )
+        time.sleep(3)  # room for a wrong second catch-up run
+        assert second.terminate() == 0
+    [crawl] = crawls(engine)
+    assert (crawl.trigger, crawl.status) == ("schedule", "ok")
+    upcoming = next_run_times(engine)["blog-a"]
+    assert upcoming is not None and upcoming > datetime.now(UTC)
     assert_consistent(engine)
