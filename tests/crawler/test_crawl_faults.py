@@ -112,3 +112,30 @@ def test_unreachable_site_fails_with_the_url(sqlite_url: str, tmp_path: Path) ->
     assert archive["counts"]["post"] == 0
     # Every attempt is on record as a fetch with its error.
     assert archive["counts"]["fetch"] >= 1
+
+
+@pytest.mark.wordpress
+@pytest.mark.slow
+def test_rest_comment_page_failing_makes_the_thread_partial(
+    wordpress_site_defaults: Any, sqlite_url: str, tmp_path: Path
+) -> None:
+    """On the REST route, a comments page that keeps failing (500 after retries) leaves
+    its thread partial: counted, named, and no comment of it is taken for deleted."""
+    site = wordpress_site_defaults
+    long_thread = next(p for p in site.seed.on_topic_posts if len(p.visible_comments) > 20)
+    with FaultServer(upstream=site.base_url) as fs:
+        config = write_config(tmp_path, fs.base_url)
+        first = run_crawl(config, sqlite_url)
+        assert first.returncode == 0, first.stderr[-3000:]
+        before = read_archive(sqlite_url)
+        fs.faults = [Fault("status", rf"/wp/v2/comments\?post={long_thread.id}&", status=500)]
+        second = run_crawl(config, sqlite_url)
+    assert second.returncode == 0, second.stderr[-3000:]
+    after = read_archive(sqlite_url)
+    crawl = after["crawls"][1]
+    stats = stats_of(crawl)
+    assert crawl.status == "partial"
+    assert stats["threads_partial"] == 1 and stats["errors/comment_page"] >= 1
+    assert any(f"post={long_thread.id}" in p for p in stats["problems"])
+    assert stats["tombstones"] == 0 and stats["new_versions"] == 0
+    assert _versions(after) == _versions(before)
