@@ -74,32 +74,23 @@ def crawl_warcs(db_url: str, crawl_id: int, warc_dir: str | Path) -> tuple[str, 
     import sqlalchemy as sa
 
     from storage.engine import open_engine
+    from storage.models import Crawl, Fetch, Source
 
     engine = open_engine(db_url)
     try:
         with engine.connect() as conn:
             row = conn.execute(
-                sa.text(
-                    "SELECT source.key AS key, crawl.stats AS stats, crawl.warc_sha256 AS digests "
-                    "FROM crawl JOIN source ON source.id = crawl.source_id WHERE crawl.id = :id"
-                ),
-                {"id": crawl_id},
+                sa.select(Source.key, Crawl.stats, Crawl.warc_sha256)
+                .join(Source, Source.id == Crawl.source_id)
+                .where(Crawl.id == crawl_id)
             ).one_or_none()
             if row is None:
                 raise InputError(f"--crawl {crawl_id}: no such crawl in {db_url}")
-            names = [
-                r[0]
-                for r in conn.execute(
-                    sa.text(
-                        "SELECT DISTINCT warc_file FROM fetch "
-                        "WHERE crawl_id = :id AND warc_file IS NOT NULL ORDER BY warc_file"
-                    ),
-                    {"id": crawl_id},
-                )
-            ]
+            query = sa.select(Fetch.warc_file).where(Fetch.crawl_id == crawl_id).distinct()
+            names: list[str] = [name for name in conn.scalars(query) if name]
     finally:
         engine.dispose()
-    digests = _json(row.digests) or _json(row.stats).get("warc_sha256") or {}
+    digests = _json(row.warc_sha256) or _json(row.stats).get("warc_sha256") or {}
     names = sorted(set(names) | set(digests))
     if not names:
         raise InputError(f"crawl {crawl_id} kept no WARC files (it ran without --warc)")
