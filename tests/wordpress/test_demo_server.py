@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 import urllib.error
 import urllib.request
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
+import pytest
 
-from crawler.demo_server import DEMO_SITE_DIR, PLACEHOLDER_ORIGIN, serve_demo_site
+from crawler.demo_server import DEMO_SITE_DIR, MANIFEST, PLACEHOLDER_ORIGIN, serve_demo_site
+from tests.wordpress.fixtures import require_wordpress
 
 
 def get(url: str, **headers: str) -> tuple[int, bytes, dict[str, str]]:
@@ -75,3 +80,21 @@ def test_every_thread_is_complete_in_the_snapshot() -> None:
             if url.startswith(base) and "replytocom" not in url and not parts.path.startswith(
                     ("/wp-", "/xmlrpc")):
                 assert get(url)[0] == 200, url
+
+
+@pytest.mark.wordpress
+@pytest.mark.slow
+def test_the_snapshot_is_rebuilt_identically_from_the_demo_seed(tmp_path: Path) -> None:
+    """Fails when demo_seed.py (or the harness) changed but the snapshot was not rebuilt."""
+    require_wordpress()
+    from tests.wordpress.make_demo_site import main
+
+    main(["--out", str(tmp_path)])
+    saved = json.loads((DEMO_SITE_DIR / MANIFEST).read_text(encoding="utf-8"))
+    again = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))
+    assert again == saved, "run python -m tests.wordpress.make_demo_site"
+    for entry in saved["pages"].values():
+        if "file" in entry:
+            name = entry["file"]
+            assert gzip.decompress((tmp_path / name).read_bytes()) == gzip.decompress(
+                (DEMO_SITE_DIR / name).read_bytes()), name
