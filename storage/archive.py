@@ -252,7 +252,10 @@ class _ThreadWriter:
         self.conn = conn
         self.thread = thread
         self.crawl_id = crawl_id
-        self.t = thread.fetched_at
+        # Naive times are taken as UTC (as the column type does), so comparisons with
+        # stored aware times cannot fail.
+        t = thread.fetched_at
+        self.t = t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
         self.source_id = archive._source_id(conn, thread.source_key)
         self.author_ids: dict[str, int] = {}
 
@@ -583,7 +586,7 @@ class _ThreadWriter:
     def _upsert_state(self, post_id: int, *, active: bool) -> None:
         th = self.thread
         dates = [
-            d
+            d if d.tzinfo is not None else d.replace(tzinfo=UTC)
             for d in (th.post.published_at, *(c.published_at for c in th.comments))
             if d is not None
         ]

@@ -305,3 +305,10 @@ def test_warc_digests_in_stats_fill_the_column(
     raw = scalar(engine, "SELECT warc_sha256 FROM crawl WHERE id = :i", i=crawl_id)
     value = raw if isinstance(raw, dict) else json.loads(raw)
     assert value == {"a.warc.gz": "ab" * 32}
+
+
+def test_naive_times_are_taken_as_utc(archive: Archive, engine: sa.Engine, crawl: Any) -> None:
+    naive = at(0).replace(tzinfo=None)
+    archive.record(make_thread([make_comment("1", published_at=naive)], fetched_at=naive), crawl())
+    archive.record(make_thread([make_comment("1", "edited")], fetched_at=at(1)), crawl())
+    assert [r["valid_from"] for r in history(engine, "1")] == [at(0), at(1)]
