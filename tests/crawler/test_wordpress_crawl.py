@@ -51,7 +51,9 @@ def crawl_ok(config: Path, db_url: str) -> dict[str, Any]:
     run = run_crawl(config, db_url)
     assert run.returncode == 0, run.stderr[-3000:]
     archive = read_archive(db_url)
-    assert archive["crawls"][-1].status == "ok", (stats_of(archive["crawls"][-1]), run.stderr[-3000:])
+    stats = stats_of(archive["crawls"][-1])
+    assert archive["crawls"][-1].status == "ok", (stats, run.stderr[-3000:])
+    assert stats.get("count_mismatch", 0) == 0, "captured what the site says it has"
     return archive
 
 
