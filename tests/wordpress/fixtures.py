@@ -1,7 +1,7 @@
 """Pytest fixtures for the test WordPress; tests/conftest.py loads this as a plugin.
 
-Fixtures (all marked-`wordpress` friendly; they skip, or fail under
-PALIMPSEST_REQUIRE_SERVICES=1, when the site cannot run here):
+Fixtures (they skip, or fail under PALIMPSEST_REQUIRE_SERVICES=1, when the site cannot
+run here; a test using one is marked `wordpress` automatically):
 
 - `wordpress_site` (session): one seeded site shared by every test that only reads.
   A test that changes a switch (REST block, permalinks, theme, any option) must put it
@@ -45,6 +45,16 @@ def new_wordpress_site(**kwargs: object) -> WordPressSite:
     """A freshly installed and seeded site (skips if impossible); use it as a context."""
     require_wordpress()
     return WordPressSite.start(**kwargs)  # type: ignore[arg-type]
+
+
+_SITE_FIXTURES = frozenset({"wordpress_site", "wordpress_site_defaults", "fresh_wordpress_site"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses a site `wordpress`, so `-m "not wordpress"` leaves it out."""
+    for item in items:
+        if _SITE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.wordpress)
 
 
 @pytest.fixture(scope="session")
