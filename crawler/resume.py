@@ -1,0 +1,177 @@
+"""Resuming a killed crawl: threads the dead crawl finished are not fetched or archived again.
+
+A crawl killed with SIGKILL (or stopped) leaves its crawl row `running`; the next start
+marks it `aborted` (`storage.locks.mark_stale_crawls_aborted`). Everything it recorded is
+safe: each thread is one transaction. What a restart must not do is spend hours
+re-fetching the threads already done, so this spider middleware reads the archive's own
+record of them (`post_state.last_complete_crawl_id`) for the run of `aborted` crawls just
+before this one, and drops the requests that would start those threads again.
+
+Why not Scrapy's JOBDIR: the spider assembles each thread in memory across its comment
+pages, and a pickled request queue would restore the requests without that state. The
+archive knows exactly which threads are complete; that is the record to trust.
+
+Settings: ``PALIMPSEST_RESUME`` (default True), ``PALIMPSEST_RESUME_WINDOW_HOURS`` (an
+aborted crawl older than this is not resumed: the threads are due a fresh look).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Self
+
+import sqlalchemy as sa
+
+__all__ = ["FinishedThreads", "ResumeSpiderMiddleware", "finished_threads"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FinishedThreads:
+    """Threads completed by the aborted crawls that this crawl resumes."""
+
+    crawl_ids: tuple[int, ...] = ()
+    post_ids: frozenset[str] = frozenset()  # platform ids (WordPress post ID)
+    urls: frozenset[str] = frozenset()  # post URLs, normalized by _url_key
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.post_ids or _url_key(key) in self.urls
+
+
+def _url_key(url: str) -> str:
+    return url.split("#", 1)[0].rstrip("/")
+
+
+def finished_threads(engine: sa.Engine, source_key: str, *, window: timedelta) -> FinishedThreads:
+    """The threads finished by the latest run of `aborted` crawls of the source.
+
+    Walks back from the newest finished crawl while crawls are `aborted` (a crawl killed
+    twice resumes both), stopping at any other status or beyond `window`.
+    """
+    from storage.models import Crawl, Post, PostState, Source
+
+    since = datetime.now(UTC) - window
+    with engine.connect() as conn:
+        crawls = conn.execute(
+            sa.select(Crawl.id, Crawl.status, Crawl.started_at)
+            .join(Source, Source.id == Crawl.source_id)
+            .where(Source.key == source_key, Crawl.status != "running")
+            .order_by(Crawl.id.desc())
+            .limit(20)
+        ).all()
+        ids: list[int] = []
+        for crawl in crawls:
+            started = crawl.started_at
+            if isinstance(started, str):
+                started = datetime.fromisoformat(started)
+            if started is not None and started.tzinfo is None:
+                started = started.replace(tzinfo=UTC)
+            if crawl.status != "aborted" or (started is not None and started < since):
+                break
+            ids.append(crawl.id)
+        if not ids:
+            return FinishedThreads()
+        rows = conn.execute(
+            sa.select(Post.external_id, Post.url)
+            .join(PostState, PostState.post_id == Post.id)
+            .where(PostState.last_complete_crawl_id.in_(ids))
+        ).all()
+    return FinishedThreads(
+        crawl_ids=tuple(ids),
+        post_ids=frozenset(r.external_id for r in rows),
+        urls=frozenset(_url_key(r.url) for r in rows),
+    )
+
+
+class ResumeSpiderMiddleware:
+    """Drop requests that would start a thread an aborted crawl already finished.
+
+    A thread starts with its post page (HTML route: the request's URL is the post's) or
+    with its first REST comments page (the request carries the thread, whose post id
+    is known). Their later pages follow from those, so nothing else needs filtering.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.enabled = crawler.settings.getbool("PALIMPSEST_RESUME", True)
+        hours = crawler.settings.getfloat("PALIMPSEST_RESUME_WINDOW_HOURS", 12.0)
+        self.window = timedelta(hours=hours)
+        self.finished = FinishedThreads()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Self:
+        from scrapy import signals
+
+        mw = cls(crawler)
+        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
+        return mw
+
+    def spider_opened(self, spider: Any) -> None:
+        settings = self.crawler.settings
+        source = getattr(spider, "source", None)
+        db_url = settings.get("PALIMPSEST_DB_URL")
+        # A reparse re-derives every thread of one crawl: nothing to resume there.
+        if (
+            not self.enabled
+            or source is None
+            or not db_url
+            or settings.get("PALIMPSEST_TRIGGER") == "reparse"
+        ):
+            return
+        from storage.engine import open_engine
+
+        engine = open_engine(db_url)
+        try:
+            self.finished = finished_threads(engine, source.key, window=self.window)
+        finally:
+            engine.dispose()
+        if self.finished.crawl_ids:
+            stats = self.crawler.stats
+            stats.set_value("palimpsest/resumed_from", list(self.finished.crawl_ids))
+            logger.info(
+                "%s: resuming aborted crawl(s) %s: %d finished threads will not be fetched again",
+                source.key,
+                ", ".join(map(str, self.finished.crawl_ids)),
+                len(self.finished.post_ids),
+            )
+
+    def _keep(self, request: Any) -> bool:
+        if not self.finished.crawl_ids:
+            return True
+        thread = (getattr(request, "cb_kwargs", None) or {}).get("thread")
+        post = getattr(thread, "post", None)
+        done = (post is not None and post.external_id in self.finished.post_ids) or (
+            request.url in self.finished
+        )
+        if done:
+            self.crawler.stats.inc_value("palimpsest/resume/skipped_threads")
+        return not done
+
+    def process_spider_output(
+        self, response: Any, result: Iterable[Any], spider: Any = None
+    ) -> Iterator[Any]:
+        for item in result:
+            if not _is_request(item) or self._keep(item):
+                yield item
+
+    async def process_spider_output_async(
+        self, response: Any, result: AsyncIterator[Any], spider: Any = None
+    ) -> AsyncIterator[Any]:
+        async for item in result:
+            if not _is_request(item) or self._keep(item):
+                yield item
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for item in start:
+            if not _is_request(item) or self._keep(item):
+                yield item
+
+
+def _is_request(item: Any) -> bool:
+    from scrapy import Request
+
+    return isinstance(item, Request)
