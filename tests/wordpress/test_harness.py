@@ -56,6 +56,19 @@ def test_post_page_shows_its_comments_over_several_pages(wordpress_site: WordPre
     assert "comment-page-2" in html
 
 
+def test_seeded_rendered_html_is_what_the_pages_show(wordpress_site: WordPressSite) -> None:
+    flights = wordpress_site.seed.post("flights")
+    shown = 0
+    for page in (1, 2, 3):
+        html = get(f"{flights.url}comment-page-{page}/")[1]
+        on_page = {int(i) for i in COMMENT_ID.findall(html)}
+        for c in flights.comments:
+            if c.id in on_page:
+                assert c.rendered_html.strip() in html, c.key
+                shown += 1
+    assert shown == len(flights.comments)
+
+
 def test_rest_answers_and_can_be_blocked(wordpress_site_defaults: WordPressSite) -> None:
     site = wordpress_site_defaults
     post = site.seed.post("cecot")
