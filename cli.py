@@ -347,7 +347,8 @@ def export(db_url: str, config_path: str | None, out_dir: str, as_of: str | None
         salt_path = Path(salt_file) if salt_file else out.with_name(out.name + ".salt")
         if salt_path.resolve().is_relative_to(out.resolve()):
             raise InputError(f"--salt-file {str(salt_path)!r} must be outside the export directory")
-    topic = load_config(config_path).topic
+    config = load_config(config_path)
+    topic = config.topic
     options = ExportOptions(
         out=out,
         as_of=parse_timestamp(as_of) if as_of else datetime.now(UTC),
@@ -357,7 +358,9 @@ def export(db_url: str, config_path: str | None, out_dir: str, as_of: str | None
         until=parse_date(until, "--until") if until else None,
         pseudonymize=pseudonymize,
         salt=salt,
-        topic={"name": topic.name, "keywords": list(topic.keywords), "tags": list(topic.tags)},
+        # the file's name only: a path would differ between machines and break determinism
+        topic={"name": topic.name, "keywords": list(topic.keywords), "tags": list(topic.tags),
+               "config_file": Path(config.path).name},
     )
     engine = open_engine(db_url, read_only=True)
     try:
