@@ -24,6 +24,7 @@ API (see also tests/wordpress/fixtures.py for the pytest fixtures)::
     site.update_post(id, content="<p>...</p>", title=None)
     site.add_post(title=..., content=..., author_login="malvarez", tags=(), categories=(),
                   date=None, slug="", on_topic=True) -> int
+    site.comment_page_of(id)              # which comment-page-N shows that comment
     site.php("return get_option('blogname');")   # escape hatch: runs after wp-load
     site.stop()
 
@@ -168,6 +169,10 @@ class WordPressSite:
             return list(json.loads(out.strip().splitlines()[-1])["results"])
         except (ValueError, IndexError, KeyError) as exc:
             raise WordPressError(f"helper.php output not JSON: {out[-2000:]!r}") from exc
+
+    def comment_page_of(self, comment_id: int) -> int:
+        """The comment page (1-based) WordPress puts a comment on, under current settings."""
+        return int(self.php(f"return get_page_of_comment({int(comment_id)});"))
 
     def php(self, code: str) -> Any:
         """Run PHP code after wp-load.php; what it returns comes back JSON-decoded."""

@@ -65,6 +65,8 @@ def test_seeded_rendered_html_is_what_the_pages_show(wordpress_site: WordPressSi
         for c in flights.comments:
             if c.id in on_page:
                 assert c.rendered_html.strip() in html, c.key
+                if c.parent == 0 and c.key.endswith(("c1", "c49")):
+                    assert wordpress_site.comment_page_of(c.id) == page
                 shown += 1
     assert shown == len(flights.comments)
 
