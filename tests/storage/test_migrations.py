@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import sqlalchemy as sa
 
-from storage.engine import connect, open_engine
+from storage.engine import connect, head_revisions, open_engine
 from storage.schema import check_database, downgrade_database, upgrade_database
 
 
@@ -32,3 +36,21 @@ def test_upgrade_downgrade_upgrade_and_check(db_url: str) -> None:
     assert "no drift" in check_database(db_url)
     assert "already at" in upgrade_database(db_url)
     open_engine(db_url).dispose()  # at head: opens without complaint
+
+
+def test_plain_alembic_command_from_the_repository_root(db_url: str) -> None:
+    """`alembic -x db=URL upgrade head` / `check` work as in CI, through pyproject.toml."""
+    repo = Path(__file__).resolve().parents[2]
+    alembic = Path(sys.executable).with_name("alembic")
+    for args in (["upgrade", "head"], ["check"], ["current"]):
+        proc = subprocess.run(
+            [str(alembic), "-x", f"db={db_url}", *args],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+    # `current`, the last command, names the head the upgrade reached.
+    assert all(f"{rev} (head)" in proc.stdout for rev in head_revisions())
