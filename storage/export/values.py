@@ -17,9 +17,15 @@ from .tables import Kind
 __all__ = ["as_datetime", "dumps", "format_utc", "json_cell", "text_cell"]
 
 
+# Characters that str.splitlines() and some JSONL readers take for line breaks; JSON
+# lets them stand raw, so they are escaped to keep one record on one line for everyone.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def dumps(value: Any) -> str:
-    """Canonical JSON: sorted keys, no spaces, UTF-8 kept as is."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """Canonical JSON: sorted keys, no spaces, UTF-8 kept except line-break characters."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.translate(_LINE_BREAKS)
 
 
 def as_datetime(value: Any) -> datetime | None:
