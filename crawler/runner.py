@@ -11,7 +11,9 @@ tests all come through here.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -32,6 +34,8 @@ __all__ = [
     "run_crawls",
     "sources_to_crawl",
 ]
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
@@ -153,17 +157,29 @@ def run_crawl(
     # The one place a crawl starts and ends, under the source's crawl lock: a second
     # crawl of the source (scheduled, manual, another machine) gets CrawlLocked, exit 3.
     # Holding the lock, any crawl row still 'running' is a dead process's: close it.
+    startup_errors: list[Any] = []
     lock_engine = open_engine(db_url)
     try:
         with crawl_lock(lock_engine, source.key):
             mark_stale_crawls_aborted(lock_engine, source.key)
-            process.crawl(crawler, source=source.key, config=config.path)
+            started = process.crawl(crawler, source=source.key, config=config.path)
+            started.addErrback(startup_errors.append)
             process.start()
     finally:
         lock_engine.dispose()
 
+    for failure in startup_errors:
+        # The crawl could not start or stopped on an exception (the archive or the config
+        # failing inside Scrapy): a user error keeps its one-line message and exit status.
+        if isinstance(failure.value, PalimpsestError):
+            raise failure.value
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    return CrawlSummary.from_stats(source.key, stats)
+    summary = CrawlSummary.from_stats(source.key, stats)
+    if startup_errors:
+        reasons = tuple(f"{type(f.value).__name__}: {f.getErrorMessage()}" for f in startup_errors)
+        log.error("crawl of %s stopped: %s", source.key, "; ".join(reasons))
+        summary = dataclasses.replace(summary, status="failed", problems=summary.problems + reasons)
+    return summary
 
 
 def _progress_handler(progress: Progress) -> Callable[..., None]:
