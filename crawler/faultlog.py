@@ -15,10 +15,21 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-__all__ = ["FAULTS_KEY", "PARTIAL_KEY", "Stats", "faults_of", "note_fault", "note_partial"]
+__all__ = [
+    "FAULTS_KEY",
+    "PARTIAL_KEY",
+    "PRIOR_FETCHES",
+    "Stats",
+    "faults_of",
+    "note_fault",
+    "note_partial",
+]
 
 FAULTS_KEY = "palimpsest/faults"
 PARTIAL_KEY = "palimpsest/partial_reasons"
+# request.meta key: FetchRecords of a request's earlier, failed attempts (retried 5xx,
+# timeouts), which never reach the engine; the archive pipeline stores them as fetch rows.
+PRIOR_FETCHES = "palimpsest_prior_fetches"
 
 # A crawl through a fully broken site would otherwise grow the stats without bound.
 MAX_LOGGED_FAULTS = 5000

@@ -23,6 +23,7 @@ import random
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Self
 
@@ -33,11 +34,11 @@ from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import load_object
-from twisted.internet import reactor
 from twisted.internet.defer import Deferred
-from twisted.internet.task import deferLater
 
-from crawler.faultlog import note_fault, note_partial
+from crawler.faultlog import PRIOR_FETCHES, note_fault, note_partial
+from crawler.fetches import record_for_response
+from storage.records import FetchRecord
 
 __all__ = ["HostPolitenessMiddleware", "parse_retry_after"]
 
@@ -137,9 +138,7 @@ class HostPolitenessMiddleware:
             self._drop_if_paused(host, request)
             now = time.monotonic()
             if host.next_allowed > now:
-                await maybe_deferred_to_future(
-                    deferLater(reactor, host.next_allowed - now, lambda: None)
-                )
+                await maybe_deferred_to_future(_later(host.next_allowed - now))
             elif len(host.inflight) >= self.per_host:
                 waiter: Deferred[None] = Deferred()
                 host.waiters.append(waiter)
@@ -154,7 +153,7 @@ class HostPolitenessMiddleware:
         """Backstop release for responses whose middleware chain stops above us (a
         redirect returns a new Request). Deferred by a tick so that process_response,
         which may pause the host, runs before a waiting request is let go."""
-        deferLater(reactor, 0, self.request_left, request)
+        _later(0, self.request_left, request)
 
     def request_left(self, request: Request) -> None:
         """Free the request's place among the host's requests in flight (idempotent)."""
@@ -193,7 +192,8 @@ class HostPolitenessMiddleware:
                     return response
                 wait = max(wait, asked)
         kind = "retry_after" if "Retry-After" in reason else f"http_{response.status}"
-        retry = self._fail(host, request, kind, reason, retry=True, wait=wait)
+        attempt = record_for_response(response, request)
+        retry = self._fail(host, request, kind, reason, retry=True, wait=wait, attempt=attempt)
         return retry or response
 
     def process_exception(
@@ -214,6 +214,14 @@ class HostPolitenessMiddleware:
             f"{name}: {exception}"[:300],
             retry=retryable,
             wait=self._backoff(request),
+            attempt=FetchRecord(
+                url=request.url,
+                status=0,
+                fetched_at=datetime.now(UTC),
+                size=0,
+                method=request.method,
+                error=f"{name}: {exception}"[:500],
+            ),
         )
 
     # -- the policy ----------------------------------------------------------------------
@@ -241,8 +249,13 @@ class HostPolitenessMiddleware:
         *,
         retry: bool,
         wait: float = 0.0,
+        attempt: FetchRecord | None = None,
     ) -> Request | None:
-        """Count a failed attempt; return the retry request, or None when giving up."""
+        """Count a failed attempt; return the retry request, or None when giving up.
+
+        The failed attempt's fetch record rides along in the retry's meta (PRIOR_FETCHES),
+        since only the last attempt reaches the engine and the archive pipeline.
+        """
         host.failures += 1
         if host.paused is None and host.failures >= self.max_failures:
             self._pause(host, request, f"{host.failures} failures in a row, last: {reason}")
@@ -255,12 +268,26 @@ class HostPolitenessMiddleware:
                 max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
             )
         if new_request is not None:
+            if attempt is not None:
+                new_request.meta[PRIOR_FETCHES] = [*request.meta.get(PRIOR_FETCHES, ()), attempt]
             host.next_allowed = max(host.next_allowed, time.monotonic() + wait)
             note_fault(self.stats, kind, request.url, reason, f"retried after {wait:.2f}s")
         else:
             outcome = "host paused" if host.paused else ("gave up" if retry else "not retried")
             note_fault(self.stats, kind, request.url, reason, outcome)
         return new_request
+
+
+def _later(seconds: float, call: Any = None, *args: Any) -> Deferred[Any]:
+    """Call `call(*args)` (or nothing) after `seconds`, on the running reactor.
+
+    The reactor is imported here, not at module level: importing it early would install
+    Twisted's default reactor before Scrapy installs the asyncio one.
+    """
+    from twisted.internet import reactor
+    from twisted.internet.task import deferLater
+
+    return deferLater(reactor, seconds, call or (lambda: None), *args)
 
 
 def _exception_kind(name: str, message: str = "") -> str:

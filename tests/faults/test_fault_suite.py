@@ -31,6 +31,8 @@ from tests.crawler.crawling import read_archive, run_crawl, stats_of, write_conf
 from tests.faults.conftest import FAULT_REPORT
 from tests.faults.server import Fault, FaultServer, Injection, serve_faults
 
+pytestmark = pytest.mark.slow  # real crawls in child processes
+
 POSTS, COMMENTS, PER_PAGE = 8, 25, 10
 
 

@@ -18,6 +18,8 @@ import pytest
 
 from tests.faults.server import Fault, FaultServer, serve_faults
 
+pytestmark = pytest.mark.slow  # real crawls in child processes
+
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = "Zoë “quoted” café"
 PAGE = f"<html><head><meta charset='utf-8'></head><body><p>{TEXT}</p></body></html>".encode()

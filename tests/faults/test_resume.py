@@ -23,6 +23,8 @@ from bench.sitegen import SiteSpec, generate_site
 from tests.crawler.crawling import REPO, read_archive, run_crawl, stats_of, write_config
 from tests.faults.server import Fault, serve_faults
 
+pytestmark = pytest.mark.slow  # real crawls in child processes
+
 POSTS, COMMENTS = 8, 25
 
 
