@@ -21,7 +21,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -239,6 +239,25 @@ class _Children:
         return len(procs)
 
 
+@contextmanager
+def _on_signals(action: Callable[[], object]) -> Iterator[None]:
+    """SIGTERM and SIGINT call `action` (only the main thread may install handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        log.info("received %s: stopping after the running crawls", signal.Signals(signum).name)
+        action()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
 def crawl_command(ctx: CrawlContext, source_key: str, trigger: str) -> list[str]:
     """The argv of one crawl: `palimpsest crawl --source KEY --trigger T [--config P]`.
 
@@ -302,7 +321,11 @@ def run_now(ctx: CrawlContext, source_key: str) -> Path:
     Raises CrawlLocked when another crawl of the source holds the lock, and
     PalimpsestError when the crawl fails; both name the log file.
     """
-    status, path = run_crawl(ctx, source_key, trigger="manual")
+    children = _Children()
+    # The crawl runs in a session of its own, so Ctrl-C or SIGTERM reach only this
+    # process: pass them on as the one SIGTERM that makes the crawl stop cleanly.
+    with _on_signals(children.terminate_all):
+        status, path = run_crawl(ctx, source_key, trigger="manual", children=children)
     if status == LOCKED_EXIT_STATUS:
         raise CrawlLocked(f"{_last_error_line(path) or 'the crawl lock is held'} (log: {path})")
     if status != 0:
@@ -424,25 +447,6 @@ def _on_missed(event: JobEvent) -> None:
     )
 
 
-@contextmanager
-def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """SIGTERM and SIGINT set `stop` (only the main thread may install handlers)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        log.info("received %s: stopping after the running crawls", signal.Signals(signum).name)
-        stop.set()
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-
 def run_scheduler(
     ctx: CrawlContext,
     config: Config,
@@ -475,7 +479,7 @@ def run_scheduler(
         scheduler.add_listener(_on_missed, EVENT_JOB_MISSED)
         children = _Children()
         _active = (ctx, children)
-        with _stop_on_signals(stop):
+        with _on_signals(stop.set):
             scheduler.start(paused=True)
             try:
                 report = reconcile(scheduler, schedules)

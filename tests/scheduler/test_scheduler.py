@@ -6,6 +6,9 @@ tests are about the scheduler; test_real_crawl.py runs `palimpsest crawl` itself
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -185,3 +188,40 @@ def test_run_now_respects_the_lock_and_otherwise_crawls(
     log_path = run_now(ctx, "blog-a")
     assert log_path.is_file()
     assert [c["trigger"] for c in calls(standin, "done")] == ["manual"]
+
+
+def test_sigterm_to_run_now_is_passed_on_to_the_crawl(
+    sqlite_url: str,
+    archive: Engine,
+    write_config: Callable[..., Path],
+    standin: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The crawl has a session of its own; without forwarding it would outlive run-now.
+    monkeypatch.setenv("STANDIN_SECONDS", "60")
+    config = write_config({"blog-a": NIGHTLY})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cli",
+            "schedule",
+            "run-now",
+            "blog-a",
+            "--config",
+            str(config),
+            "--db",
+            sqlite_url,
+            "--logs-dir",
+            str(tmp_path / "logs"),
+        ],
+        cwd=tmp_path,
+    )
+    try:
+        wait_for(lambda: calls(standin, "start"), what="the crawl to start")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+    finally:
+        proc.kill()
+    assert [c["event"] for c in calls(standin)] == ["start", "terminated"]
