@@ -22,12 +22,13 @@ import logging
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -38,9 +39,10 @@ from crawler.fetches import fetch_failed
 from crawler.normalize.thread import normalize_thread
 from crawler.parsers import get_parser
 from crawler.politeness import politeness_settings
+from crawler.recrawl import KnownPost, KnownPosts, load_known_posts, url_key
 from crawler.thread import assemble_thread, thread_fingerprint
 from crawler.topic import TopicFilter
-from storage.records import CommentRecord, Page, PostRecord, ThreadSnapshot
+from storage.records import CommentRecord, Page, PostGone, PostRecord, ThreadSnapshot
 
 __all__ = ["WordPressSpider"]
 
@@ -87,6 +89,11 @@ class WordPressSpider(Spider):
         self.parser = get_parser("wordpress")
         self.seen_posts: set[str] = set()
         self.listing_pages = 0
+        # crawler.recrawl: the archive's posts of this source, loaded once in start().
+        self.known = KnownPosts()
+        self.revisit = False  # apply the revisit policy (scheduled crawls, or the setting)
+        self.requested_posts: set[str] = set()  # url_key of every post page requested
+        self.probed = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> WordPressSpider:
@@ -98,6 +105,7 @@ class WordPressSpider(Spider):
         spider.topic = TopicFilter(spider.config.topic)
         spider.parser = get_parser(spider.source.platform)
         spider._apply_politeness(crawler)
+        crawler.signals.connect(spider._probe_unseen, signal=signals.spider_idle)
         return spider
 
     def _apply_politeness(self, crawler: Crawler) -> None:
@@ -121,6 +129,7 @@ class WordPressSpider(Spider):
     # -- start ----------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
+        self._load_known()
         if self.source.use_rest:
             yield self._rest_posts_request("pretty", 1)
         else:
@@ -138,7 +147,9 @@ class WordPressSpider(Spider):
     def _rest_posts_request(self, route: str, page_no: int) -> Request:
         query: dict[str, Any] = {"_embed": "author,wp:term", "per_page": REST_PER_PAGE, "page": page_no}
         if self.source.since:
-            query["after"] = f"{self.source.since.isoformat()}T00:00:00"
+            # `after` is read in the site's time zone; a day of slack, and `_wanted` applies
+            # the exact UTC date, so both routes keep the same posts.
+            query["after"] = f"{(self.source.since - timedelta(days=1)).isoformat()}T00:00:00"
         return Request(
             self._rest_url(route, "posts", **query),
             callback=self.parse_rest_posts,
@@ -242,6 +253,9 @@ class WordPressSpider(Spider):
             if self._dated_before_since(url):
                 self._stats().inc_value("palimpsest/posts_skipped_by_url_date")
                 continue
+            if not self._due(self.known.for_url(url)):
+                continue
+            self.requested_posts.add(url_key(url))
             yield Request(url, callback=self.parse_post, errback=self.post_failed, priority=POST)
         limit = self.settings.getint("PALIMPSEST_MAX_LISTING_PAGES", 2000)
         for url in listing.next_urls:
@@ -265,6 +279,14 @@ class WordPressSpider(Spider):
         self._fault("network", request.url, _reason(failure))
 
     def parse_post(self, response: Response) -> Iterator[Any]:
+        probe: KnownPost | None = response.meta.get("probe")
+        if probe is not None and response.status in (404, 410):
+            # A known post gone from the site: storage.gone counts it, and tombstones it
+            # when the previous crawl found it gone too.
+            yield PostGone(source_key=self.source.key, external_id=probe.external_id,
+                           url=response.url, status=response.status, fetched_at=datetime.now(UTC))
+            self._stats().inc_value("palimpsest/posts_gone")
+            return
         if response.status != 200:
             self._fault(f"http_{response.status}", response.url, "post page not fetched")
             return
@@ -370,9 +392,20 @@ class WordPressSpider(Spider):
             stats.inc_value("palimpsest/posts_off_topic")
             return False
         stats.inc_value("palimpsest/posts_on_topic")
-        return True
+        return self._due(self.known.get(post.external_id))
 
     def _finish(self, thread: ThreadInProgress) -> ThreadSnapshot:
+        fingerprint = thread_fingerprint(thread.fingerprints) if thread.fingerprints else None
+        if not thread.problems and self.known.unchanged(thread.post.external_id, fingerprint):
+            # Every page as the last complete crawl saw it: the writer records the post
+            # and marks the comments seen, without normalizing or comparing them.
+            self._stats().inc_value("palimpsest/threads_unchanged")
+            unchanged = ThreadSnapshot(
+                source_key=self.source.key, post=thread.post, comments=(), complete=True,
+                fetched_at=datetime.now(UTC), expected_comment_count=thread.expected,
+                fingerprint=fingerprint, comments_unchanged=True,
+            )
+            return normalize_thread(unchanged, aliases=self.source.aliases)
         captured = len({c.external_id for page in thread.pages.values() for c in page})
         if thread.route != "html" and thread.expected is not None and captured < thread.expected:
             # X-WP-Total counts exactly what the paged query returns, so fewer comments
@@ -388,7 +421,7 @@ class WordPressSpider(Spider):
             complete=not thread.problems,
             fetched_at=datetime.now(UTC),
             expected_comment_count=thread.expected,
-            fingerprint=thread_fingerprint(thread.fingerprints) if thread.fingerprints else None,
+            fingerprint=fingerprint,
             problems=thread.problems,
         )
         if thread.expected is not None and thread.expected != len(snapshot.comments):
@@ -401,6 +434,55 @@ class WordPressSpider(Spider):
         if not snapshot.complete:
             logger.warning("%s: partial thread: %s", thread.url, "; ".join(thread.problems))
         return normalize_thread(snapshot, aliases=self.source.aliases)
+
+    # -- recrawl: known posts, revisit policy, gone posts (crawler.recrawl) -------------
+
+    def _load_known(self) -> None:
+        db_url = self.settings.get("PALIMPSEST_DB_URL")
+        setting = self.settings.get("PALIMPSEST_REVISIT", "schedule")
+        scheduled = self.settings.get("PALIMPSEST_TRIGGER") == "schedule"
+        self.revisit = setting == "always" or (setting == "schedule" and scheduled)
+        if not db_url:
+            return
+        from storage.engine import open_engine
+
+        engine = open_engine(db_url)
+        try:
+            self.known = load_known_posts(engine, self.source.key)
+        finally:
+            engine.dispose()
+
+    def _due(self, known: KnownPost | None) -> bool:
+        """The revisit policy, on crawls that apply it; counted when it says "not now"."""
+        if not self.revisit or self.known.due(known, datetime.now(UTC), self.config.revisit):
+            return True
+        self._stats().inc_value("palimpsest/posts_not_due")
+        if known is not None:
+            self.seen_posts.add(known.external_id)  # not due is not gone
+        return False
+
+    def _probe_unseen(self) -> None:
+        """Once discovery is over: fetch the permalinks of due known posts it did not list,
+        so a post deleted from the site answers 404/410 (storage.gone counts it)."""
+        if self.probed:
+            return
+        self.probed = True
+        if not self._stats().get_value("palimpsest/posts_seen"):
+            return  # a site that lists nothing is broken, not empty: infer no deletion
+        since = self.source.since
+        probes = [
+            k for k in self.known.unseen(self.seen_posts, self.requested_posts)
+            if not (since and k.published_at and k.published_at.date() < since) and self._due(k)
+        ]
+        for known in probes:
+            self.requested_posts.add(url_key(known.url))
+            self.crawler.engine.crawl(Request(
+                known.url, callback=self.parse_post, errback=self.post_failed, priority=POST,
+                meta={"probe": known}, dont_filter=True,
+            ))
+        if probes:
+            self._stats().inc_value("palimpsest/posts_probed", len(probes))
+            raise DontCloseSpider
 
     def _page(self, response: Response, *, clean: bool = True) -> Page:
         headers = {str(k).lower(): str(v) for k, v in response.headers.to_unicode_dict().items()}
