@@ -92,7 +92,7 @@ def write_threads(
                 for comment in comment_rows.take_while("post_id", post["post_id"]):
                     obj = _obj(comment_spec, comment, skip=("post_id", "post_external_id", "source_key"))
                     cid = comment["comment_id"]
-                    edges = ("comment_id", "post_id", "external_id")
+                    edges = ("comment_id", "post_id", "external_id", "version_id")
                     obj["replies"] = [
                         _obj(reply_spec, r, skip=edges) for r in reply_rows.take_while("comment_id", cid)
                     ]

@@ -184,3 +184,23 @@ def test_out_dir_must_be_empty(sqlite_sample: SampleArchive, tmp_path: Path) -> 
     (tmp_path / "o" / "old.csv").write_text("x")
     with pytest.raises(InputError, match="not an empty directory"):
         _export(sqlite_sample.url, tmp_path / "o", as_of=sqlite_sample.night1)
+
+
+def test_sqlite_export_has_the_archives_views(sqlite_sample: SampleArchive, tmp_path: Path) -> None:
+    import sqlite3
+
+    from storage.export.sqlite_format import VIEWS
+    from storage.query import run_query
+
+    _export(sqlite_sample.url, tmp_path / "x", as_of=sqlite_sample.night1, formats=("sqlite",))
+    db = sqlite3.connect(tmp_path / "x" / "palimpsest.sqlite")
+    engine = open_engine(sqlite_sample.url, read_only=True)
+    try:
+        for view in VIEWS:
+            archive_cols = run_query(engine, f"SELECT * FROM {view} LIMIT 0").columns
+            export_cols = [d[0] for d in db.execute(f"SELECT * FROM {view} LIMIT 0").description]
+            # source_id is the archive's internal key of `source`; the export has source_key
+            assert [c for c in archive_cols if c != "source_id"] == export_cols, view
+    finally:
+        engine.dispose()
+        db.close()
