@@ -298,6 +298,25 @@ def sql(query: str, db_url: str, fmt: str, as_of: str | None, params_json: str |
     click.echo(out.getvalue(), nl=False)
 
 
+@main.command()
+@click.argument("post")
+@db_option
+@user_errors
+def history(post: str, db_url: str) -> None:
+    """Print a thread's changes crawl by crawl; POST is its URL or archive id (storage/history.py)."""
+    from storage.engine import open_engine
+    from storage.history import find_post, format_history, thread_history
+
+    engine = open_engine(db_url, read_only=True)
+    try:
+        with engine.connect() as conn:
+            post_id, url, title = find_post(conn, post)
+        crawls = thread_history(engine, post_id)
+    finally:
+        engine.dispose()
+    click.echo(format_history(url, title, crawls))
+
+
 # -- export, serve, report (research use; storage/export/, storage/report.py) -----------
 
 

@@ -20,7 +20,7 @@ from scrapy.crawler import Crawler
 from crawler.faultlog import PARTIAL_KEY, faults_of
 from crawler.fetches import fetch_failed, record_for_failure, record_for_response, thread_recorded
 from crawler.warc import close_warc
-from storage.records import FetchRecord, ThreadSnapshot
+from storage.records import FetchRecord, PostGone, ThreadSnapshot
 
 __all__ = ["ArchivePipeline", "crawl_status"]
 
@@ -93,6 +93,13 @@ class ArchivePipeline:
         logger.info("crawl %s of %s (%s) started", self.crawl_id, source.key, source.url)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if isinstance(item, PostGone):
+            from storage.gone import record_gone
+
+            assert self.crawl_id is not None
+            gone = record_gone(self.engine, item, self.crawl_id)
+            self.counts["posts_tombstoned"] += int(gone.tombstoned)
+            return item
         if not isinstance(item, ThreadSnapshot):
             return item
         assert self.archive is not None and self.crawl_id is not None
@@ -170,6 +177,7 @@ class ArchivePipeline:
             "new_post_versions": c["new_post_versions"],
             "new_comment_versions": c["new_comment_versions"],
             "tombstones": c["tombstones"],
+            "posts_tombstoned": c["posts_tombstoned"],
             "unchanged_comments": c["unchanged_comments"],
             "errors": errors,
             "duration_seconds": round(time.monotonic() - self.started, 3),
@@ -177,7 +185,7 @@ class ArchivePipeline:
         }
         for key, value in sorted(mine.items()):
             if key.startswith(("errors/", "posts_", "faults/")) or key in (
-                "count_mismatch", "discovery_misses", "rest",
+                "count_mismatch", "discovery_misses", "rest", "threads_unchanged",
             ):
                 stats[key] = value
         # Faults seen by the downloader middlewares (crawler.faultlog), with their URLs.

@@ -263,6 +263,8 @@ class _ThreadWriter:
         post_id = self._upsert_post()
         self._upsert_authors()
         new_post, first_time = self._write_post_version(post_id)
+        if self.thread.comments_unchanged and not first_time:
+            return self._unchanged_comments(post_id, new_post)
         comments = _dedupe(self.thread.comments)
         current = self._upsert_comments(post_id, comments)
         new_versions, unchanged = self._write_comment_versions(comments, current)
@@ -277,6 +279,23 @@ class _ThreadWriter:
             new_comment_versions=new_versions,
             tombstones=tombstones,
             unchanged_comments=unchanged,
+        )
+
+    def _unchanged_comments(self, post_id: int, new_post: int) -> RecordResult:
+        """A thread whose pages all matched the last complete crawl's fingerprint: its
+        comments were not parsed; they are seen again, unchanged (one UPDATE)."""
+        c = comment_t.c
+        seen = self.conn.execute(
+            sa.update(comment_t)
+            .where(c.post_id == post_id, c.last_seen_at < self.t)
+            .values(last_seen_at=self.t)
+        ).rowcount
+        self._upsert_state(post_id, active=new_post > 0)
+        return RecordResult(
+            new_post_versions=new_post,
+            new_comment_versions=0,
+            tombstones=0,
+            unchanged_comments=max(seen, 0),
         )
 
     # The post row first: its upsert takes the row lock that serializes writers of

@@ -18,6 +18,7 @@ __all__ = [
     "QuoteRecord",
     "CommentRecord",
     "ThreadSnapshot",
+    "PostGone",
     "FetchRecord",
     "ReplyKind",
     "ResolvedBy",
@@ -125,6 +126,20 @@ class ThreadSnapshot:
     expected_comment_count: int | None = None  # X-WP-Total or the displayed count
     fingerprint: str | None = None  # hash of the comment region / REST payload
     problems: tuple[str, ...] = ()  # why the thread is partial, each naming a URL
+    # True: every page's fingerprint matched the last complete crawl's, so the comments
+    # were not parsed (`comments` is empty) and are recorded as seen, unchanged.
+    comments_unchanged: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class PostGone:
+    """A known post whose URL answered 404 or 410 on this crawl (one per post and crawl)."""
+
+    source_key: str
+    external_id: str
+    url: str
+    status: int
+    fetched_at: datetime  # UTC, aware
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -108,8 +108,12 @@ class Upserts:
                 else_=ps.last_activity_at,
             ),
         }
-        # A partial thread must not move the last complete crawl.
-        self.post_state_partial = ins.on_conflict_do_update(index_elements=["post_id"], set_=set_)
+        # A partial thread must not move the last complete crawl, nor its fingerprint:
+        # a recrawl skips parsing only when it matches what a complete crawl saw.
+        partial = {k: v for k, v in set_.items() if k != "fingerprint"}
+        self.post_state_partial = ins.on_conflict_do_update(
+            index_elements=["post_id"], set_=partial
+        )
         self.post_state_complete = ins.on_conflict_do_update(
             index_elements=["post_id"],
             set_={**set_, "last_complete_crawl_id": ins.excluded.last_complete_crawl_id},

@@ -293,7 +293,8 @@ def test_post_state_bookkeeping(archive: Archive, engine: sa.Engine, crawl: Any)
         checked = conn.execute(
             sa.text("SELECT last_checked_at FROM post_state").columns(last_checked_at=UTCDateTime())
         ).scalar()
-    assert tuple(row) == ("f2", first, 0)  # a partial thread does not move the last complete
+    # A partial thread moves neither the last complete crawl nor its fingerprint.
+    assert tuple(row) == ("f1", first, 0)
     assert checked == at(1)
 
 
