@@ -149,6 +149,9 @@ def visible_text(el: Element) -> str:
     "\x01" a <br> (libxml2 never yields either in text; a newline in the source is plain
     whitespace); the lines are settled once at the end.
     """
+    simple = _simple_paragraphs(el)
+    if simple is not None:
+        return simple
     parts: list[str] = [el.text] if el.text else []
     append = parts.append
     hidden: Element | None = None
@@ -188,6 +191,22 @@ def visible_text(el: Element) -> str:
         text = "\n".join(line for line in lines if line)
         if text:
             blocks.append(text)
+    return "\n\n".join(blocks)
+
+
+def _simple_paragraphs(el: Element) -> str | None:
+    """visible_text() of the commonest comment, plain `<p>` paragraphs with nothing inside
+    them (what wpautop makes of typed text), without the general walk; None otherwise."""
+    if el.text and not el.text.isspace():
+        return None
+    blocks = []
+    for child in el:
+        if child.tag != "p" or len(child) or (child.tail and not child.tail.isspace()):
+            return None
+        if child.text:
+            text = " ".join(child.text.split())
+            if text:
+                blocks.append(text)
     return "\n\n".join(blocks)
 
 

@@ -46,11 +46,12 @@ class PostPage:
 
 def _list_start(body: bytes) -> int:
     """Offset of the comment list's opening tag, or -1; a marker inside CSS or a script
-    (not in a tag's class attribute) is skipped."""
-    best = -1
+    (not in a tag's class attribute) is skipped. Each search stops at the best start
+    found so far: a marker absent from the page costs a scan of it, not of all of it."""
+    best = len(body)
     for marker in sel.RAW_LIST_MARKERS:
-        pos = body.find(marker)
-        while pos != -1 and (best == -1 or pos < best):
+        pos = body.find(marker, 0, best)
+        while pos != -1:
             lt = body.rfind(b"<", 0, pos)
             if (
                 lt != -1
@@ -59,8 +60,8 @@ def _list_start(body: bytes) -> int:
             ):
                 best = lt
                 break
-            pos = body.find(marker, pos + 1)
-    return best
+            pos = body.find(marker, pos + 1, best)
+    return best if best < len(body) else -1
 
 
 def _region_bounds(body: bytes) -> tuple[int, int, bool]:
@@ -69,8 +70,17 @@ def _region_bounds(body: bytes) -> tuple[int, int, bool]:
     start = _list_start(body)
     if start == -1:
         return 0, 0, True
-    ends = [pos for m in sel.RAW_LIST_ENDS if (pos := body.find(m, start)) != -1]
-    return (start, min(ends), True) if ends else (start, len(body), False)
+    end = -1
+    for marker in sel.RAW_FORM_MARKERS:
+        end = body.find(marker, start)
+        if end != -1:
+            break
+    limit = end if end != -1 else len(body)
+    for marker in sel.RAW_BEFORE_FORM_MARKERS:  # pagination, "comments are closed"
+        pos = body.find(marker, start, limit)
+        if pos != -1:
+            end = limit = pos
+    return (start, end, True) if end != -1 else (start, len(body), False)
 
 
 def comment_region(body: bytes) -> bytes:

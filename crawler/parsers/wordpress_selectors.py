@@ -97,13 +97,14 @@ COMMENTS_AREA = etree.XPath(
 # bytes.find() is used to locate them: a regex with `[^>]*` over 250 KB costs ~7 ms.
 RAW_LIST_MARKERS = (b"comment-list", b"commentlist", b"wp-block-comment-template")
 RAW_LIST_TAGS = (b"<ol", b"<ul", b"<div")
-RAW_LIST_ENDS = (
-    b'id="respond"',
-    b"id='respond'",
-    b"<!-- #comments -->",
-    b'class="no-comments"',
+# Where the region ends: the comment form (or, with no form, the classic theme's end
+# comment) and, before it, the pagination and the closed notice. Markup a commenter
+# cannot write (kses strips id and class), so a comment's text never ends the region.
+RAW_FORM_MARKERS = (b'id="respond"', b"id='respond'", b"<!-- #comments -->")
+RAW_BEFORE_FORM_MARKERS = (
     b'class="navigation comments-pagination"',
     b'class="wp-block-comments-pagination',
+    b'class="no-comments"',
 )
 # Markup that follows the post's text on single views (comment area, form, the block
 # theme's comments block): once one is in the body, the post itself arrived whole.

@@ -72,3 +72,12 @@ def test_paragraphs_come_back_separated_by_blank_lines(values: list[str]) -> Non
     markup = "".join(f"<p>{html.escape(v)}</p>" for v in values)
     expected = "\n\n".join(c for c in (" ".join(v.split()) for v in values) if c)
     assert text(markup) == expected
+
+
+def test_plain_paragraph_shortcut_agrees_with_the_general_walk() -> None:
+    # Plain <p>s take a shortcut; a comment node or an inline element forces the walk.
+    plain = "\n<p> a \n b </p>\n<p></p><p>c</p>\n"
+    assert text(plain) == "a b\n\nc"
+    assert text(plain.replace("<p>c</p>", "<p>c<!-- x --></p>")) == "a b\n\nc"
+    assert text(plain.replace("<p>c</p>", "<p><b>c</b></p>")) == "a b\n\nc"
+    assert text("x<p>y</p>") == "x\n\ny"

@@ -49,10 +49,16 @@ def test_classic_post_fields() -> None:
 
 def test_plain_permalink_terms_category_rel_alone() -> None:
     # Without pretty permalinks WordPress writes rel="category" (no "tag") on categories.
-    html = classic_post(NESTED).replace(
-        f'<a href="{SITE}/category/policy/" rel="category tag">Policy</a>',
-        f'<a href="{SITE}/?cat=3" rel="category">Policy</a>',
-    ).replace(f'<a href="{SITE}/tag/cecot/" rel="tag">', f'<a href="{SITE}/?tag=cecot" rel="tag">')
+    html = (
+        classic_post(NESTED)
+        .replace(
+            f'<a href="{SITE}/category/policy/" rel="category tag">Policy</a>',
+            f'<a href="{SITE}/?cat=3" rel="category">Policy</a>',
+        )
+        .replace(
+            f'<a href="{SITE}/tag/cecot/" rel="tag">', f'<a href="{SITE}/?tag=cecot" rel="tag">'
+        )
+    )
     post = parse_post_page(page(f"{SITE}/?p=42", html)).post
     assert (post.categories, post.tags) == (("Policy",), ("Bukele", "CECOT"))
 
