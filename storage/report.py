@@ -93,11 +93,23 @@ def load_thread(conn: Connection, ref: str) -> ThreadData:
 # -- the reply graph ------------------------------------------------------------------
 
 
-def _edges(data: ThreadData) -> tuple[list[str], Counter[tuple[str, str]], Counter[str]]:
+def _edges(
+    data: ThreadData,
+) -> tuple[list[str], Counter[tuple[str, str]], Counter[str], str]:
+    """Authors (most comments first), answer counts per (from, to), comments per author,
+    and the post author's node name."""
     by_ext = {c["external_id"]: c for c in data.comments}
     by_id = {c["comment_id"]: c for c in data.comments}
-    post_author = data.post.get("author_name") or "(post)"
-    written: Counter[str] = Counter(c["author_name"] or "(anonymous)" for c in data.comments)
+    # One node per person: spellings with one author key ("JohnD", "johnd") are one
+    # author, shown under the first spelling in the thread.
+    labels: dict[str, str] = {}
+
+    def who(row: dict[str, Any], fallback: str = "(anonymous)") -> str:
+        name = row.get("author_name") or fallback
+        return labels.setdefault(row.get("author_key") or name, name)
+
+    post_author = who(data.post, "(post)")
+    written: Counter[str] = Counter(who(c) for c in data.comments)
     edges: Counter[tuple[str, str]] = Counter()
     seen: set[tuple[Any, str, str]] = set()
     for r in data.replies:
@@ -110,19 +122,19 @@ def _edges(data: ThreadData) -> tuple[list[str], Counter[tuple[str, str]], Count
             tgt = by_ext.get(r["target_external_id"])
             if tgt is None:
                 continue
-            target = tgt["author_name"] or "(anonymous)"
-        source = src["author_name"] or "(anonymous)"
+            target = who(tgt)
+        source = who(src)
         key = (r["comment_id"], source, target)
         if key in seen:  # a threaded edge and an @-reply to the same person count once
             continue
         seen.add(key)
         edges[(source, target)] += 1
     authors = sorted(set(written) | {a for e in edges for a in e}, key=lambda a: (-written[a], a))
-    return authors, edges, written
+    return authors, edges, written, post_author
 
 
 def _graph_svg(data: ThreadData) -> str:
-    authors, edges, written = _edges(data)
+    authors, edges, written, post_author = _edges(data)
     if not authors:
         return '<svg id="reply-graph-svg" viewBox="0 0 600 80"><text x="10" y="40">No comments.</text></svg>'
     w, h = 640, 460
@@ -164,7 +176,6 @@ def _graph_svg(data: ThreadData) -> str:
             f'<path {attrs} d="M{x1:.1f},{y1:.1f} Q{mx:.1f},{my:.1f} {ex:.1f},{ey:.1f}" '
             f'marker-end="url(#arrow)">{title}</path>'
         )
-    post_author = data.post.get("author_name") or "(post)"
     for a in authors:
         x, y = pos[a]
         klass = "node post" if a == post_author and not written[a] else "node"
@@ -231,14 +242,26 @@ def _ts(value: Any) -> str:
     return t.strftime("%Y-%m-%d %H:%M UTC") if t else "—"
 
 
+def norm_ts(value: Any) -> str:
+    """A timestamp from either engine as comparable UTC text."""
+    t = as_datetime(value)
+    return t.isoformat() if t else ""
+
+
 def _snippet(text: str | None, n: int = 160) -> str:
     text = " ".join((text or "").split())
     return _E(text if len(text) <= n else text[: n - 1] + "…")
 
 
 def _history_table(data: ThreadData) -> str:
+    def order(ch: dict[str, Any]) -> tuple[Any, ...]:
+        ext = str(ch["comment_external_id"] or "")
+        # the post first, then comments by their platform id (numerically when numeric)
+        return (norm_ts(ch["valid_from"]), ch["comment_id"] is not None,
+                (0, int(ext), "") if ext.isdigit() else (1, 0, ext), ch["version"])
+
     rows = []
-    for ch in data.changes:
+    for ch in sorted(data.changes, key=order):
         what = "post" if ch["comment_id"] is None else f"comment {_E(str(ch['comment_external_id']))}"
         text = "" if ch["comment_id"] is None else _snippet(ch.get("body_text"))
         rows.append(
@@ -272,7 +295,7 @@ def render_report(data: ThreadData) -> str:
     template = Template(
         resources.files("storage").joinpath("templates/report.html").read_text(encoding="utf-8")
     )
-    _, edges, _ = _edges(data)
+    _, edges, _, _ = _edges(data)
     histogram, bucket = _histogram_svg(data)
     post = data.post
     stats = "".join(
