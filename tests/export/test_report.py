@@ -80,3 +80,25 @@ def test_report_renders_in_chromium(sample: SampleArchive, tmp_path: Path) -> No
                          "--hide-scrollbars", page.as_uri())
     assert done.returncode == 0, done.stderr[-2000:]
     assert shot.stat().st_size > 10_000
+
+
+def test_spellings_of_one_author_are_one_node() -> None:
+    from storage.report import ThreadData, render_report
+
+    def comment(cid: int, ext: str, name: str, key: str) -> dict[str, object]:
+        return {"comment_id": cid, "external_id": ext, "author_name": name, "author_key": key,
+                "published_at": "2024-03-01T10:00:00.000000Z", "first_seen_at": None,
+                "parent_external_id": None, "own_text": "x", "body_text": "x"}
+
+    data = ThreadData(
+        post={"post_id": 1, "title": "T", "source_key": "s", "external_id": "1", "url": "u",
+              "author_name": "Ed", "author_key": "ed", "published_at": None, "version": 1},
+        comments=[comment(1, "1", "JohnD", "johnd"), comment(2, "2", "johnd", "johnd"),
+                  comment(3, "3", "Pete", "pete")],
+        replies=[{"comment_id": 3, "target_kind": "comment", "target_external_id": "2"},
+                 {"comment_id": 1, "target_kind": "post", "target_external_id": "1"}],
+        changes=[],
+    )
+    page = render_report(data)
+    assert page.count('class="node') == 3  # JohnD (2 comments), Pete, and the post's Ed
+    assert "<title>Pete → JohnD: 1</title>" in page and "<title>JohnD → Ed: 1</title>" in page
