@@ -1,0 +1,96 @@
+"""Recrawl semantics against the test WordPress, on the REST and the HTML route.
+
+Crawl; edit two comments, trash one, add two replies (one threaded onto the oldest
+comment, which sits on an old comment page), append an update to a post, rename one
+commenter on one comment, publish a new on-topic post; crawl again. The archive shows
+exactly those changes in the `changes` view, and nothing else: comments that moved to
+another comment page, page chrome and re-rendered markup make no version.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from tests.crawler.crawling import read_archive, run_crawl, stats_of, write_config
+
+pytestmark = [pytest.mark.wordpress, pytest.mark.slow]
+
+
+def crawl(config: Path, db_url: str) -> dict[str, Any]:
+    run = run_crawl(config, db_url)
+    assert run.returncode == 0, run.stderr[-3000:]
+    archive = read_archive(db_url)
+    assert archive["crawls"][-1].status == "ok", stats_of(archive["crawls"][-1])
+    return archive
+
+
+def events(db_url: str, crawl_id: int) -> Counter[tuple[str, str | None]]:
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT kind, comment_external_id, post_external_id FROM changes WHERE crawl_id = :c"
+        ), {"c": crawl_id}).all()
+    engine.dispose()
+    return Counter((r.kind, r.comment_external_id or f"post {r.post_external_id}") for r in rows)
+
+
+def aliases(db_url: str) -> set[str]:
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        names = set(conn.scalars(sa.text("SELECT raw_name FROM author_alias")))
+    engine.dispose()
+    return names
+
+
+def test_recrawl_records_exactly_the_changes(fresh_wordpress_site: Any, tmp_path: Path) -> None:
+    site = fresh_wordpress_site
+    rest_db, html_db = f"sqlite:///{tmp_path / 'rest.db'}", f"sqlite:///{tmp_path / 'html.db'}"
+    rest_cfg = write_config(tmp_path, site.base_url)
+    html_cfg = write_config(tmp_path, site.base_url, extra="use_rest = false\n", name="html.toml")
+    before = {db: crawl(cfg, db) for cfg, db in ((rest_cfg, rest_db), (html_cfg, html_db))}
+
+    # The thread with the most comments spans several comment pages.
+    post = max(site.seed.on_topic_posts, key=lambda p: len(p.visible_comments))
+    visible = sorted(post.visible_comments, key=lambda c: (c.date, c.id))
+    parents = {c.parent for c in post.visible_comments}
+    leaves = [c for c in visible if c.id not in parents and c.parent]
+    oldest, edited_a, edited_b, trashed, renamed = visible[0], leaves[0], leaves[1], leaves[2], leaves[3]
+    site.edit_comment(edited_a.id, edited_a.content + "<p>Edited: one more sentence.</p>")
+    site.edit_comment(edited_b.id, "<p>Entirely rewritten by its author.</p>")
+    site.trash_comment(trashed.id)
+    site.rename_comment_author(renamed.id, renamed.author + " (renamed)")
+    old_reply = site.add_comment(post.id, "Late Reader", "<p>Answering the very first one.</p>",
+                                 parent=oldest.id)
+    new_reply = site.add_comment(post.id, "Later Reader", "<p>A fresh top-level comment.</p>")
+    site.update_post(post.id, content=post.content + "<p><strong>Update:</strong> the court ruled.</p>")
+    new_post = site.add_post(title="Deportation flights resume", content="<p>CECOT again.</p>",
+                             tags=("Deportation Policy",))
+
+    expected = Counter({
+        ("edited", str(edited_a.id)): 1,
+        ("edited", str(edited_b.id)): 1,
+        ("deleted", str(trashed.id)): 1,
+        ("renamed", str(renamed.id)): 1,
+        ("added", str(old_reply)): 1,
+        ("added", str(new_reply)): 1,
+        ("edited", f"post {post.id}"): 1,
+        ("added", f"post {new_post}"): 1,
+    })
+    for cfg, db in ((rest_cfg, rest_db), (html_cfg, html_db)):
+        after = crawl(cfg, db)
+        second = after["crawls"][-1].id
+        assert events(db, second) == expected, db
+        counts, old = after["counts"], before[db]["counts"]
+        assert counts["comment_version"] == old["comment_version"] + 6
+        assert counts["post_version"] == old["post_version"] + 2
+        assert renamed.author + " (renamed)" in aliases(db)
+        # A third crawl of the unchanged site: nothing, and every thread skipped unparsed.
+        third = crawl(cfg, db)
+        assert third["counts"]["comment_version"] == counts["comment_version"]
+        assert third["counts"]["post_version"] == counts["post_version"]
+        assert stats_of(third["crawls"][-1]).get("threads_unchanged") == len(site.seed.on_topic_posts)
