@@ -114,7 +114,7 @@ def parse_post_page(page: Page) -> PostPage:
     encoding = detect_encoding(page.body, page.encoding, page.headers.get("content-type"))
     doc = parse_document(page.body, encoding)
     comment_list = find_comment_list(doc)
-    comment_page, page_urls, page_count = _comment_pages(doc, page.url)
+    comment_page, page_urls, page_count = _comment_pages(doc, page.url, comment_list)
     page_no = comment_page or 1
     comments, seen = read_comments(comment_list, page_no)
     problems: list[str] = []
@@ -189,6 +189,33 @@ def _page_number(url: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def _older_navigation(
+    comment_list: Element, url: str, numbered: dict[int, str], current: int | None
+) -> int | None:
+    """Older themes (Twenty Ten and kin) link only the previous and next comment page,
+    from `div.navigation` blocks beside the list: collect those links into `numbered`
+    and return this page's number, inferred from them when the URL has none."""
+    area = comment_list.getparent()
+    if area is None:
+        return current
+    for block in area:
+        if block is comment_list or not isinstance(block.tag, str):
+            continue  # links inside the comments are the commenters', not navigation
+        for link in sel.NAV_LINKS(block):
+            absolute = _clean_page_link(urljoin(url, link.get("href") or ""))
+            n = _page_number(absolute)
+            if n is None:
+                continue
+            numbered.setdefault(n, absolute)
+            if current is None:
+                side = " ".join(a.get("class") or "" for a in link.iterancestors())
+                if "nav-previous" in side:
+                    current = n + 1
+                elif "nav-next" in side:
+                    current = max(n - 1, 1)
+    return current
+
+
 def _clean_page_link(url: str) -> str:
     """A comment-page link without fragment, and without the query WordPress copies from
     the current request into pretty links (`/comment-page-1/?p=4&cpage=2` when the page
@@ -204,7 +231,9 @@ def _clean_page_link(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _comment_pages(doc: Element, url: str) -> tuple[int | None, tuple[str, ...], int | None]:
+def _comment_pages(
+    doc: Element, url: str, comment_list: Element | None
+) -> tuple[int | None, tuple[str, ...], int | None]:
     """This page's number, every comment page's URL (1..last), and the last page's number.
 
     Themes link only a window of pages (twentytwentyone: first, current, last), so the
@@ -212,9 +241,12 @@ def _comment_pages(doc: Element, url: str) -> tuple[int | None, tuple[str, ...],
     """
     current = _page_number(url)
     numbered: dict[int, str] = {}
-    for nav in sel.COMMENT_PAGINATION(doc):
-        if not sel.PAGINATION_CLASSES.intersection((nav.get("class") or "").split()):
-            continue
+    navs = [
+        nav
+        for nav in sel.COMMENT_PAGINATION(doc)
+        if sel.PAGINATION_CLASSES.intersection((nav.get("class") or "").split())
+    ]
+    for nav in navs:
         for href in sel.PAGINATION_LINKS(nav):
             absolute = _clean_page_link(urljoin(url, str(href)))
             n = _page_number(absolute)
@@ -226,6 +258,8 @@ def _comment_pages(doc: Element, url: str) -> tuple[int | None, tuple[str, ...],
                 if digits:
                     current = int(digits[-1])
                     break
+    if not navs and comment_list is not None:
+        current = _older_navigation(comment_list, url, numbered, current)
     if not numbered:
         return current, (), (current if current and current > 1 else None)
     last = max([*numbered, current or 1])

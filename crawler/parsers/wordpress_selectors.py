@@ -66,6 +66,8 @@ PAGINATION_CLASSES = frozenset(
     ("comments-pagination", "comment-navigation", "wp-block-comments-pagination")
 )
 PAGINATION_LINKS = etree.XPath("descendant::a[@href]/@href")
+# Older themes: previous/next comment links in `div.navigation` beside the list.
+NAV_LINKS = etree.XPath("descendant-or-self::a[@href]")
 # paginate_links() marks the page shown with span.current[aria-current=page].
 PAGINATION_CURRENT = etree.XPath(
     "descendant::span[@aria-current='page' or contains(@class, 'current')]"

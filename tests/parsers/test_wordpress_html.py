@@ -14,6 +14,7 @@ from tests.parsers.pages import (
     POST_URL,
     SITE,
     block_post,
+    classic_comment,
     classic_post,
     page,
 )
@@ -266,3 +267,20 @@ def test_twenty_ten_and_eleven_callbacks_li_comment_around_the_body() -> None:
     assert got == [("5", None, "Ten", "ten text"), ("6", "5", "Eleven", "eleven text")]
     assert result.comments[1].published_raw == "2025-03-01T09:30:00-05:00"
     assert not result.truncated and result.problems == ()
+
+
+def test_previous_next_navigation_of_older_themes() -> None:
+    nav = (
+        f'<div class="navigation"><div class="nav-previous"><a href="{POST_URL}comment-page-2/#comments">'
+        '&larr; Older Comments</a></div><div class="nav-next"></div></div>'
+    )
+    items = classic_comment(
+        5, "Ann", "2025-01-01T00:00:00+00:00", f'<p><a href="{SITE}/x/comment-page-9/">x</a></p>'
+    )
+    html = classic_post("", pagination="").replace(
+        '<div id="comments" class="comments-area default-max-width show-avatars">',
+        f'<div id="comments">{nav}<ol class="commentlist">{items}</ol>{nav}',
+    )
+    result = parse_post_page(page(POST_URL, html))  # the default (newest) page
+    assert result.comment_page == 3
+    assert result.comment_page_urls == tuple(f"{POST_URL}comment-page-{n}/" for n in (1, 2, 3))
