@@ -94,3 +94,34 @@ def test_recrawl_records_exactly_the_changes(fresh_wordpress_site: Any, tmp_path
         assert third["counts"]["comment_version"] == counts["comment_version"]
         assert third["counts"]["post_version"] == counts["post_version"]
         assert stats_of(third["crawls"][-1]).get("threads_unchanged") == len(site.seed.on_topic_posts)
+
+
+def test_post_gone_on_two_crawls_in_a_row_is_tombstoned(
+    fresh_wordpress_site: Any, tmp_path: Path
+) -> None:
+    site = fresh_wordpress_site
+    db = f"sqlite:///{tmp_path / 'gone.db'}"
+    config = write_config(tmp_path, site.base_url)
+    crawl(config, db)
+    victim = min(site.seed.on_topic_posts, key=lambda p: len(p.visible_comments))
+    site.trash_post(victim.id)
+    try:
+        engine = sa.create_engine(db)
+        state = sa.text(
+            "SELECT ps.gone_count, pv.deleted FROM post_state ps JOIN post p ON p.id = ps.post_id "
+            "JOIN post_version pv ON pv.post_id = p.id AND pv.valid_to IS NULL "
+            "WHERE p.external_id = :e"
+        )
+        once = crawl(config, db)  # the post answers 404 once: counted and logged only
+        with engine.connect() as conn:
+            assert tuple(conn.execute(state, {"e": str(victim.id)}).one()) == (1, False)
+        assert stats_of(once["crawls"][-1])["posts_gone"] == 1
+        twice = crawl(config, db)
+        with engine.connect() as conn:
+            assert tuple(conn.execute(state, {"e": str(victim.id)}).one()) == (2, True)
+        assert events(db, twice["crawls"][-1].id) == Counter({("deleted", f"post {victim.id}"): 1})
+    finally:
+        site.restore_post(victim.id)
+    back = crawl(config, db)
+    assert events(db, back["crawls"][-1].id) == Counter({("restored", f"post {victim.id}"): 1})
+    engine.dispose()
