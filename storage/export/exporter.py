@@ -8,6 +8,8 @@ nest comments in posts, are a second walk over the four thread tables.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,10 +52,9 @@ class ExportResult:
     manifest: Path
 
 
-def _prepare_dir(out: Path) -> None:
+def _check_out(out: Path) -> None:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError(f"--out {str(out)!r} exists and is not an empty directory")
-    out.mkdir(parents=True, exist_ok=True)
 
 
 def _revision(conn: Connection) -> str | None:
@@ -88,73 +89,98 @@ def _begin_snapshot(conn: Connection) -> None:
 
 
 def export_snapshot(engine: Engine, options: ExportOptions) -> ExportResult:
-    """Write the snapshot `options` asks for into `options.out`; see docs/exports.md."""
+    """Write the snapshot `options` asks for into `options.out`; see docs/exports.md.
+
+    The files are written into a hidden sibling directory that is renamed to `out` only
+    once the manifest is written: a failed export leaves nothing that looks complete.
+    """
     out = options.out
-    _prepare_dir(out)
+    _check_out(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        with engine.connect() as conn:
+            files, counts = _write(conn, options, work)
+        work.chmod(0o755)  # mkdtemp's 0700 would keep collaborators out
+        if out.exists():
+            out.rmdir()  # empty, checked above
+        work.rename(out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return ExportResult(
+        out=out,
+        files=[out / f.relative_to(work) for f in files],
+        row_counts=counts,
+        manifest=out / manifest.FILE_NAME,
+    )
+
+
+def _write(conn: Connection, options: ExportOptions, out: Path) -> tuple[list[Path], dict[str, int]]:
+    """Every file of the export into `out`, from one read transaction on `conn`."""
     scope = Scope(
         as_of=options.as_of,
         sources=options.sources,
         published_from=options.published_from,
         published_before=options.published_before,
     )
-    with engine.connect() as conn:
-        _begin_snapshot(conn)
-        snap = Snapshot(conn, scope, options.batch_size)
-        sources = snap.sources()
-        missing = sorted(set(options.sources) - {s["key"] for s in sources})
-        if missing:
-            raise InputError(f"--source {missing[0]!r} is not a source in this archive")
-        pseudo = (
-            Pseudonymizer(options.salt or "", _known_names(conn, options.sources))
-            if options.pseudonymize
-            else None
-        )
-        files: list[Path] = []
-        counts: dict[str, int] = {}
-        crawls = manifest.CrawlSpan()
-        sqlite_export = SqliteExport(out) if "sqlite" in options.formats else None
+    _begin_snapshot(conn)
+    snap = Snapshot(conn, scope, options.batch_size)
+    sources = snap.sources()
+    missing = sorted(set(options.sources) - {s["key"] for s in sources})
+    if missing:
+        raise InputError(f"--source {missing[0]!r} is not a source in this archive")
+    pseudo = (
+        Pseudonymizer(options.salt or "", _known_names(conn, options.sources))
+        if options.pseudonymize
+        else None
+    )
+    files: list[Path] = []
+    counts: dict[str, int] = {}
+    crawls = manifest.CrawlSpan()
+    sqlite_export = SqliteExport(out) if "sqlite" in options.formats else None
 
-        def rows_of(spec: TableSpec) -> Iterator[list[Row]]:
-            batches: Iterator[list[Row]] = getattr(snap, spec.name)()
-            for batch in batches:
-                yield pseudo.rows(spec, batch) if pseudo else batch
+    def rows_of(spec: TableSpec) -> Iterator[list[Row]]:
+        batches: Iterator[list[Row]] = getattr(snap, spec.name)()
+        for batch in batches:
+            yield pseudo.rows(spec, batch) if pseudo else batch
 
-        for spec in TABLES:
-            writers: list[_Writer] = []
-            if "parquet" in options.formats:
-                writers.append(ParquetTable(out, spec))
-            if "csv" in options.formats:
-                writers.append(CsvTable(out, spec))
-            if "jsonl" in options.formats and spec.name not in _THREAD_TABLES:
-                writers.append(JsonlTable(out, spec))
-            if sqlite_export is not None:
-                writers.append(sqlite_export.table(spec))
-            count = 0
-            for batch in rows_of(spec):
-                count += len(batch)
-                if spec.name == "crawls":
-                    for r in batch:
-                        crawls.add(as_datetime(r["started_at"]), as_datetime(r["finished_at"]), str(r["crawl_id"]))
-                for writer in writers:
-                    writer.write(batch)
-            counts[spec.name] = count
-            for writer in writers:
-                files += writer.close()
-        if "jsonl" in options.formats:
-            tables = {spec.name: spec for spec in TABLES}
-            files.append(write_threads(out, *(rows_of(tables[n]) for n in _THREAD_TABLES)))
+    for spec in TABLES:
+        writers: list[_Writer] = []
+        if "parquet" in options.formats:
+            writers.append(ParquetTable(out, spec))
+        if "csv" in options.formats:
+            writers.append(CsvTable(out, spec))
+        if "jsonl" in options.formats and spec.name not in _THREAD_TABLES:
+            writers.append(JsonlTable(out, spec))
         if sqlite_export is not None:
-            files += sqlite_export.close()
-        files.append(codebook.write_codebook(out, options))
-        manifest_path = manifest.write_manifest(
-            out,
-            options,
-            dialect=conn.dialect.name,
-            revision=_revision(conn),
-            sources=sources,
-            crawls=crawls,
-            row_counts=counts,
-            files=files,
-        )
-        conn.rollback()
-    return ExportResult(out=out, files=files, row_counts=counts, manifest=manifest_path)
+            writers.append(sqlite_export.table(spec))
+        count = 0
+        for batch in rows_of(spec):
+            count += len(batch)
+            if spec.name == "crawls":
+                for r in batch:
+                    crawls.add(as_datetime(r["started_at"]), as_datetime(r["finished_at"]), str(r["crawl_id"]))
+            for writer in writers:
+                writer.write(batch)
+        counts[spec.name] = count
+        for writer in writers:
+            files += writer.close()
+    if "jsonl" in options.formats:
+        tables = {spec.name: spec for spec in TABLES}
+        files.append(write_threads(out, *(rows_of(tables[n]) for n in _THREAD_TABLES)))
+    if sqlite_export is not None:
+        files += sqlite_export.close()
+    files.append(codebook.write_codebook(out, options))
+    files.append(manifest.write_manifest(
+        out,
+        options,
+        dialect=conn.dialect.name,
+        revision=_revision(conn),
+        sources=sources,
+        crawls=crawls,
+        row_counts=counts,
+        files=files,
+    ))
+    conn.rollback()
+    return files, counts

@@ -89,6 +89,8 @@ class ExportOptions:
     batch_size: int = field(default=2000)
 
     def __post_init__(self) -> None:
+        # a format given twice would open two writers on one file
+        object.__setattr__(self, "formats", tuple(dict.fromkeys(self.formats)))
         unknown = [f for f in self.formats if f not in FORMATS]
         if unknown:
             raise InputError(f"--format {unknown[0]!r} is not one of {', '.join(FORMATS)}")

@@ -204,3 +204,27 @@ def test_sqlite_export_has_the_archives_views(sqlite_sample: SampleArchive, tmp_
     finally:
         engine.dispose()
         db.close()
+
+
+def test_a_failed_export_leaves_nothing_behind(
+    sqlite_sample: SampleArchive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.export.snapshot import Snapshot
+
+    def broken(self: Snapshot) -> object:
+        yield from ()
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(Snapshot, "versions", broken)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        _export(sqlite_sample.url, tmp_path / "snap", as_of=sqlite_sample.night1,
+                formats=ALL_FORMATS)
+    assert not (tmp_path / "snap").exists()
+    assert not any(p.name.startswith(".snap.partial") for p in tmp_path.iterdir())
+
+
+def test_a_format_given_twice_is_written_once(sqlite_sample: SampleArchive, tmp_path: Path) -> None:
+    result = cli("export", "--db", sqlite_sample.url, "--out", str(tmp_path / "o"),
+                 "--format", "csv", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert verify_manifest(tmp_path / "o") == []
