@@ -397,7 +397,7 @@ def export(db_url: str, config_path: str | None, out_dir: str, as_of: str | None
 @main.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8001, show_default=True, type=int, help="Port (0: any free one).")
+@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 @user_errors
 def serve(db_url: str, host: str, port: int) -> None:
     """Browse the archive read-only in Datasette (needs the `serve` extra).
