@@ -55,6 +55,7 @@ class CrawlSummary:
     comments: int = 0
     new_versions: int = 0
     tombstones: int = 0
+    unchanged_threads: int = 0  # fingerprint matched the last complete crawl: not re-parsed
     errors: int = 0
     duration_seconds: float = 0.0
     problems: tuple[str, ...] = field(default_factory=tuple)
@@ -72,6 +73,7 @@ class CrawlSummary:
             comments=int(summary.get("comments", 0)),
             new_versions=int(summary.get("new_versions", 0)),
             tombstones=int(summary.get("tombstones", 0)),
+            unchanged_threads=int(summary.get("threads_unchanged", 0)),
             errors=int(summary.get("errors", 0)),
             duration_seconds=float(summary.get("duration_seconds", 0.0)),
             problems=tuple(summary.get("problems", ())),
@@ -80,10 +82,11 @@ class CrawlSummary:
 
 def format_summary(s: CrawlSummary) -> str:
     """The few lines printed at the end of a crawl."""
+    unchanged = f" ({s.unchanged_threads} unchanged)" if s.unchanged_threads else ""
     lines = [
         f"crawl {s.crawl_id} of {s.source}: {s.status} in {s.duration_seconds:.1f}s",
         (
-            f"  {s.posts} posts, {s.comments} comments seen; {s.new_versions} new versions, "
+            f"  {s.posts} posts{unchanged}, {s.comments} comments seen; {s.new_versions} new versions, "
             f"{s.tombstones} deletions; {s.pages} pages fetched; {s.errors} errors"
         ),
     ]
