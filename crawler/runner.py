@@ -195,10 +195,11 @@ def _progress_handler(progress: Progress) -> Callable[..., None]:
         new = result.new_post_versions + result.new_comment_versions
         flag = "" if thread.complete else "  [partial]"
         title = thread.post.title if len(thread.post.title) <= 60 else thread.post.title[:57] + "..."
-        progress(
-            f"[{count:>4} {time.monotonic() - started:6.1f}s] {title!r}: "
-            f"{len(thread.comments)} comments, {new} new versions{flag}"
-        )
+        if getattr(thread, "comments_unchanged", False):  # skipped by fingerprint
+            what = f"{result.unchanged_comments} comments, unchanged"
+        else:
+            what = f"{len(thread.comments)} comments, {new} new versions"
+        progress(f"[{count:>4} {time.monotonic() - started:6.1f}s] {title!r}: {what}{flag}")
 
     return on_thread
 
