@@ -49,13 +49,13 @@ def test_report_is_self_contained(sqlite_sample: SampleArchive, tmp_path: Path) 
     assert re.findall(r'href="(http[^"]+)"', page) == ["https://blog.example/?p=100"]
 
 
-def test_report_by_url_and_as_of(sqlite_sample: SampleArchive, tmp_path: Path) -> None:
-    page = _report(sqlite_sample, tmp_path, "--as-of", "2024-03-01T23:00:00Z")
+def test_report_by_url_and_as_of(sample: SampleArchive, tmp_path: Path) -> None:
+    page = _report(sample, tmp_path, "--as-of", "2024-03-01T23:00:00Z")
     assert "as of 2024-03-01 23:00 UTC" in page and "(edited)" not in page
-    result = cli("report", "https://blog.example/?p=100/", "--db", sqlite_sample.url,
+    result = cli("report", "https://blog.example/?p=100/", "--db", sample.url,
                  "--out", str(tmp_path / "by-url.html"))
     assert result.exit_code == 0, result.output
-    missing = cli("report", "https://nowhere.example/x", "--db", sqlite_sample.url)
+    missing = cli("report", "https://nowhere.example/x", "--db", sample.url)
     assert missing.exit_code == 2 and "'https://nowhere.example/x'" in missing.output
 
 
