@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-__all__ = ["SiteSpec", "generate_site"]
+__all__ = ["URLS_FILE", "SiteSpec", "generate_site", "read_urls"]
+
+# Beside the pages: every URL a full crawl fetches, one a line, for the fetch-only limit.
+URLS_FILE = "bench-urls.txt"
 
 _WORDS = (
     "deportation flight detention CECOT Bukele Salvador prison Guantanamo court judge "
@@ -58,12 +61,54 @@ def _comment_li(c: dict, children: str, base: str, post_path: str) -> str:
         f'<article id="div-comment-{c["id"]}" class="comment-body"><footer class="comment-meta">'
         f'<div class="comment-author vcard"><img alt="" src="{base}/avatar.png" class="avatar avatar-60 photo" height="60" width="60" loading="lazy" decoding="async">'
         f'<b class="fn">{fn}</b> <span class="says">says:</span></div>'
-        f'<div class="comment-metadata"><a href="{base}{post_path}#comment-{c["id"]}">'
+        f'<div class="comment-metadata"><a href="{base}{post_path}comment-page-{c["page"]}/#comment-{c["id"]}">'
         f'<time datetime="{c["time"]}">{c["time"][:10]}</time></a></div></footer>'
         f'<div class="comment-content">{c["html"]}</div>'
         f'<div class="reply"><a rel="nofollow" class="comment-reply-link" href="#comment-{c["id"]}" '
-        f'data-commentid="{c["id"]}" aria-label="Reply to {author}">Reply</a></div></article>{kids}</li>'
+        f'data-commentid="{c["id"]}" data-postid="{c["post"]}" data-belowelement="div-comment-{c["id"]}" '
+        f'data-respondelement="respond" aria-label="Reply to {author}">Reply</a></div></article>{kids}</li>'
     )
+
+
+def _mark_page(top: dict, comments: list[dict], page: int) -> None:
+    """Give a top-level comment and all its replies the comment page they are shown on."""
+    ids = {top["id"]}
+    for c in comments:  # parents come before children, so one pass finds every descendant
+        if c["id"] in ids or c["parent"] in ids:
+            ids.add(c["id"])
+            c["page"] = page
+
+
+_ARROW = ('<svg class="svg-icon" width="24" height="24" aria-hidden="true" role="img" focusable="false" '
+          'viewBox="0 0 24 24" fill="none" xmlns="http://www.w3.org/2000/svg"><path fill-rule="evenodd" '
+          'clip-rule="evenodd" d="m4 13v-2h12l-4-4 1-2 7 7-7 7-1-2 4-4z" fill="currentColor"/></svg>')
+
+
+def _comment_nav(base: str, path: str, page: int, n_pages: int) -> str:
+    """paginate_comments_links() as twentytwentyone prints it: prev/next plus page numbers.
+
+    Only the page links count for the parser; the prev/next arrows repeat two of them,
+    which is what makes deduplication of comment-page URLs matter on real sites.
+    """
+    if n_pages < 2:
+        return ""
+
+    def href(q: int) -> str:
+        return f"{base}{path}comment-page-{q}/#comments"
+
+    links = []
+    if page > 1:
+        links.append(f'<a class="prev page-numbers" href="{href(page - 1)}">{_ARROW} '
+                     '<span class="nav-prev-text">Older comments</span></a>')
+    for q in range(1, n_pages + 1):
+        links.append(f'<span aria-current="page" class="page-numbers current">Page {q}</span>' if q == page
+                     else f'<a class="page-numbers" href="{href(q)}">Page {q}</a>')
+    if page < n_pages:
+        links.append(f'<a class="next page-numbers" href="{href(page + 1)}">'
+                     f'<span class="nav-next-text">Newer comments</span> {_ARROW}</a>')
+    return ('<nav class="navigation comments-pagination" aria-label="Comments">'
+            '<h2 class="screen-reader-text">Comments navigation</h2><div class="nav-links">'
+            + "\n".join(links) + "</div></nav>")
 
 
 def _thread(rng: random.Random, post_id: int, spec: SiteSpec, body: str, start: datetime) -> list[dict]:
@@ -120,6 +165,7 @@ def generate_site(out: Path, spec: SiteSpec, base: str = "") -> int:
     start = datetime(2025, 1, 1, tzinfo=timezone.utc)
     pages = 0
     entries: list[tuple[str, str]] = []
+    thread_urls: list[str] = []  # the post URL, then every comment page but the one it shows
     recent = ""
     for i in range(1, spec.posts + 1):
         path = _post_path(i)
@@ -129,6 +175,10 @@ def generate_site(out: Path, spec: SiteSpec, base: str = "") -> int:
         comments = _thread(rng, i, spec, body, when)
         tops = [c for c in comments if c["parent"] == 0]
         n_pages = max(1, -(-len(tops) // spec.per_page))
+        for c in comments:  # the comment page each thread lands on, for permalinks
+            c["post"] = i
+        for n, top in enumerate(tops):
+            _mark_page(top, comments, 1 + n // spec.per_page)
         article = (
             f'<article id="post-{i}" class="post-{i} post type-post status-publish format-standard hentry category-immigration tag-cecot entry">'
             f'<header class="entry-header"><h1 class="entry-title">{html.escape(title)}</h1></header>'
@@ -141,14 +191,11 @@ def generate_site(out: Path, spec: SiteSpec, base: str = "") -> int:
         )
         for p in range(1, n_pages + 1):
             chunk = tops[(p - 1) * spec.per_page: p * spec.per_page]
-            nav = "".join(
-                f'<a class="page-numbers" href="{base}{path}comment-page-{q}/#comments">Page {q}</a>' if q != p
-                else f'<span aria-current="page" class="page-numbers current">Page {q}</span>'
-                for q in range(1, n_pages + 1))
+            nav = _comment_nav(base, path, p, n_pages)
             main = (article + f'<div id="comments" class="comments-area default-max-width show-avatars">'
                     f'<h2 class="comments-title">{len(comments)} comments</h2><ol class="comment-list">'
                     f'{_render_comments(chunk, comments, base, path)}</ol>'
-                    f'<nav class="navigation comments-pagination" aria-label="Comments"><div class="nav-links">{nav}</div></nav>'
+                    f'{nav}'
                     f'<div id="respond" class="comment-respond"><form action="/wp-comments-post.php" method="post" id="commentform">'
                     f'<textarea id="comment" name="comment"></textarea></form></div></div>')
             doc = _page(title, f"post-template-default single single-post postid-{i} single-format-standard", main, recent, spec)
@@ -157,34 +204,68 @@ def generate_site(out: Path, spec: SiteSpec, base: str = "") -> int:
             target.write_text(doc, encoding="utf-8")
             if p == n_pages:  # WordPress shows the newest comment page at the post URL
                 (out / path.strip("/") / "index.html").write_text(doc, encoding="utf-8")
+                thread_urls.append(f"{base}{path}")
+            else:
+                thread_urls.append(f"{base}{path}comment-page-{p}/")
             pages += 1
         last = comments[-1]
         recent = ('<section id="recent-comments-2" class="widget widget_recent_comments"><h2 class="widget-title">Recent Comments</h2>'
                   f'<ul id="recentcomments"><li class="recentcomments"><span class="comment-author-link">{html.escape(last["author"])}</span> on '
                   f'<a href="{base}{path}#comment-{last["id"]}">{html.escape(title)}</a></li></ul></section>')
         entries.append((path, title))
-    _write_listings(out, entries, base)
+    urls = _write_listings(out, entries, base) + thread_urls
+    (out / URLS_FILE).write_text("\n".join(urls) + "\n")
     return pages
 
 
-def _write_listings(out: Path, entries: list[tuple[str, str]], base: str) -> None:
+def _write_listings(out: Path, entries: list[tuple[str, str]], base: str) -> list[str]:
+    """Home page with its pagination, wp-sitemap.xml (2,000 posts per sub-sitemap, as
+    WordPress does) and robots.txt; return their URLs in the order a crawl meets them."""
     per = 10
     n = max(1, -(-len(entries) // per))
+    urls = [f"{base}/robots.txt"]
+    newest_first = list(reversed(entries))
     for p in range(1, n + 1):
-        items = "".join(f'<article class="post entry"><h2 class="entry-title"><a href="{base}{path}">{html.escape(t)}</a></h2></article>'
-                        for path, t in reversed(entries[(p - 1) * per: p * per]))
-        older = f'<div class="nav-previous"><a href="{base}/page/{p + 1}/">Older posts</a></div>' if p < n else ""
-        doc = f'<!doctype html><html><head><meta charset="UTF-8"></head><body class="home blog"><main id="main">{items}<nav class="navigation pagination">{older}</nav></main></body></html>'
-        target = out / ("index.html" if p == 1 else f"page/{p}/index.html")
+        items = "".join(
+            f'<article id="post-{pid}" class="post-{pid} post type-post status-publish format-standard hentry entry">'
+            f'<header class="entry-header"><h2 class="entry-title default-max-width"><a href="{base}{path}">'
+            f"{html.escape(t)}</a></h2></header></article>"
+            for path, t in newest_first[(p - 1) * per: p * per] for pid in (_post_id(path),))
+        links = [f'<span aria-current="page" class="page-numbers current">Page {p}</span>']
+        if p < n:
+            links.append(f'<a class="next page-numbers" href="{base}/page/{p + 1}/"><span class="nav-next-text">'
+                         f'Older <span class="nav-short">posts</span></span> {_ARROW}</a>')
+        nav = ('<nav class="navigation pagination" aria-label="Posts"><h2 class="screen-reader-text">Posts navigation</h2>'
+               f'<div class="nav-links">{"".join(links)}</div></nav>')
+        doc = (f'<!doctype html><html lang="en-US"><head><meta charset="UTF-8"></head><body class="home blog">'
+               f'<main id="main" class="site-main">{items}{nav}</main></body></html>')
+        rel = "" if p == 1 else f"page/{p}/"
+        target = out / rel / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(doc, encoding="utf-8")
-    urls = "".join(f"<url><loc>{base}{path}</loc></url>" for path, _ in entries)
-    (out / "wp-sitemap-posts-post-1.xml").write_text(
-        f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>')
+        urls.append(f"{base}/{rel}")
+    chunk = 2000
+    subs = []
+    for k in range(0, len(entries), chunk):
+        name = f"wp-sitemap-posts-post-{k // chunk + 1}.xml"
+        locs = "".join(f"<url><loc>{base}{path}</loc></url>" for path, _ in entries[k: k + chunk])
+        (out / name).write_text('<?xml version="1.0" encoding="UTF-8"?>'
+                                f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>')
+        subs.append(f"{base}/{name}")
     (out / "wp-sitemap.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        f"<sitemap><loc>{base}/wp-sitemap-posts-post-1.xml</loc></sitemap></sitemapindex>")
+        + "".join(f"<sitemap><loc>{u}</loc></sitemap>" for u in subs) + "</sitemapindex>")
     (out / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    return urls + [f"{base}/wp-sitemap.xml"] + subs
+
+
+def _post_id(path: str) -> int:
+    return int(path.rstrip("/").rsplit("-", 1)[1])
+
+
+def read_urls(out: Path) -> list[str]:
+    """The URLs a full crawl of the site fetches (written by generate_site), in order."""
+    return (out / URLS_FILE).read_text().split()
 
 
 def main() -> None:
