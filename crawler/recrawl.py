@@ -60,15 +60,17 @@ class KnownPosts:
     def for_url(self, url: str) -> KnownPost | None:
         return self.by_url.get(url_key(url))
 
+    def may_skip(self, external_id: str) -> bool:
+        """True when a complete crawl left a fingerprint to compare this crawl's with."""
+        known = self.by_id.get(external_id)
+        return bool(known and known.fingerprint and known.complete_before and not known.deleted)
+
     def unchanged(self, external_id: str, fingerprint: str | None) -> bool:
         """True when `fingerprint` equals the one the last complete crawl recorded."""
-        known = self.by_id.get(external_id)
         return bool(
             fingerprint
-            and known is not None
-            and known.complete_before
-            and not known.deleted
-            and known.fingerprint == fingerprint
+            and self.may_skip(external_id)
+            and self.by_id[external_id].fingerprint == fingerprint
         )
 
     def due(self, known: KnownPost | None, now: datetime, policy: RevisitPolicy) -> bool:

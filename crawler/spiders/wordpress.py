@@ -71,6 +71,11 @@ class ThreadInProgress:
     problems: list[str] = field(default_factory=list)
     expected: int | None = None
     route: str = "html"
+    # HTML pages after the first of a thread the last complete crawl saw whole are only
+    # fingerprinted; they are parsed (in fetch order) only if the thread's fingerprint
+    # then differs from that crawl's (crawler.recrawl).
+    defer: bool = False
+    deferred: list[tuple[Page, str]] = field(default_factory=list)
 
 
 class WordPressSpider(Spider):
@@ -301,6 +306,7 @@ class WordPressSpider(Spider):
         if not self._wanted(parsed.post):
             return
         thread = ThreadInProgress(post=parsed.post, url=response.url, expected=parsed.post.comment_count_displayed)
+        thread.defer = self.known.may_skip(parsed.post.external_id)
         thread.requested.add(response.url)
         self._take_comment_page(thread, response.url, parsed)
         yield from self._next_comment_page(thread)
@@ -316,20 +322,39 @@ class WordPressSpider(Spider):
             why = f"HTTP {response.status}"
         elif not _is_html(response):
             why = f"not HTML: {_content_type(response)!r}"
+        elif thread.defer:
+            page = self._page(response)
+            fingerprint = self.parser.fingerprint_only(page)
+            thread.fingerprints.append(fingerprint)
+            thread.deferred.append((page, fingerprint))
         else:
-            try:
-                parsed = self.parser.parse_post_page(self._page(response))
-            except ValueError as exc:
-                why = str(exc)
-            else:
-                if parsed.post.external_id != thread.post.external_id:
-                    why = f"shows post {parsed.post.external_id}, not {thread.post.external_id}"
-                else:
-                    self._take_comment_page(thread, response.url, parsed)
+            why = self._read_comment_page(thread, self._page(response))
         if why:
             thread.problems.append(f"{response.url}: {why}")
             self._fault("comment_page", response.url, why)
         yield from self._next_comment_page(thread)
+
+    def _read_comment_page(self, thread: ThreadInProgress, page: Page) -> str | None:
+        """Parse one comment page into the thread; why it is unusable, or None."""
+        try:
+            parsed = self.parser.parse_post_page(page)
+        except ValueError as exc:
+            return str(exc)
+        if parsed.post.external_id != thread.post.external_id:
+            return f"shows post {parsed.post.external_id}, not {thread.post.external_id}"
+        self._take_comment_page(thread, page.url, parsed)
+        return None
+
+    def _parse_deferred(self, thread: ThreadInProgress) -> None:
+        """The thread changed after all: parse the pages that were only fingerprinted."""
+        thread.defer = False
+        deferred, thread.deferred = thread.deferred, []
+        for page, fingerprint in deferred:
+            thread.fingerprints.remove(fingerprint)  # _take_comment_page adds it back
+            why = self._read_comment_page(thread, page)
+            if why:
+                thread.problems.append(f"{page.url}: {why}")
+                self._fault("comment_page", page.url, why)
 
     def _take_comment_page(self, thread: ThreadInProgress, url: str, parsed: Any) -> None:
         """Keep one page's comments; queue comment pages not yet requested."""
@@ -352,6 +377,11 @@ class WordPressSpider(Spider):
     def _next_comment_page(self, thread: ThreadInProgress) -> Iterator[Any]:
         # One page at a time per thread: concurrency comes from many threads at once, and a
         # failed page never leaves sibling requests orphaned.
+        if not thread.pending and thread.deferred and (
+            thread.problems
+            or not self.known.unchanged(thread.post.external_id, thread_fingerprint(thread.fingerprints))
+        ):
+            self._parse_deferred(thread)  # may queue pages the fingerprinted ones link to
         if thread.pending:
             url = thread.pending.pop(0)
             yield Request(
