@@ -101,6 +101,7 @@ class ResumeSpiderMiddleware:
         hours = crawler.settings.getfloat("PALIMPSEST_RESUME_WINDOW_HOURS", 12.0)
         self.window = timedelta(hours=hours)
         self.finished = FinishedThreads()
+        self.skipped: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Self:
@@ -144,12 +145,16 @@ class ResumeSpiderMiddleware:
             return True
         thread = (getattr(request, "cb_kwargs", None) or {}).get("thread")
         post = getattr(thread, "post", None)
-        done = (post is not None and post.external_id in self.finished.post_ids) or (
-            request.url in self.finished
-        )
-        if done:
-            self.crawler.stats.inc_value("palimpsest/resume/skipped_threads")
-        return not done
+        if post is not None and post.external_id in self.finished.post_ids:
+            key = post.external_id
+        elif request.url in self.finished:
+            key = _url_key(request.url)
+        else:
+            return True
+        # Discovery finds a post by several routes (home, sitemap, archives): count it once.
+        self.skipped.add(key)
+        self.crawler.stats.set_value("palimpsest/resume/skipped_threads", len(self.skipped))
+        return False
 
     def process_spider_output(
         self, response: Any, result: Iterable[Any], spider: Any = None
