@@ -50,6 +50,38 @@ def name_key(name: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", name)).strip().casefold()
 
 
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regex matching any of `words` (lower case), built as a trie.
+
+    A flat alternation of thousands of names makes `re` try every name at every
+    position of every text; a trie shares prefixes, so each position costs about the
+    length of the longest name. Greedy optional tails try the longest name first. A
+    space in a name matches any run of whitespace, as in the author key.
+    """
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a name ends here
+
+    def build(node: dict[str, Any]) -> str:
+        ends = "" in node
+        branches = [
+            (r"\s+" if ch == " " else re.escape(ch)) + build(child)
+            for ch, child in sorted(node.items())
+            if ch
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return (body if len(branches) == 1 and len(body) == 1 else f"(?:{body})") + "?"
+        return body
+
+    return build(trie)
+
+
 class Pseudonymizer:
     """Rewrites export rows; build it with every name the archive knows."""
 
@@ -61,19 +93,17 @@ class Pseudonymizer:
             if not name or not name.strip():
                 continue
             key = name_key(name)
-            variants.update({name.strip(), key, key.replace(" ", "-"), key.replace(" ", "_")})
-        bare = sorted((v for v in variants if len(v) >= MIN_BARE_NAME), key=lambda v: (-len(v), v))
-        at_only = sorted(variants, key=lambda v: (-len(v), v))
+            spelled = " ".join(name.split())
+            # lower() can change length ('İ'), so the spelling as written stays too
+            variants.update({spelled, spelled.lower(), key, key.replace(" ", "-"),
+                             key.replace(" ", "_")})
+        names_pattern = _trie_pattern(variants) or r"(?!x)x"
 
-        def alternation(values: list[str]) -> str:
-            # a space in a name matches any run of whitespace, as in the key
-            return "|".join(r"\s+".join(re.escape(p) for p in v.split()) for v in values) or r"(?!x)x"
-
-        # '@' + a known name (however many words) first; then a bare known name; then
-        # any other @handle. The pseudonym token itself is never re-matched.
+        # A known name (however many words), after '@' or bare; else any other @handle.
+        # One trie serves both, since compiling a pattern of many thousand names is
+        # the slow part; the pseudonym token itself is never re-matched.
         self._pattern = re.compile(
-            rf"(?<![\w.])@(?P<at>{alternation(at_only)})(?![\w])"
-            rf"|(?<![\w])(?P<bare>{alternation(bare)})(?![\w])"
+            rf"(?:(?<![\w.])(?P<at>@))?(?<![\w])(?P<name>{names_pattern})(?![\w])"
             r"|(?<![\w.])@(?P<handle>(?!author-[0-9a-f]{12}\b)(?:\w[\w.\-]*\w|\w))",
             re.IGNORECASE,
         )
@@ -93,11 +123,14 @@ class Pseudonymizer:
             return value
 
         def swap(m: re.Match[str]) -> str:
+            name = m.group("name")
+            if name is None:
+                return "@" + self.pseudonym(m.group("handle"))
             if m.group("at") is not None:
-                return "@" + self.pseudonym(m.group("at"))
-            if m.group("bare") is not None:
-                return self.pseudonym(m.group("bare"))
-            return "@" + self.pseudonym(m.group("handle"))
+                return "@" + self.pseudonym(name)
+            if len(name_key(name)) >= MIN_BARE_NAME:
+                return self.pseudonym(name)
+            return name  # too short to replace without an '@' before it
 
         return self._pattern.sub(swap, value)
 
