@@ -89,6 +89,7 @@ class Source:
     warc: bool | None = None
     use_rest: bool = True
     enabled: bool = True
+    revisit: RevisitPolicy | None = None  # this source's policy; None: the global [revisit]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,6 +102,10 @@ class Config:
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
     schedule: ScheduleDefaults = field(default_factory=ScheduleDefaults)
     revisit: RevisitPolicy = field(default_factory=RevisitPolicy)
+
+    def revisit_policy(self, source: Source) -> RevisitPolicy:
+        """The revisit policy of `source`: its own `revisit` table, else `[revisit]`."""
+        return source.revisit or self.revisit
 
     def source(self, key: str) -> Source:
         """The source with this key, or a ConfigError listing the known keys."""
@@ -179,7 +184,10 @@ class _Reader:
         raw_sources = data.get("sources", [])
         if not isinstance(raw_sources, list):
             raise self.fail("sources", "must be an array of tables ([[sources]])")
-        sources = tuple(self.source(s, f"sources[{i}]") for i, s in enumerate(raw_sources))
+        revisit = self.revisit(data.get("revisit", {}))
+        sources = tuple(
+            self.source(s, f"sources[{i}]", revisit) for i, s in enumerate(raw_sources)
+        )
         seen: set[str] = set()
         for i, source in enumerate(sources):
             if source.key in seen:
@@ -191,7 +199,7 @@ class _Reader:
             sources=sources,
             crawl=self.crawl(data.get("crawl", {})),
             schedule=self.schedule(data.get("schedule", {})),
-            revisit=self.revisit(data.get("revisit", {})),
+            revisit=revisit,
         )
 
     def topic(self, value: Any) -> Topic:
@@ -208,7 +216,7 @@ class _Reader:
                 )
         return Topic(name=name or "", keywords=keywords, tags=tags)
 
-    def source(self, value: Any, key: str) -> Source:
+    def source(self, value: Any, key: str, revisit: RevisitPolicy) -> Source:
         allowed = {f for f in Source.__dataclass_fields__}
         s = self.table(value, key, allowed)
         source_key = self.text(s, key, "key", required=True) or ""
@@ -243,6 +251,9 @@ class _Reader:
             warc=self.flag(s.get("warc"), f"{key}.warc"),
             use_rest=self.flag(s.get("use_rest", True), f"{key}.use_rest") is not False,
             enabled=self.flag(s.get("enabled", True), f"{key}.enabled") is not False,
+            # Keys it leaves out come from the global [revisit] table.
+            revisit=None if s.get("revisit") is None
+            else self.revisit(s["revisit"], f"{key}.revisit", revisit),
         )
 
     def crawl(self, value: Any) -> CrawlSettings:
@@ -277,15 +288,17 @@ class _Reader:
             ) or 0,
         )
 
-    def revisit(self, value: Any) -> RevisitPolicy:
-        r = self.table(value, "revisit", set(RevisitPolicy.__dataclass_fields__))
-        d = RevisitPolicy()
+    def revisit(
+        self, value: Any, key: str = "revisit", base: RevisitPolicy | None = None
+    ) -> RevisitPolicy:
+        r = self.table(value, key, set(RevisitPolicy.__dataclass_fields__))
+        d = base or RevisitPolicy()
         numbers = {
-            name: self.number(r.get(name, getattr(d, name)), f"revisit.{name}", int) or 0
+            name: self.number(r.get(name, getattr(d, name)), f"{key}.{name}", int) or 0
             for name in RevisitPolicy.__dataclass_fields__
         }
         if numbers["weekly_days"] < numbers["daily_days"]:
-            raise self.fail("revisit.weekly_days", "must not be less than revisit.daily_days")
+            raise self.fail(f"{key}.weekly_days", f"must not be less than {key}.daily_days")
         return RevisitPolicy(**numbers)
 
     # -- scalar checks -------------------------------------------------------------

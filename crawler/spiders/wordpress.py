@@ -365,7 +365,9 @@ class WordPressSpider(Spider):
             self._fault("truncated", url, "page is cut off mid-thread")
         limit = self.settings.getint("PALIMPSEST_MAX_COMMENT_PAGES", 500)
         for n, page_url in enumerate(parsed.comment_page_urls, start=1):
-            if n == parsed.comment_page or page_url in thread.requested:
+            # `n in thread.pages`: the post URL already showed this page (WordPress puts
+            # the newest comment page there), so its comment-page-N twin is not refetched.
+            if n == parsed.comment_page or n in thread.pages or page_url in thread.requested:
                 continue
             if len(thread.requested) >= limit:
                 thread.problems.append(f"{url}: more than {limit} comment pages; stopped")
@@ -484,7 +486,8 @@ class WordPressSpider(Spider):
 
     def _due(self, known: KnownPost | None) -> bool:
         """The revisit policy, on crawls that apply it; counted when it says "not now"."""
-        if not self.revisit or self.known.due(known, datetime.now(UTC), self.config.revisit):
+        policy = self.config.revisit_policy(self.source)
+        if not self.revisit or self.known.due(known, datetime.now(UTC), policy):
             return True
         self._stats().inc_value("palimpsest/posts_not_due")
         if known is not None:

@@ -194,3 +194,13 @@ def test_readme_documents_every_key_and_its_example_loads() -> None:
     for table in (Source, CrawlSettings, ScheduleDefaults, RevisitPolicy):
         missing = set(table.__dataclass_fields__) - documented
         assert not missing, (table.__name__, missing)
+
+
+def test_a_source_overrides_some_revisit_keys() -> None:
+    text = GOOD.replace('[[sources]]', '[revisit]\nweekly_days = 60\n\n[[sources]]', 1)
+    text = text.rstrip() + "\nrevisit = { daily_days = 3 }\n"
+    config = parse_config(text)
+    own = config.revisit_policy(config.sources[0])
+    assert (own.daily_days, own.weekly_days) == (3, 60)  # the rest from [revisit]
+    with pytest.raises(ConfigError, match=r"sources\[0\]\.revisit\.weekly_days"):
+        parse_config(text.replace("daily_days = 3", "daily_days = 99"))
