@@ -7,9 +7,11 @@ import sqlite3
 from pathlib import Path
 
 import pyarrow.parquet as pq
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storage.engine import open_engine
-from storage.export.pseudonymize import Pseudonymizer
+from storage.export.pseudonymize import Pseudonymizer, name_key
 from tests.export.conftest import SampleArchive
 from tests.export.helpers import all_files, cli
 
@@ -97,3 +99,18 @@ def test_text_replacement_rules() -> None:
     unknown = p.text("thanks @someone_else!")
     assert unknown == f"thanks @{p.pseudonym('someone_else')}!"
     assert p.text(unknown) == unknown  # a pseudonym is never hashed again
+
+
+names = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll")), min_size=3, max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(first=names, last=names, others=st.lists(names, max_size=5),
+       case=st.sampled_from(["as is", "upper", "lower", "@"]))
+def test_a_known_name_never_survives_in_text(first: str, last: str, others: list[str],
+                                             case: str) -> None:
+    name = f"{first} {last}"
+    p = Pseudonymizer("salt", [name, *others])
+    shown = {"as is": name, "upper": name.upper(), "lower": name.lower(), "@": "@" + name}[case]
+    out = p.text(f"Reply to {shown}: thanks, {shown}!")
+    assert name_key(name) not in name_key(out)
