@@ -112,5 +112,5 @@ def test_a_known_name_never_survives_in_text(first: str, last: str, others: list
     name = f"{first} {last}"
     p = Pseudonymizer("salt", [name, *others])
     shown = {"as is": name, "upper": name.upper(), "lower": name.lower(), "@": "@" + name}[case]
-    out = p.text(f"Reply to {shown}: thanks, {shown}!")
+    out = p.text(f"Reply to {shown}: thanks, {shown}!") or ""
     assert name_key(name) not in name_key(out)
