@@ -8,13 +8,14 @@ Keys keep the codebook's column order; JSON is compact UTF-8, ending in "\n".
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from .snapshot import Row
 from .tables import TableSpec, table
-from .values import dumps, json_cell
+from .values import LINE_BREAKS, json_cell
 
 __all__ = ["JsonlTable", "write_threads"]
 
@@ -24,18 +25,10 @@ def _obj(spec: TableSpec, row: Row, skip: tuple[str, ...] = ()) -> dict[str, Any
 
 
 def _dumps_line(value: dict[str, Any]) -> str:
-    # Canonical JSON sorts keys; a line keeps the codebook's order instead, which is
-    # just as fixed and reads better. Values go through `dumps` for their spelling.
-    inner = ",".join(f"{dumps(k)}:{_dump_value(v)}" for k, v in value.items())
-    return "{" + inner + "}\n"
-
-
-def _dump_value(value: Any) -> str:
-    if isinstance(value, dict):
-        return _dumps_line(value).rstrip("\n")
-    if isinstance(value, list) and value and isinstance(value[0], dict):
-        return "[" + ",".join(_dump_value(v) for v in value) + "]"
-    return dumps(value)
+    # Keys keep the codebook's order (dicts keep insertion order); nested JSON objects
+    # were made canonical by json_cell; one dumps per line is what keeps this fast.
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.translate(LINE_BREAKS) + "\n"
 
 
 class JsonlTable:

@@ -14,18 +14,18 @@ from storage.models import format_utc, parse_utc
 
 from .tables import Kind
 
-__all__ = ["as_datetime", "dumps", "format_utc", "json_cell", "text_cell"]
+__all__ = ["LINE_BREAKS", "as_datetime", "dumps", "format_utc", "json_cell", "text_cell"]
 
 
 # Characters that str.splitlines() and some JSONL readers take for line breaks; JSON
 # lets them stand raw, so they are escaped to keep one record on one line for everyone.
-_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def dumps(value: Any) -> str:
     """Canonical JSON: sorted keys, no spaces, UTF-8 kept except line-break characters."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return text.translate(_LINE_BREAKS)
+    return text.translate(LINE_BREAKS)
 
 
 def as_datetime(value: Any) -> datetime | None:
@@ -47,10 +47,20 @@ def _as_list(value: Any) -> list[str] | None:
     return [str(v) for v in value]
 
 
+def _canonical(value: Any) -> Any:
+    """Objects with sorted keys, all the way down (PostgreSQL's jsonb and SQLite's JSON
+    text keep keys in different orders)."""
+    if isinstance(value, dict):
+        return {k: _canonical(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    return value
+
+
 def _as_object(value: Any) -> Any:
     if isinstance(value, str):
-        return json.loads(value)
-    return value
+        value = json.loads(value)
+    return _canonical(value)
 
 
 def json_cell(kind: Kind, value: Any) -> Any:
