@@ -56,6 +56,12 @@ _TYPES = {
     ".json": "application/json",
     ".txt": "text/plain",
 }
+# Comment navigation as themes print it (classic nav.comments-pagination / older
+# .comment-navigation / block .wp-block-comments-pagination), removed by the trap.
+_PAGINATION = re.compile(
+    rb"<(nav|div)[^>]*(comments-pagination|comment-navigation)[^>]*>.*?</\1>",
+    re.IGNORECASE | re.DOTALL,
+)
 _COMMENT_PAGE = re.compile(r"/comment-page-(\d+)/?")
 
 
@@ -328,6 +334,8 @@ class _Handler(BaseHTTPRequestHandler):
             f'<span aria-current="page" class="page-numbers current">{number}</span>'
             f'<a class="next page-numbers" href="{next_url}">Newer comments</a></div></nav>'
         ).encode()
+        # The site's own comment navigation goes: the trap's is the only way on.
+        body = _PAGINATION.sub(b"", body)
         body = (
             re.sub(rb"(?i)</body>", nav + b"</body>", body, count=1)
             if b"</body>" in body.lower()

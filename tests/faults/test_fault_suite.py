@@ -33,7 +33,7 @@ from tests.faults.server import Fault, FaultServer, Injection, serve_faults
 
 pytestmark = pytest.mark.slow  # real crawls in child processes
 
-POSTS, COMMENTS, PER_PAGE = 8, 25, 10
+POSTS, COMMENTS, PER_PAGE = 8, 25, 6  # 4 comment pages per thread (bench.sitegen, seed 7)
 
 
 def post(i: int) -> str:
