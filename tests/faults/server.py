@@ -188,7 +188,7 @@ class FaultServer:
             )
             return status, list(page_headers.items()), body
         parts = urlsplit(self.upstream)
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
         try:
             forward = {k: v for k, v in headers.items() if k.lower() in ("accept", "user-agent")}
             conn.request("GET", (parts.path or "") + target, headers=forward)
