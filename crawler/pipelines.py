@@ -185,7 +185,7 @@ class ArchivePipeline:
         }
         for key, value in sorted(mine.items()):
             if key.startswith(("errors/", "posts_", "faults/")) or key in (
-                "count_mismatch", "discovery_misses", "rest", "threads_unchanged",
+                "count_mismatch", "discovery_misses", "rest", "threads_unchanged", "threads_refetched",
             ):
                 stats[key] = value
         # Faults seen by the downloader middlewares (crawler.faultlog), with their URLs.

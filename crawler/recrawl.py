@@ -21,8 +21,16 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from crawler.revisit import RevisitPolicy, is_due
+from storage.records import PageState
 
-__all__ = ["KnownPost", "KnownPosts", "load_known_posts", "url_key"]
+__all__ = [
+    "KnownPost",
+    "KnownPosts",
+    "conditional_headers",
+    "load_known_posts",
+    "page_state",
+    "url_key",
+]
 
 
 def url_key(url: str) -> str:
@@ -39,9 +47,16 @@ class KnownPost:
     published_at: datetime | None
     fingerprint: str | None  # of the last complete crawl (a partial one never sets it)
     complete_before: bool  # some crawl recorded the whole thread
+    last_complete_crawl_id: int | None = None
     last_checked_at: datetime | None
     last_activity_at: datetime | None
     deleted: bool  # current version is a tombstone
+    pages: tuple[PageState, ...] = ()  # each page at the last complete crawl, post page first
+
+    def page(self, url: str) -> PageState | None:
+        """The stored state of one of the thread's pages."""
+        key = url_key(url)
+        return next((p for p in self.pages if url_key(p.url) == key), None)
 
 
 @dataclass
@@ -99,6 +114,37 @@ class KnownPosts:
         )
 
 
+def conditional_headers(state: PageState | None) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since from a page's stored validators (may be empty)."""
+    headers: dict[str, str] = {}
+    if state is not None and state.etag:
+        headers["If-None-Match"] = state.etag
+    if state is not None and state.last_modified:
+        headers["If-Modified-Since"] = state.last_modified
+    return headers
+
+
+def page_state(url: str, fingerprint: str, headers: dict[str, str]) -> PageState:
+    """A page's state from its response headers (lower-cased names) and fingerprint."""
+    return PageState(
+        url=url,
+        fingerprint=fingerprint,
+        etag=headers.get("etag") or None,
+        last_modified=headers.get("last-modified") or None,
+    )
+
+
+def _pages(raw: object) -> tuple[PageState, ...]:
+    if not isinstance(raw, list):
+        return ()  # NULL, or JSON text a driver did not decode
+    return tuple(
+        PageState(url=p["url"], fingerprint=p["fingerprint"], etag=p.get("etag"),
+                  last_modified=p.get("last_modified"))
+        for p in raw
+        if isinstance(p, dict) and p.get("url") and p.get("fingerprint")
+    )
+
+
 def load_known_posts(engine: sa.Engine, source_key: str) -> KnownPosts:
     """Every archived post of the source with its post_state, in one query."""
     from storage.models import Post, PostState, PostVersion, Source
@@ -114,6 +160,7 @@ def load_known_posts(engine: sa.Engine, source_key: str) -> KnownPosts:
             PostState.last_complete_crawl_id,
             PostState.last_checked_at,
             PostState.last_activity_at,
+            PostState.pages,
         )
         .join(Source, Source.id == Post.source_id)
         .join(PostVersion, sa.and_(pv.post_id == Post.id, pv.valid_to.is_(None)), isouter=True)
@@ -129,9 +176,11 @@ def load_known_posts(engine: sa.Engine, source_key: str) -> KnownPosts:
                 published_at=r.published_at,
                 fingerprint=r.fingerprint,
                 complete_before=r.last_complete_crawl_id is not None,
+                last_complete_crawl_id=r.last_complete_crawl_id,
                 last_checked_at=r.last_checked_at,
                 last_activity_at=r.last_activity_at,
                 deleted=bool(r.deleted),
+                pages=_pages(r.pages),
             )
             known.by_id[post.external_id] = post
             known.by_url[url_key(post.url)] = post

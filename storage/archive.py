@@ -261,6 +261,9 @@ class _ThreadWriter:
 
     def write(self) -> RecordResult:
         post_id = self._upsert_post()
+        if self.thread.post_unchanged and self.thread.comments_unchanged:
+            # 304 Not Modified on every page: the post record holds only its ids.
+            return self._unchanged_comments(post_id, 0)
         self._upsert_authors()
         new_post, first_time = self._write_post_version(post_id)
         if self.thread.comments_unchanged and not first_time:
@@ -612,9 +615,20 @@ class _ThreadWriter:
         activity = max(dates, default=None)
         if active and (activity is None or activity < self.t):
             activity = self.t  # an edit or deletion is a sign of life too
+        pages = th.page_states if th.complete else ()
+        first = pages[0] if pages else None
         row = {
             "post_id": post_id,
             "fingerprint": th.fingerprint,
+            # HTTP validators of the thread's pages, for the next crawl's conditional
+            # requests (crawler.recrawl); the post page's also in etag / last_modified.
+            "pages": [
+                {"url": ps.url, "fingerprint": ps.fingerprint, "etag": ps.etag,
+                 "last_modified": ps.last_modified}
+                for ps in pages
+            ] or None,
+            "etag": first.etag if first else None,
+            "last_modified": first.last_modified if first else None,
             "gone_count": 0,
             "last_checked_at": self.t,
             "last_activity_at": activity,

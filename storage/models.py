@@ -247,6 +247,8 @@ class PostState(Base):
     last_checked_at: Mapped[utc_null]
     last_activity_at: Mapped[utc_null]
     last_complete_crawl_id: Mapped[int | None] = mapped_column(ForeignKey("crawl.id"))
+    # [{url, fingerprint, etag, last_modified}] of each page at the last complete crawl.
+    pages: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
 
 
 class PostVersion(Base):

@@ -18,6 +18,7 @@ __all__ = [
     "QuoteRecord",
     "CommentRecord",
     "ThreadSnapshot",
+    "PageState",
     "PostGone",
     "FetchRecord",
     "ReplyKind",
@@ -129,6 +130,22 @@ class ThreadSnapshot:
     # True: every page's fingerprint matched the last complete crawl's, so the comments
     # were not parsed (`comments` is empty) and are recorded as seen, unchanged.
     comments_unchanged: bool = False
+    # True: the post page answered 304 Not Modified, so `post` holds only its ids and
+    # the writer leaves the post's versions alone (only with comments_unchanged).
+    post_unchanged: bool = False
+    # Each page of the thread with its HTTP validators and fingerprint, kept in
+    # post_state.pages for the next crawl's conditional requests (complete threads only).
+    page_states: tuple[PageState, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class PageState:
+    """One page of a thread as a crawl saw it: validators for a conditional request."""
+
+    url: str
+    fingerprint: str
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

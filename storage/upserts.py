@@ -116,5 +116,13 @@ class Upserts:
         )
         self.post_state_complete = ins.on_conflict_do_update(
             index_elements=["post_id"],
-            set_={**set_, "last_complete_crawl_id": ins.excluded.last_complete_crawl_id},
+            set_={
+                **set_,
+                "last_complete_crawl_id": ins.excluded.last_complete_crawl_id,
+                # Validators, like the fingerprint, only from a whole thread.
+                **{
+                    c: sa.case((newer, ins.excluded[c]), else_=ps[c])
+                    for c in ("pages", "etag", "last_modified")
+                },
+            },
         )

@@ -21,7 +21,7 @@ import hashlib
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -39,10 +39,24 @@ from crawler.fetches import fetch_failed
 from crawler.normalize.thread import normalize_thread
 from crawler.parsers import get_parser
 from crawler.politeness import politeness_settings
-from crawler.recrawl import KnownPost, KnownPosts, load_known_posts, url_key
+from crawler.recrawl import (
+    KnownPost,
+    KnownPosts,
+    conditional_headers,
+    load_known_posts,
+    page_state,
+    url_key,
+)
 from crawler.thread import assemble_thread, thread_fingerprint
 from crawler.topic import TopicFilter
-from storage.records import CommentRecord, Page, PostGone, PostRecord, ThreadSnapshot
+from storage.records import (
+    CommentRecord,
+    Page,
+    PageState,
+    PostGone,
+    PostRecord,
+    ThreadSnapshot,
+)
 
 __all__ = ["WordPressSpider"]
 
@@ -76,6 +90,12 @@ class ThreadInProgress:
     # then differs from that crawl's (crawler.recrawl).
     defer: bool = False
     deferred: list[tuple[Page, str]] = field(default_factory=list)
+    # Conditional requests: the archive's record of the thread, each page's validators as
+    # seen now, and whether a page answered 304 (no body: a changed thread is refetched).
+    known: KnownPost | None = None
+    page_states: dict[str, PageState] = field(default_factory=dict)
+    not_modified: bool = False
+    post_not_modified: bool = False
 
 
 class WordPressSpider(Spider):
@@ -258,10 +278,11 @@ class WordPressSpider(Spider):
             if self._dated_before_since(url):
                 self._stats().inc_value("palimpsest/posts_skipped_by_url_date")
                 continue
-            if not self._due(self.known.for_url(url)):
+            known = self.known.for_url(url)
+            if not self._due(known):
                 continue
             self.requested_posts.add(url_key(url))
-            yield Request(url, callback=self.parse_post, errback=self.post_failed, priority=POST)
+            yield self._post_request(url, known)
         limit = self.settings.getint("PALIMPSEST_MAX_LISTING_PAGES", 2000)
         for url in listing.next_urls:
             if self.listing_pages < limit:
@@ -292,21 +313,29 @@ class WordPressSpider(Spider):
                            url=response.url, status=response.status, fetched_at=datetime.now(UTC))
             self._stats().inc_value("palimpsest/posts_gone")
             return
+        known: KnownPost | None = response.meta.get("known")
+        if response.status == 304 and known is not None:
+            yield from self._post_not_modified(response, known)
+            return
         if response.status != 200:
             self._fault(f"http_{response.status}", response.url, "post page not fetched")
             return
         if not _is_html(response):
             self._fault("not_html", response.url, f"post page is {_content_type(response)!r}")
             return
+        page = self._page(response)
         try:
-            parsed = self.parser.parse_post_page(self._page(response))
+            parsed = self.parser.parse_post_page(page)
         except ValueError as exc:
             self._fault("parse", response.url, str(exc))
             return
-        if not self._wanted(parsed.post):
+        # A refetch (crawler.recrawl: a 304 thread that changed after all) was wanted already.
+        if not response.meta.get("refetch") and not self._wanted(parsed.post):
             return
         thread = ThreadInProgress(post=parsed.post, url=response.url, expected=parsed.post.comment_count_displayed)
-        thread.defer = self.known.may_skip(parsed.post.external_id)
+        thread.known = self.known.get(parsed.post.external_id)
+        thread.page_states[response.url] = page_state(response.url, parsed.fingerprint, page.headers)
+        thread.defer = self.known.may_skip(parsed.post.external_id) and not response.meta.get("refetch")
         thread.requested.add(response.url)
         self._take_comment_page(thread, response.url, parsed)
         yield from self._next_comment_page(thread)
@@ -318,7 +347,12 @@ class WordPressSpider(Spider):
 
     def parse_comment_page(self, response: Response, thread: ThreadInProgress) -> Iterator[Any]:
         why = None
-        if response.status != 200:
+        stored = thread.known.page(response.url) if thread.known is not None else None
+        if response.status == 304 and stored is not None:
+            thread.not_modified = True
+            thread.fingerprints.append(stored.fingerprint)
+            thread.page_states[response.url] = stored
+        elif response.status != 200:
             why = f"HTTP {response.status}"
         elif not _is_html(response):
             why = f"not HTML: {_content_type(response)!r}"
@@ -327,6 +361,7 @@ class WordPressSpider(Spider):
             fingerprint = self.parser.fingerprint_only(page)
             thread.fingerprints.append(fingerprint)
             thread.deferred.append((page, fingerprint))
+            thread.page_states[page.url] = page_state(page.url, fingerprint, page.headers)
         else:
             why = self._read_comment_page(thread, self._page(response))
         if why:
@@ -343,6 +378,7 @@ class WordPressSpider(Spider):
         if parsed.post.external_id != thread.post.external_id:
             return f"shows post {parsed.post.external_id}, not {thread.post.external_id}"
         self._take_comment_page(thread, page.url, parsed)
+        thread.page_states[page.url] = page_state(page.url, parsed.fingerprint, page.headers)
         return None
 
     def _parse_deferred(self, thread: ThreadInProgress) -> None:
@@ -379,6 +415,16 @@ class WordPressSpider(Spider):
     def _next_comment_page(self, thread: ThreadInProgress) -> Iterator[Any]:
         # One page at a time per thread: concurrency comes from many threads at once, and a
         # failed page never leaves sibling requests orphaned.
+        changed = not thread.pending and (
+            bool(thread.problems)
+            or not self.known.unchanged(thread.post.external_id, thread_fingerprint(thread.fingerprints))
+        )
+        if changed and thread.not_modified:
+            # A page answered 304, so its body is missing, and the thread changed after all:
+            # fetch it again whole, without validators.
+            self._stats().inc_value("palimpsest/threads_refetched")
+            yield self._post_request(thread.url, thread.known, refetch=True)
+            return
         if not thread.pending and thread.deferred and (
             thread.problems
             or not self.known.unchanged(thread.post.external_id, thread_fingerprint(thread.fingerprints))
@@ -386,9 +432,11 @@ class WordPressSpider(Spider):
             self._parse_deferred(thread)  # may queue pages the fingerprinted ones link to
         if thread.pending:
             url = thread.pending.pop(0)
+            stored = thread.known.page(url) if thread.known is not None and thread.defer else None
             yield Request(
                 url, callback=self.parse_comment_page, errback=self.thread_page_failed,
                 cb_kwargs={"thread": thread}, priority=THREAD, dont_filter=True,
+                headers=conditional_headers(stored) or None,
             )
         else:
             yield self._finish(thread)
@@ -436,6 +484,7 @@ class WordPressSpider(Spider):
                 source_key=self.source.key, post=thread.post, comments=(), complete=True,
                 fetched_at=datetime.now(UTC), expected_comment_count=thread.expected,
                 fingerprint=fingerprint, comments_unchanged=True,
+                post_unchanged=thread.post_not_modified, page_states=tuple(thread.page_states.values()),
             )
             return normalize_thread(unchanged, aliases=self.source.aliases)
         captured = len({c.external_id for page in thread.pages.values() for c in page})
@@ -456,6 +505,7 @@ class WordPressSpider(Spider):
             fingerprint=fingerprint,
             problems=thread.problems,
         )
+        snapshot = replace(snapshot, page_states=tuple(thread.page_states.values()))
         if thread.expected is not None and thread.expected != len(snapshot.comments):
             # The site's own count disagrees: log and count; the thread's completeness is
             # decided by its pages, since displayed counts include held or filtered comments.
@@ -484,6 +534,37 @@ class WordPressSpider(Spider):
         finally:
             engine.dispose()
 
+    def _post_request(self, url: str, known: KnownPost | None, *, refetch: bool = False) -> Request:
+        """A post page request; conditional when the last complete crawl kept validators."""
+        conditional = not refetch and known is not None and self.known.may_skip(known.external_id)
+        headers = conditional_headers(known.page(url)) if conditional and known else {}
+        return Request(
+            url, callback=self.parse_post, errback=self.post_failed, priority=POST,
+            headers=headers or None, meta={"known": known, "refetch": refetch}, dont_filter=refetch,
+        )
+
+    def _post_not_modified(self, response: Response, known: KnownPost) -> Iterator[Any]:
+        """The post page answered 304: its other pages are asked with their validators too,
+        and the thread is recorded unchanged only if every page then matches."""
+        first = known.page(response.url)
+        if first is None:
+            yield self._post_request(response.url, known, refetch=True)
+            return
+        self.seen_posts.add(known.external_id)
+        self._stats().inc_value("palimpsest/posts_seen")
+        self._stats().inc_value("palimpsest/posts_not_modified")
+        post = PostRecord(external_id=known.external_id, url=known.url, title="", author_raw="", author_key="")
+        thread = ThreadInProgress(post=post, url=response.url, known=known, defer=True,
+                                  not_modified=True, post_not_modified=True)
+        thread.fingerprints.append(first.fingerprint)
+        thread.page_states[response.url] = first
+        thread.requested.add(response.url)
+        for state in known.pages:
+            if url_key(state.url) != url_key(response.url) and state.url not in thread.requested:
+                thread.requested.add(state.url)
+                thread.pending.append(state.url)
+        yield from self._next_comment_page(thread)
+
     def _due(self, known: KnownPost | None) -> bool:
         """The revisit policy, on crawls that apply it; counted when it says "not now"."""
         policy = self.config.revisit_policy(self.source)
@@ -503,9 +584,12 @@ class WordPressSpider(Spider):
         if not self._stats().get_value("palimpsest/posts_seen"):
             return  # a site that lists nothing is broken, not empty: infer no deletion
         since = self.source.since
+        # Threads an aborted crawl finished are skipped on purpose (crawler.resume), not missing.
+        resumed = set(self._stats().get_value("palimpsest/resumed_from") or ())
         probes = [
             k for k in self.known.unseen(self.seen_posts, self.requested_posts)
-            if not (since and k.published_at and k.published_at.date() < since) and self._due(k)
+            if not (since and k.published_at and k.published_at.date() < since)
+            and k.last_complete_crawl_id not in resumed and self._due(k)
         ]
         for known in probes:
             self.requested_posts.add(url_key(known.url))
