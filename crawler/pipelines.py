@@ -17,7 +17,7 @@ from typing import Any, Self
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from crawler.faultlog import PARTIAL_KEY, faults_of
+from crawler.faultlog import PARTIAL_KEY, PRIOR_FETCHES, faults_of
 from crawler.fetches import fetch_failed, record_for_failure, record_for_response, thread_recorded
 from crawler.warc import close_warc
 from storage.records import FetchRecord, PostGone, ThreadSnapshot
@@ -106,7 +106,10 @@ class ArchivePipeline:
         result = self.archive.record(item, self.crawl_id)
         self.counts["threads"] += 1
         self.counts["threads_partial"] += 0 if item.complete else 1
-        self.counts["comments"] += len(item.comments)
+        # A thread skipped as unchanged (fingerprint) carries no comments; the writer
+        # counts the ones it saw again.
+        unchanged = getattr(item, "comments_unchanged", False)
+        self.counts["comments"] += result.unchanged_comments if unchanged else len(item.comments)
         self.counts["new_post_versions"] += result.new_post_versions
         self.counts["new_comment_versions"] += result.new_comment_versions
         self.counts["tombstones"] += result.tombstones
@@ -138,11 +141,18 @@ class ArchivePipeline:
         self.counts["responses"] += 1
         if 200 <= response.status < 300:
             self.counts["ok_responses"] += 1
+        self._add_prior_fetches(request)
         self._add_fetch(record_for_response(response, request))
 
     def fetch_failed(self, request: Any, failure: Any, spider: Any = None) -> None:
         self.counts["failed_requests"] += 1
+        self._add_prior_fetches(request)
         self._add_fetch(record_for_failure(request, failure))
+
+    def _add_prior_fetches(self, request: Any) -> None:
+        """The failed attempts before this one (retried 5xx, timeouts): fetch rows too."""
+        for record in request.meta.get(PRIOR_FETCHES, ()) if request is not None else ():
+            self._add_fetch(record)
 
     def _add_fetch(self, record: FetchRecord) -> None:
         self.fetches.append(record)
@@ -202,14 +212,13 @@ class ArchivePipeline:
             stats["problems"] = list(problems)[:100]
         if warc_digests:
             stats["warc_sha256"] = dict(warc_digests)
-        # crawler.faultlog: every fault with its URL and outcome, and why the crawl is
-        # partial even when each thread it recorded was whole (a paused host).
-        stats["faults"] = faults_of(scrapy_stats)
-        partial_reasons = list(scrapy_stats.get(PARTIAL_KEY) or [])
-        if partial_reasons:
-            stats["partial_reasons"] = partial_reasons
-            if status == "ok":
-                status = "partial"
+        # crawler.resume: the aborted crawls this one resumed, and the threads not refetched.
+        resumed = scrapy_stats.get("palimpsest/resumed_from")
+        if resumed:
+            stats["resumed_from"] = list(resumed)
+            stats["resume_skipped_threads"] = int(
+                scrapy_stats.get("palimpsest/resume/skipped_threads", 0)
+            )
         if status == "failed":
             stats["error"] = next(iter(problems or ()), "no page of the site could be fetched")
         return status, stats

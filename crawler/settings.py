@@ -54,6 +54,10 @@ HTTPERROR_ALLOW_ALL = True
 
 # -- components -------------------------------------------------------------------------
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+# After a killed crawl: threads it finished are not fetched again (crawler.resume).
+SPIDER_MIDDLEWARES = {"crawler.resume.ResumeSpiderMiddleware": 900}
+PALIMPSEST_RESUME = True
+PALIMPSEST_RESUME_WINDOW_HOURS = 12.0
 DOWNLOADER_MIDDLEWARES = {
     # crawler.warc.WarcCaptureMiddleware (950, next to the download handler) is added by
     # the spider only when PALIMPSEST_WARC_DIR is set, so uncaptured crawls log no warning.
