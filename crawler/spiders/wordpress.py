@@ -118,6 +118,7 @@ class WordPressSpider(Spider):
         self.known = KnownPosts()
         self.revisit = False  # apply the revisit policy (scheduled crawls, or the setting)
         self.requested_posts: set[str] = set()  # url_key of every post page requested
+        self.not_due: set[str] = set()  # known posts the revisit policy leaves for later
         self.probed = False
 
     @classmethod
@@ -568,11 +569,12 @@ class WordPressSpider(Spider):
     def _due(self, known: KnownPost | None) -> bool:
         """The revisit policy, on crawls that apply it; counted when it says "not now"."""
         policy = self.config.revisit_policy(self.source)
-        if not self.revisit or self.known.due(known, datetime.now(UTC), policy):
+        if not self.revisit or known is None or self.known.due(known, datetime.now(UTC), policy):
             return True
-        self._stats().inc_value("palimpsest/posts_not_due")
-        if known is not None:
+        if known.external_id not in self.not_due:  # listings repeat posts: count once
+            self.not_due.add(known.external_id)
             self.seen_posts.add(known.external_id)  # not due is not gone
+            self._stats().inc_value("palimpsest/posts_not_due")
         return False
 
     def _probe_unseen(self) -> None:

@@ -1,0 +1,62 @@
+"""The revisit policy as the spider applies it: post_state loaded once, new activity counts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.sitegen import SiteSpec, generate_site
+from bench.static_server import serve_static
+from crawler.recrawl import load_known_posts
+from crawler.revisit import RevisitPolicy
+from storage.archive import Archive
+from tests.crawler.crawling import read_archive, run_crawl, stats_of, write_config
+from tests.factories import SOURCE_KEY, at, make_comment, make_post, make_thread
+
+
+@pytest.fixture
+def crawl(archive: Archive) -> Any:
+    archive.ensure_source(SOURCE_KEY, "Test blog", "https://blog.example/", "wordpress")
+    return lambda: archive.start_crawl(SOURCE_KEY, "test")
+
+
+def test_new_comment_activity_makes_an_old_post_recent_again(
+    archive: Archive, engine: Any, crawl: Any
+) -> None:
+    old = make_post(published_at=at(-200))
+    archive.record(make_thread([make_comment("1", published_at=at(-199))], post=old), crawl())
+    policy = RevisitPolicy()
+    known = load_known_posts(engine, SOURCE_KEY)
+    post = known.get("100")
+    assert post is not None and post.fingerprint is None and post.complete_before
+    assert not known.due(post, at(1), policy)  # checked yesterday, quiet for months
+    assert known.due(post, at(31), policy)  # its monthly turn
+    # A comment of yesterday, seen on that visit: nightly again.
+    archive.record(make_thread([make_comment("1", published_at=at(-199)),
+                                make_comment("2", published_at=at(30, 12))],
+                               post=old, fetched_at=at(31)), crawl())
+    known = load_known_posts(engine, SOURCE_KEY)
+    assert known.due(known.get("100"), at(32), policy)
+    assert known.due(None, at(32), policy)  # never seen: always due
+    assert at(32) - at(31) < timedelta(days=policy.daily_days)
+
+
+def test_scheduled_recrawl_skips_posts_not_due(tmp_path: Path, sqlite_url: str) -> None:
+    """Scheduled crawls apply the policy; manual ones look at every post."""
+    root = tmp_path / "site"
+    root.mkdir()
+    with serve_static(root, prefer_nginx=False) as (base, _):
+        generate_site(root, SiteSpec(posts=3, comments=12, per_page=10, page_kb=4), base)
+        config = write_config(tmp_path, base, extra="use_rest = false\n")
+        for trigger in ("schedule", "schedule", "manual"):
+            run = run_crawl(config, sqlite_url, "--trigger", trigger)
+            assert run.returncode == 0, run.stderr[-2000:]
+    crawls = read_archive(sqlite_url)["crawls"]
+    first, second, manual = (stats_of(c) for c in crawls)
+    assert first["posts"] == 3 and "posts_not_due" not in first
+    # Posts from 2025 with no new comments: monthly, and checked minutes ago.
+    assert second["posts_not_due"] == 3 and second["posts"] == 0
+    assert manual["posts"] == 3 and manual["threads_unchanged"] == 3
