@@ -14,7 +14,7 @@ import argparse
 import html
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 __all__ = ["URLS_FILE", "SiteSpec", "generate_site", "read_urls"]
@@ -22,12 +22,7 @@ __all__ = ["URLS_FILE", "SiteSpec", "generate_site", "read_urls"]
 # Beside the pages: every URL a full crawl fetches, one a line, for the fetch-only limit.
 URLS_FILE = "bench-urls.txt"
 
-_WORDS = (
-    "deportation flight detention CECOT Bukele Salvador prison Guantanamo court judge "
-    "habeas policy administration migrants removal order appeal hearing evidence due process "
-    "the a of to and in that is was for on with as it this by not be are from at or an "
-    "argument point fact record statute treaty congress senate agency contract budget"
-).split()
+_WORDS = ["deportation", "flight", "detention", "CECOT", "Bukele", "Salvador", "prison", "Guantanamo", "court", "judge", "habeas", "policy", "administration", "migrants", "removal", "order", "appeal", "hearing", "evidence", "due", "process", "the", "a", "of", "to", "and", "in", "that", "is", "was", "for", "on", "with", "as", "it", "this", "by", "not", "be", "are", "from", "at", "or", "an", "argument", "point", "fact", "record", "statute", "treaty", "congress", "senate", "agency", "contract", "budget"]
 _NAMES = ("Ana Ruiz", "JohnD", "Marcus Webb", "Zoë Clarke", "Paul K.", "Dana", "Hank Hill",
           "Sofía Pérez", "R. Alvarez", "ModerateMike", "Ellen", "Tom Tomlin")
 _PAD = "/* " + ("theme-style-padding " * 40) + "*/\n"
@@ -162,7 +157,7 @@ def generate_site(out: Path, spec: SiteSpec, base: str = "") -> int:
     `base` prefixes absolute links; empty keeps them root-relative so any server origin works.
     """
     rng = random.Random(spec.seed)
-    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
     pages = 0
     entries: list[tuple[str, str]] = []
     thread_urls: list[str] = []  # the post URL, then every comment page but the one it shows

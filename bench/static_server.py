@@ -35,6 +35,7 @@ http {{
     client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy;
     fastcgi_temp_path {tmp}/fcgi; uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
     sendfile on;
+    {validators}
     server {{
         listen 127.0.0.1:{port};
         root {root};
@@ -60,13 +61,20 @@ def _wait_listening(port: int, timeout: float = 10.0) -> None:
 
 
 @contextlib.contextmanager
-def serve_static(root: Path, port: int | None = None, prefer_nginx: bool = True) -> Iterator[tuple[str, str]]:
-    """Serve `root`; yield (base_url, server_name)."""
+def serve_static(root: Path, port: int | None = None, prefer_nginx: bool = True,
+                 validators: bool = True) -> Iterator[tuple[str, str]]:
+    """Serve `root`; yield (base_url, server_name).
+
+    validators=False: no ETag, and If-Modified-Since is ignored (always 200), like the many
+    blogs behind caches or plugins that send no usable validators; a recrawl then costs a
+    full fetch and a fingerprint per page instead of a 304.
+    """
     port = port or free_port()
     if prefer_nginx and _NGINX:
         with tempfile.TemporaryDirectory(prefix="palimpsest-nginx-") as tmp:
             conf = Path(tmp) / "nginx.conf"
-            conf.write_text(_CONF.format(tmp=tmp, port=port, root=root.resolve()))
+            conf.write_text(_CONF.format(tmp=tmp, port=port, root=root.resolve(),
+                                         validators="" if validators else "etag off; if_modified_since off;"))
             proc = subprocess.Popen([_NGINX, "-c", str(conf), "-p", tmp, "-e", f"{tmp}/error.log"],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
@@ -76,7 +84,7 @@ def serve_static(root: Path, port: int | None = None, prefer_nginx: bool = True)
                 proc.terminate()
                 proc.wait(10)
         return
-    handler = functools.partial(_QuietHandler, directory=str(root))
+    handler = functools.partial(_QuietHandler if validators else _NoValidatorsHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -88,5 +96,11 @@ def serve_static(root: Path, port: int | None = None, prefer_nginx: bool = True)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+class _NoValidatorsHandler(_QuietHandler):
+    def send_head(self) -> object:
+        del self.headers["If-Modified-Since"]  # always the full page, never a 304
+        return super().send_head()
