@@ -141,6 +141,7 @@ class WarcReplayMiddleware:
         return cls(crawler, load_captures([Path(p) for p in paths]))
 
     def process_request(self, request: Any, spider: Any = None) -> Any:
+        from scrapy import signals
         from scrapy.exceptions import IgnoreRequest
         from scrapy.http import Headers
         from scrapy.responsetypes import responsetypes
@@ -154,6 +155,11 @@ class WarcReplayMiddleware:
             headers.appendlist(name, value)
         cls = responsetypes.from_args(headers=headers, url=captured.url, body=captured.body)
         self.crawler.stats.inc_value("palimpsest/reparse/replayed")
+        # Answered here, the request never reaches the download handler, whose signal
+        # frees its place in HostPolitenessMiddleware's per-host count: send it ourselves.
+        self.crawler.signals.send_catch_log(
+            signal=signals.request_left_downloader, request=request, spider=spider
+        )
         return cls(
             url=captured.url,
             status=captured.status,

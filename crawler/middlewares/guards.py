@@ -16,7 +16,8 @@ from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from crawler.faultlog import note_fault
+from crawler.faultlog import PRIOR_FETCHES, note_fault
+from crawler.fetches import record_for_response
 
 __all__ = ["RedirectGuardMiddleware", "same_site"]
 
@@ -66,4 +67,9 @@ class RedirectGuardMiddleware:
             detail = f"{response.status} to {target}"
             note_fault(self.stats, "offsite_redirect", request.url, detail, "not followed")
             raise IgnoreRequest(f"off-site redirect: {detail}")
+        # The redirect will be followed, and this response never reaches the engine:
+        # its fetch row travels with the redirected request (RedirectMiddleware copies
+        # the meta) and is stored with the final answer.
+        earlier = request.meta.get(PRIOR_FETCHES, ())
+        request.meta[PRIOR_FETCHES] = [*earlier, record_for_response(response, request)]
         return response

@@ -69,12 +69,15 @@ class _Host:
     next_allowed: float = 0.0  # monotonic time before which no request may start
     failures: int = 0  # in a row; reset by any answer that is not a fault
     paused: str | None = None  # why the host was given up on
-    inflight: set[int] = field(default_factory=set)  # id() of requests let through
+    inflight: dict[int, float] = field(default_factory=dict)  # id(request) -> let through at
     waiters: deque[Deferred[None]] = field(default_factory=deque)
 
     def wake(self, everyone: bool = False) -> None:
         while self.waiters:
-            self.waiters.popleft().callback(None)
+            waiter = self.waiters.popleft()
+            if waiter.called:  # already woken by its re-check timer
+                continue
+            waiter.callback(None)
             if not everyone:
                 return
 
@@ -100,6 +103,7 @@ class HostPolitenessMiddleware:
         self.crawl_delay_max = settings.getfloat("PALIMPSEST_CRAWL_DELAY_MAX", 30.0)
         self.user_agent = settings.get("USER_AGENT", "")
         self.per_host = max(1, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2))
+        self.stale_after = 2 * settings.getfloat("DOWNLOAD_TIMEOUT", 180) + 10
         self.hosts: dict[str, _Host] = {}
 
     @classmethod
@@ -139,13 +143,16 @@ class HostPolitenessMiddleware:
             now = time.monotonic()
             if host.next_allowed > now:
                 await maybe_deferred_to_future(_later(host.next_allowed - now))
-            elif len(host.inflight) >= self.per_host:
+            elif len(host.inflight) >= self.per_host and not self._forget_stale(host, now):
                 waiter: Deferred[None] = Deferred()
                 host.waiters.append(waiter)
+                # Re-check now and then: a place whose release was missed must not
+                # block the host for good (see _forget_stale).
+                _later(1.0, _fire, waiter)
                 await maybe_deferred_to_future(waiter)
             else:
                 break
-        host.inflight.add(id(request))
+        host.inflight[id(request)] = now
         if host.crawl_delay:
             host.next_allowed = now + host.crawl_delay
 
@@ -158,9 +165,21 @@ class HostPolitenessMiddleware:
     def request_left(self, request: Request) -> None:
         """Free the request's place among the host's requests in flight (idempotent)."""
         host = self.hosts.get(urlparse_cached(request).netloc)
-        if host is not None and id(request) in host.inflight:
-            host.inflight.discard(id(request))
+        if host is not None and host.inflight.pop(id(request), None) is not None:
             host.wake()
+
+    def _forget_stale(self, host: _Host, now: float) -> bool:
+        """Drop places held longer than any download may take; True if one was freed.
+
+        Every way out of the downloader releases a place (process_response,
+        process_exception, request_left_downloader), except a response that a middleware
+        above this one turns into a new request without a download (a redirect answered
+        from a WARC during reparse). This bound keeps such a miss from stalling the host.
+        """
+        stale = [key for key, since in host.inflight.items() if now - since > self.stale_after]
+        for key in stale:
+            del host.inflight[key]
+        return bool(stale)
 
     def _drop_if_paused(self, host: _Host, request: Request) -> None:
         if host.paused is not None:
@@ -288,6 +307,11 @@ def _later(seconds: float, call: Any = None, *args: Any) -> Deferred[Any]:
     from twisted.internet.task import deferLater
 
     return deferLater(reactor, seconds, call or (lambda: None), *args)
+
+
+def _fire(waiter: Deferred[None]) -> None:
+    if not waiter.called:
+        waiter.callback(None)
 
 
 def _exception_kind(name: str, message: str = "") -> str:

@@ -44,6 +44,7 @@ FaultKind = Literal[
     "garbage",  # 200 text/html of random bytes
     "comment_trap",  # every comment page links to one more: comment-page-N+1, forever
     "huge",  # a valid page padded to `size` bytes
+    "redirect",  # 301 to `location` on the same site (a moved page: followed)
     "redirect_loop",  # 302 to the same URL with a counter that cycles
     "offsite_redirect",  # 302 to http://localhost:<port>/offsite/… (another host)
     "drop",  # close the connection without an answer
@@ -82,6 +83,7 @@ class Fault:
     fraction: float = 0.5
     lie_length: bool = False
     size: int = 12 * 1024 * 1024
+    location: str = "/"
     seen: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
@@ -350,6 +352,11 @@ class _Handler(BaseHTTPRequestHandler):
         tail = b"</p></body></html>"
         filler = b"x" * max(0, fault.size - len(head) - len(tail))
         self._send(200, [("Content-Type", "text/html; charset=utf-8")], head + filler + tail)
+
+    def _fault_redirect(self, fault: Fault, target: str) -> None:
+        location = self.fault_server.base_url + fault.location
+        self.fault_server.log("redirect", target, f"301 to {location}")
+        self._send(301, [("Location", location)], b"")
 
     def _fault_redirect_loop(self, fault: Fault, target: str) -> None:
         self.fault_server.log("redirect_loop", target, "302 to itself")
