@@ -5,6 +5,7 @@
     get_parser("wordpress").parse_listing(page)        -> wordpress_listing.Listing
     get_parser("wordpress").parse_rest_posts(page)     -> wordpress_rest.RestPosts
     get_parser("wordpress").parse_rest_comments(page)  -> wordpress_rest.RestComments
+    get_parser("wordpress").parse_rest_activity(page)  -> wordpress_activity.Activity
 
 No Scrapy, no SQLAlchemy, no I/O, no clock: `fetched_at` arrives with the page.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from crawler.parsers import wordpress_html, wordpress_listing, wordpress_rest
+from crawler.parsers import wordpress_activity, wordpress_html, wordpress_listing, wordpress_rest
 from storage.errors import ConfigError
 from storage.records import Page
 
@@ -35,6 +36,7 @@ class PlatformParser:
     parse_listing: Callable[[Page], wordpress_listing.Listing]
     parse_rest_posts: Callable[[Page], wordpress_rest.RestPosts]
     parse_rest_comments: Callable[[Page], wordpress_rest.RestComments]
+    parse_rest_activity: Callable[[Page], wordpress_activity.Activity]
 
 
 def _wordpress() -> PlatformParser:
@@ -45,6 +47,7 @@ def _wordpress() -> PlatformParser:
         parse_listing=wordpress_listing.parse_listing,
         parse_rest_posts=wordpress_rest.parse_rest_posts,
         parse_rest_comments=wordpress_rest.parse_rest_comments,
+        parse_rest_activity=wordpress_activity.parse_rest_activity,
     )
 
 

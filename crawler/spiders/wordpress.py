@@ -69,6 +69,8 @@ REST_PER_PAGE = 100
 # The year and month of a date-based permalink (/2025/03/slug/).
 _URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/")
 MAX_PROBLEMS_KEPT = 200
+# Pages of recent comments read before the revisit policy gives up for the night.
+MAX_ACTIVITY_PAGES = 20
 
 
 @dataclass(eq=False)
@@ -119,6 +121,7 @@ class WordPressSpider(Spider):
         self.revisit = False  # apply the revisit policy (scheduled crawls, or the setting)
         self.requested_posts: set[str] = set()  # url_key of every post page requested
         self.not_due: set[str] = set()  # known posts the revisit policy leaves for later
+        self.active: set[str] = set()  # known posts with comments newer than their last check
         self.probed = False
 
     @classmethod
@@ -156,11 +159,65 @@ class WordPressSpider(Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         self._load_known()
+        if self.revisit and self.source.use_rest and len(self.known):
+            yield self._activity_request(1)  # then _discovery()
+            return
+        for request in self._discovery():
+            yield request
+
+    def _discovery(self) -> Iterator[Request]:
         if self.source.use_rest:
             yield self._rest_posts_request("pretty", 1)
         else:
-            for request in self._html_discovery():
-                yield request
+            yield from self._html_discovery()
+
+    # -- recent comment activity (revisit policy) ------------------------------------------
+
+    def _activity_request(self, page_no: int) -> Request:
+        """The site's newest comments since the oldest last check (a day of slack, since
+        WordPress reads `after` in the site's time zone)."""
+        checked = [k.last_checked_at for k in self.known.by_id.values() if k.last_checked_at]
+        query: dict[str, Any] = {"per_page": REST_PER_PAGE, "page": page_no, "orderby": "date",
+                                 "order": "desc", "_fields": "post,date_gmt"}
+        if checked:
+            query["after"] = (min(checked) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")
+        return Request(
+            self._rest_url("pretty", "comments", **query), callback=self.parse_activity,
+            errback=self.activity_failed, cb_kwargs={"page_no": page_no}, priority=LISTING,
+        )
+
+    def parse_activity(self, response: Response, page_no: int) -> Iterator[Request]:
+        try:
+            if response.status != 200:
+                raise ValueError(f"HTTP {response.status}")
+            activity = self.parser.parse_rest_activity(self._page(response, clean=False))
+        except ValueError as exc:
+            yield from self._without_activity(str(exc))
+            return
+        for post_id, when in activity.comments:
+            known = self.known.get(post_id)
+            if known is not None and (known.last_checked_at is None or when > known.last_checked_at):
+                self.active.add(post_id)
+        pages = activity.total_pages or 1
+        if page_no < pages and page_no < MAX_ACTIVITY_PAGES:
+            yield self._activity_request(page_no + 1)
+            return
+        if pages > MAX_ACTIVITY_PAGES:
+            yield from self._without_activity(f"more than {MAX_ACTIVITY_PAGES} pages of new comments")
+            return
+        self._stats().set_value("palimpsest/posts_active", len(self.active))
+        yield from self._discovery()
+
+    def activity_failed(self, failure: Failure) -> Iterator[Request]:
+        self._send_failure(failure.request, failure)  # type: ignore[attr-defined]
+        yield from self._without_activity(_reason(failure))
+
+    def _without_activity(self, why: str) -> Iterator[Request]:
+        # Not knowing which old posts got comments, look at every post this time:
+        # missing a thread is worse than fetching some more.
+        logger.info("%s: no recent-comment list (%s); every post is due", self.source.key, why)
+        self.revisit = False
+        yield from self._discovery()
 
     # -- REST route -----------------------------------------------------------------
 
@@ -569,7 +626,9 @@ class WordPressSpider(Spider):
     def _due(self, known: KnownPost | None) -> bool:
         """The revisit policy, on crawls that apply it; counted when it says "not now"."""
         policy = self.config.revisit_policy(self.source)
-        if not self.revisit or known is None or self.known.due(known, datetime.now(UTC), policy):
+        if not self.revisit or known is None or known.external_id in self.active:
+            return True
+        if self.known.due(known, datetime.now(UTC), policy):
             return True
         if known.external_id not in self.not_due:  # listings repeat posts: count once
             self.not_due.add(known.external_id)

@@ -125,3 +125,27 @@ def test_post_gone_on_two_crawls_in_a_row_is_tombstoned(
     back = crawl(config, db)
     assert events(db, back["crawls"][-1].id) == Counter({("restored", f"post {victim.id}"): 1})
     engine.dispose()
+
+
+def test_scheduled_crawl_revisits_an_old_post_with_a_new_comment(
+    fresh_wordpress_site: Any, tmp_path: Path
+) -> None:
+    """The revisit policy leaves old quiet posts for later; the REST list of recent
+    comments makes an old post with a new comment due tonight."""
+    site = fresh_wordpress_site
+    db = f"sqlite:///{tmp_path / 'revisit.db'}"
+    config = write_config(tmp_path, site.base_url)
+    for _ in range(2):
+        run = run_crawl(config, db, "--trigger", "schedule")
+        assert run.returncode == 0, run.stderr[-3000:]
+    quiet = stats_of(read_archive(db)["crawls"][-1])
+    assert quiet["posts_not_due"] >= 2 and quiet["new_versions"] == 0
+    old = min(site.seed.on_topic_posts, key=lambda p: p.date)
+    added = site.add_comment(old.id, "Months Later", "<p>Still relevant, sadly.</p>")
+    run = run_crawl(config, db, "--trigger", "schedule")
+    assert run.returncode == 0, run.stderr[-3000:]
+    archive = read_archive(db)
+    stats = stats_of(archive["crawls"][-1])
+    assert stats["posts_active"] == 1
+    assert stats["posts_not_due"] == quiet["posts_not_due"] - 1
+    assert events(db, archive["crawls"][-1].id) == Counter({("added", str(added)): 1})
