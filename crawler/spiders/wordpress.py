@@ -94,6 +94,8 @@ class ThreadInProgress:
     deferred: list[tuple[Page, str]] = field(default_factory=list)
     # Conditional requests: the archive's record of the thread, each page's validators as
     # seen now, and whether a page answered 304 (no body: a changed thread is refetched).
+    rest_deferred: dict[int, Page] = field(default_factory=dict)  # REST pages, only hashed
+    rest_pages: int = 1  # X-WP-TotalPages of the comments, once page 1 is read
     known: KnownPost | None = None
     page_states: dict[str, PageState] = field(default_factory=dict)
     not_modified: bool = False
@@ -257,7 +259,8 @@ class WordPressSpider(Spider):
                 yield self._rest_posts_request(route, n)
         for post in result.posts:
             if self._wanted(post):
-                thread = ThreadInProgress(post=post, url=post.url, route=route)
+                thread = ThreadInProgress(post=post, url=post.url, route=route,
+                                          defer=self.known.may_skip(post.external_id))
                 yield self._rest_comments_request(thread, 1)
 
     def rest_posts_failed(self, failure: Failure) -> Iterator[Any]:
@@ -290,23 +293,49 @@ class WordPressSpider(Spider):
 
     def parse_rest_comments(self, response: Response, thread: ThreadInProgress, page_no: int) -> Iterator[Any]:
         thread.waiting.discard(page_no)
-        try:
-            if response.status != 200:
-                raise ValueError(f"HTTP {response.status}")
-            result = self.parser.parse_rest_comments(self._page(response, clean=False))
-        except ValueError as exc:
-            thread.problems.append(f"{response.url}: {exc}")
-            self._fault("comment_page", response.url, str(exc))
-        else:
-            thread.pages[page_no] = result.comments
+        if thread.defer and response.status == 200:
+            # Hash now, parse only if the thread's payloads differ from the last complete
+            # crawl's; the page count is in the headers (X-WP-Total, X-WP-TotalPages).
+            page = self._page(response, clean=False)
+            thread.rest_deferred[page_no] = page
             thread.fingerprints.append(hashlib.sha256(response.body).hexdigest())
             if page_no == 1:
-                # All further pages at once: REST pages are independent of each other.
-                thread.expected = result.total
-                for n in range(2, (result.total_pages or 1) + 1):
+                thread.expected = _header_int(page, "x-wp-total")
+                for n in range(2, (_header_int(page, "x-wp-totalpages") or 1) + 1):
+                    yield self._rest_comments_request(thread, n)
+        else:
+            read = self._read_rest_comments(thread, page_no, self._page(response, clean=False))
+            if page_no == 1 and read:
+                for n in range(2, thread.rest_pages + 1):
                     yield self._rest_comments_request(thread, n)
         if not thread.waiting:
+            if thread.rest_deferred and (
+                thread.problems
+                or not self.known.unchanged(thread.post.external_id, thread_fingerprint(thread.fingerprints))
+            ):
+                deferred, thread.rest_deferred = thread.rest_deferred, {}
+                for n, page in sorted(deferred.items()):
+                    thread.fingerprints.remove(hashlib.sha256(page.body).hexdigest())
+                    self._read_rest_comments(thread, n, page)
             yield self._finish(thread)
+
+    def _read_rest_comments(self, thread: ThreadInProgress, page_no: int, page: Page) -> bool:
+        """Parse one REST comments page into the thread; False (noted) when unusable."""
+        try:
+            if page.status != 200:
+                raise ValueError(f"HTTP {page.status}")
+            result = self.parser.parse_rest_comments(page)
+        except ValueError as exc:
+            thread.problems.append(f"{page.url}: {exc}")
+            self._fault("comment_page", page.url, str(exc))
+            return False
+        thread.pages[page_no] = result.comments
+        thread.fingerprints.append(hashlib.sha256(page.body).hexdigest())
+        if page_no == 1:
+            # All further pages at once: REST pages are independent of each other.
+            thread.expected = result.total
+            thread.rest_pages = result.total_pages or 1
+        return True
 
     # -- HTML route -----------------------------------------------------------------
 
@@ -695,6 +724,11 @@ class WordPressSpider(Spider):
 
     def _stats(self) -> Any:
         return self.crawler.stats
+
+
+def _header_int(page: Page, name: str) -> int | None:
+    value = page.headers.get(name, "").strip()
+    return int(value) if value.isdigit() else None
 
 
 def _reason(failure: Failure) -> str:
