@@ -18,8 +18,9 @@ def test_sitegen_writes_the_crawl_url_list(tmp_path: Path) -> None:
     pages = generate_site(tmp_path, SiteSpec(posts=3, comments=60, page_kb=20), "http://127.0.0.1:9")
     urls = read_urls(tmp_path)
     threads = thread_pages(tmp_path, "http://127.0.0.1:9", posts=3)
-    # 60 comments, ~50 threads per page: two comment pages per post, each fetched once.
-    assert pages == 6 == sum(len(t) for t in threads)
+    # 60 comments, 50 threads per comment page: one or two pages per post, each listed once.
+    assert len(threads) == 3 and pages == sum(len(t) for t in threads)
+    assert {len(t) for t in threads} <= {1, 2} and max(len(t) for t in threads) == 2
     assert len(set(urls)) == len(urls)
     assert "http://127.0.0.1:9/wp-sitemap.xml" in urls
 
