@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import io
 import shutil
 import socket
 import subprocess
@@ -16,6 +17,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from typing import BinaryIO
 from pathlib import Path
 
 __all__ = ["free_port", "serve_static"]
@@ -101,6 +103,6 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 class _NoValidatorsHandler(_QuietHandler):
-    def send_head(self) -> object:
+    def send_head(self) -> io.BytesIO | BinaryIO | None:
         del self.headers["If-Modified-Since"]  # always the full page, never a 304
         return super().send_head()
