@@ -17,8 +17,8 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from typing import BinaryIO
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = ["free_port", "serve_static"]
 
