@@ -60,6 +60,10 @@ JOIN source s ON s.id = p.source_id
 JOIN comment_version cv ON cv.comment_id = c.id AND cv.valid_to IS NULL
 LEFT JOIN author au ON au.id = cv.author_id
 WHERE NOT cv.deleted
+  -- A post tombstoned as gone (404/410 twice) takes its thread with it; the comments'
+  -- own rows keep what the thread held.
+  AND EXISTS (SELECT 1 FROM post_version pv
+              WHERE pv.post_id = c.post_id AND pv.valid_to IS NULL AND NOT pv.deleted)
 """
 
 POST_HISTORY = """

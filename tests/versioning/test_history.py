@@ -52,6 +52,10 @@ def test_post_gone_twice_in_a_row_is_tombstoned_once_is_logged(
     second = record_gone(engine, gone(4), crawl())
     assert (second.gone_count, second.tombstoned) == (2, True)
     assert kinds(engine)[-1] == (None, 2, "deleted")
+    with engine.connect() as conn:
+        live = conn.execute(sa.text("SELECT count(*) FROM current_comments")).scalar()
+        kept = conn.execute(sa.text("SELECT count(*) FROM comment_history")).scalar()
+    assert (live, kept) == (0, 1)  # the thread left with its post; its history stays
     # Still gone: no second tombstone. Back again: restored.
     assert not record_gone(engine, gone(5), crawl()).tombstoned
     archive.record(make_thread([make_comment("1")], fetched_at=at(6)), crawl())
