@@ -16,15 +16,15 @@ Every message names what is wrong and where (the file, key, URL or value).
 from __future__ import annotations
 
 __all__ = [
-    "PalimpsestError",
     "ConfigError",
-    "InputError",
+    "CrawlLocked",
     "DatabaseError",
     "DatabaseURLError",
     "DatabaseUnreachable",
-    "SchemaOutOfDate",
+    "InputError",
+    "PalimpsestError",
     "ReadOnlyViolation",
-    "CrawlLocked",
+    "SchemaOutOfDate",
 ]
 
 

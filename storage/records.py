@@ -12,19 +12,19 @@ from datetime import datetime
 from typing import Literal
 
 __all__ = [
-    "Page",
-    "PostRecord",
-    "ReplyRecord",
-    "QuoteRecord",
     "CommentRecord",
-    "ThreadSnapshot",
+    "FetchRecord",
+    "Page",
     "PageState",
     "PostGone",
-    "FetchRecord",
+    "PostRecord",
+    "QuoteRecord",
+    "QuoteSourceKind",
     "ReplyKind",
+    "ReplyRecord",
     "ResolvedBy",
     "TargetKind",
-    "QuoteSourceKind",
+    "ThreadSnapshot",
 ]
 
 ReplyKind = Literal["threaded", "at_reply", "mention"]

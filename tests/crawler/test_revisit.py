@@ -1,10 +1,10 @@
 """The revisit policy: nightly while recent, weekly, then monthly; activity makes a post recent."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from crawler.revisit import RevisitPolicy, is_due
 
-NOW = datetime(2026, 3, 1, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
 
 
 def due(published_days: float, checked_days: float | None, activity_days: float | None = None) -> bool:
