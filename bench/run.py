@@ -162,7 +162,7 @@ def _one_crawl(label: str, key: str, config: Path, db: str, log: Any, *, first: 
 
 def _crawls(site: Path, base: str, work: Path, db_url: str | None, repeats: int, key: str,
             log: Any) -> tuple[StageResult, StageResult]:
-    """First crawls (each into a fresh archive) and unchanged recrawls of the last one."""
+    """PostgreSQL: one first crawl of a new source key, then unchanged recrawls (304s)."""
     config = work / f"{key}.toml"
     config.write_text(_CONFIG.format(key=key, base=base))
     first_runs = []
@@ -186,7 +186,8 @@ def _crawls(site: Path, base: str, work: Path, db_url: str | None, repeats: int,
             f"{r['version_rows_written']} version rows, status {r['status']}")
         if r["version_rows_written"] != 0:
             raise AssertionError(f"recrawl of an unchanged site wrote {r['version_rows_written']} version rows")
-    return _median("first crawl", first_runs), _median("recrawl (unchanged)", re_runs)
+    return (_median("first crawl, PostgreSQL", first_runs),
+            _median("recrawl unchanged, 304s, PostgreSQL", re_runs))
 
 
 def _load() -> list[float]:
@@ -430,7 +431,7 @@ def _format_main(r: dict[str, Any]) -> list[str]:
     for s in r["stages"].values():
         lines.append(f"| {s['name']:<40} | {s['runs']:>4} | {s['pages']:>7} | {s['pages_per_s']:>8.1f} | "
                      f"{s['cpu_ms_per_page']:>11.2f} | {s['peak_rss_mb']:>11.0f} |")
-    rec = [r["stages"][k]["extra"] for k in ("recrawl_sqlite", "recrawl_304_sqlite") if k in r["stages"]]
+    rec = [v["extra"] for k, v in r["stages"].items() if k.startswith("recrawl")]
     lines += ["", (f"recrawls of the unchanged site: {[x['version_rows_written'] for x in rec]} version rows "
               "written (asserted zero)"), "", "ratios (targets of issues 9 and 5):"]
     targets = {
