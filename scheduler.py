@@ -28,7 +28,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.events import EVENT_JOB_MISSED, JobEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -36,13 +35,24 @@ from apscheduler.jobstores.base import BaseJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Engine, inspect
 
 from crawler.config import Config
-from storage.errors import ConfigError, CrawlLocked, PalimpsestError, SchemaOutOfDate
-from storage.locks import database_lock, lock_holder
-from storage.models import Crawl, SchedulerJob, Source
+from crawler.schedules import SourceSchedule, listed_sources, parse_cron, source_schedules
+from storage.errors import CrawlLocked, PalimpsestError, SchemaOutOfDate
+from storage.locks import database_lock
+from storage.models import SchedulerJob
+from storage.schedule_status import (
+    JOB_PREFIX,
+    ScheduleRow,
+    format_schedule,
+    schedule_json,
+    status_rows,
+)
 
+# Re-exported here (cli.py and the tests import them from this module): the crontab
+# translation lives in crawler/schedules.py, the `schedule list` query and its
+# renderings in storage/schedule_status.py.
 __all__ = [
     "CRAWL_COMMAND_ENV",
     "JOB_PREFIX",
@@ -67,122 +77,11 @@ __all__ = [
 
 log = logging.getLogger("palimpsest.scheduler")
 
-JOB_PREFIX = "crawl:"
 # Test and deployment hook: the command that starts one crawl, before its arguments.
 CRAWL_COMMAND_ENV = "PALIMPSEST_CRAWL_COMMAND"
 # Source keys match [a-z0-9][a-z0-9_-]*, so this name can never be a source's.
 SCHEDULER_LOCK_KEY = ":scheduler"
 LOCKED_EXIT_STATUS = CrawlLocked.exit_code
-
-# Crontab numbers weekdays 0-7 from Sunday; APScheduler 3.x numbers them from Monday, and
-# steps ("*/2") count from Monday too. So the weekday field is expanded the crontab way
-# into a list of day names, which both read alike.
-_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-
-
-# -- schedules ------------------------------------------------------------------------
-
-
-def _weekday_number(token: str) -> int:
-    if token.isdigit() and int(token) <= 7:
-        return int(token)  # 7 is Sunday again; kept as 7 so that "5-7" is a range
-    if token.lower() in _WEEKDAYS:
-        return _WEEKDAYS.index(token.lower())
-    raise ValueError(f"weekday {token!r} is not 0-7 or sun..sat")
-
-
-def _crontab_weekdays(spec: str) -> str:
-    """A crontab weekday field as APScheduler day names: '1-5' -> 'mon,tue,wed,thu,fri'."""
-    if spec in ("*", "?"):
-        return "*"
-    days: set[int] = set()
-    for item in spec.split(","):
-        span, _, step_text = item.partition("/")
-        step = int(step_text) if step_text.isdigit() and int(step_text) > 0 else None
-        if step_text and step is None:
-            raise ValueError(f"weekday step {step_text!r} is not a positive number")
-        if span == "*":
-            first, last = 0, 6
-        elif "-" in span:
-            start, _, end = span.partition("-")
-            first, last = _weekday_number(start), _weekday_number(end)
-        else:
-            first = _weekday_number(span)
-            last = 6 if step else first
-        if first > last:
-            raise ValueError(f"weekday range {span!r} runs backwards")
-        days.update(day % 7 for day in range(first, last + 1, step or 1))
-    return ",".join(_WEEKDAYS[day] for day in sorted(days))
-
-
-def parse_cron(
-    expr: str, timezone: str, jitter_seconds: int = 0, *, where: str = ""
-) -> CronTrigger:
-    """A CronTrigger from crontab syntax: 5 fields, or 6 with seconds first.
-
-    `where` names the config key in the ConfigError raised for a bad value.
-    """
-    prefix = f"{where}: " if where else ""
-    fields = expr.split()
-    if len(fields) == 5:
-        fields = ["0", *fields]
-    if len(fields) != 6:
-        raise ConfigError(f"{prefix}{expr!r} is not a cron expression like '0 3 * * *'")
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{prefix}{timezone!r} is not a known time zone") from None
-    second, minute, hour, day, month, weekday = fields
-    try:
-        return CronTrigger(
-            second=second,
-            minute=minute,
-            hour=hour,
-            day=day,
-            month=month,
-            day_of_week=_crontab_weekdays(weekday),
-            timezone=zone,
-            jitter=jitter_seconds or None,
-        )
-    except ValueError as exc:
-        raise ConfigError(f"{prefix}{expr!r} is not a valid cron expression: {exc}") from None
-
-
-@dataclass(frozen=True, kw_only=True)
-class SourceSchedule:
-    """When one source is crawled: its cron, time zone, jitter and misfire grace."""
-
-    key: str
-    cron: str
-    timezone: str
-    jitter_seconds: int
-    misfire_grace_seconds: int
-    where: str = ""  # the config key, for error messages
-
-    @property
-    def job_id(self) -> str:
-        return JOB_PREFIX + self.key
-
-    def trigger(self) -> CronTrigger:
-        return parse_cron(self.cron, self.timezone, self.jitter_seconds, where=self.where)
-
-
-def source_schedules(config: Config) -> list[SourceSchedule]:
-    """The schedule of every enabled source, defaults filled in from `[schedule]`."""
-    defaults = config.schedule
-    schedules = []
-    for source in config.enabled_sources:
-        item = SourceSchedule(
-            key=source.key,
-            cron=source.schedule or defaults.cron,
-            timezone=source.timezone or defaults.timezone,
-            jitter_seconds=defaults.jitter_seconds,
-            misfire_grace_seconds=defaults.misfire_grace_seconds,
-            where=f"{config.path}: source {source.key!r}: schedule",
-        )
-        item.trigger()  # a bad cron is a ConfigError now, not when the job first fires
-        schedules.append(item)
-    return schedules
 
 
 # -- one crawl process ----------------------------------------------------------------
@@ -508,149 +407,6 @@ def run_scheduler(
 # -- what `schedule list` shows -------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
-class ScheduleRow:
-    """One source in `palimpsest schedule list`."""
-
-    key: str
-    cron: str
-    timezone: str
-    enabled: bool
-    next_run: datetime | None  # None: not in the job store (scheduler not run since added)
-    last_started: datetime | None
-    last_finished: datetime | None
-    last_status: str | None
-    last_trigger: str | None
-    last_error: str | None
-    last_ok: datetime | None
-    running: str | None  # who holds the crawl lock now, if anyone
-
-
 def schedule_rows(config: Config, engine: Engine) -> list[ScheduleRow]:
     """Every configured source with its next run, last run and the last run's outcome."""
-    defaults = config.schedule
-    # Read before the connection below: on SQLite every transaction takes the write lock.
-    holders = {source.key: lock_holder(engine, source.key) for source in config.sources}
-    with engine.connect() as conn:
-        next_runs: dict[str, float | None] = {
-            job_id.removeprefix(JOB_PREFIX): when
-            for job_id, when in conn.execute(select(SchedulerJob.id, SchedulerJob.next_run_time))
-        }
-        rows = []
-        for source in config.sources:
-            last = conn.execute(
-                select(
-                    Crawl.started_at, Crawl.finished_at, Crawl.status, Crawl.trigger, Crawl.error
-                )
-                .join(Source, Source.id == Crawl.source_id)
-                .where(Source.key == source.key)
-                .order_by(Crawl.started_at.desc(), Crawl.id.desc())
-                .limit(1)
-            ).first()
-            last_ok = conn.execute(
-                select(func.max(Crawl.started_at))
-                .join(Source, Source.id == Crawl.source_id)
-                .where(Source.key == source.key, Crawl.status == "ok")
-            ).scalar()
-            stamp = next_runs.get(source.key)
-            holder = holders[source.key]
-            rows.append(
-                ScheduleRow(
-                    key=source.key,
-                    cron=source.schedule or defaults.cron,
-                    timezone=source.timezone or defaults.timezone,
-                    enabled=source.enabled,
-                    next_run=None if stamp is None else datetime.fromtimestamp(stamp, UTC),
-                    last_started=last.started_at if last else None,
-                    last_finished=last.finished_at if last else None,
-                    last_status=last.status if last else None,
-                    last_trigger=last.trigger if last else None,
-                    last_error=last.error if last else None,
-                    last_ok=last_ok,
-                    running=holder.describe() if holder else None,
-                )
-            )
-    return rows
-
-
-def _when(value: datetime | None, zone: str) -> str:
-    if value is None:
-        return "-"
-    return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
-
-
-def _status(row: ScheduleRow) -> str:
-    if row.running:
-        return f"running ({row.running})"
-    if row.last_status == "running":
-        # The lock is free, so no process is behind this row: the crawl died. The next
-        # crawl of the source marks it aborted.
-        return "died (still 'running', no crawl holds the lock)"
-    return row.last_status or "never run"
-
-
-def format_schedule(rows: Sequence[ScheduleRow]) -> str:
-    """The text table of `palimpsest schedule list`, times in each source's time zone."""
-    header = ("SOURCE", "SCHEDULE", "NEXT RUN", "LAST RUN", "STATUS", "LAST OK")
-    table = [header]
-    notes: list[list[str]] = []
-    for row in rows:
-        if not row.enabled:
-            next_run = "disabled"
-        elif row.next_run is None:
-            next_run = "not scheduled yet"
-        else:
-            next_run = _when(row.next_run, row.timezone)
-        last = _when(row.last_started, row.timezone)
-        if row.last_trigger and row.last_trigger != "schedule":
-            last += f" ({row.last_trigger})"
-        table.append(
-            (
-                row.key,
-                f"{row.cron} {row.timezone}",
-                next_run,
-                last,
-                _status(row),
-                _when(row.last_ok, row.timezone),
-            )
-        )
-        lines = []
-        if row.last_error and row.last_status != "ok":
-            lines.append("last error: " + row.last_error.strip().splitlines()[0][:300])
-        notes.append(lines)
-    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
-    out = ["  ".join(cell.ljust(w) for cell, w in zip(table[0], widths)).rstrip()]
-    for line, extra in zip(table[1:], notes):
-        out.append("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
-        out.extend("    " + note for note in extra)
-    if any(row.enabled and row.next_run is None for row in rows):
-        out.append("")
-        out.append(
-            "'not scheduled yet': start `palimpsest schedule run` to schedule these sources."
-        )
-    return "\n".join(out)
-
-
-def schedule_json(rows: Sequence[ScheduleRow]) -> list[dict[str, Any]]:
-    """`schedule list --json`: one object per source, times as ISO 8601 UTC."""
-
-    def iso(value: datetime | None) -> str | None:
-        return None if value is None else value.astimezone(UTC).isoformat()
-
-    return [
-        {
-            "source": row.key,
-            "cron": row.cron,
-            "timezone": row.timezone,
-            "enabled": row.enabled,
-            "next_run": iso(row.next_run),
-            "last_run": iso(row.last_started),
-            "last_finished": iso(row.last_finished),
-            "last_status": row.last_status,
-            "last_trigger": row.last_trigger,
-            "last_error": row.last_error,
-            "last_ok": iso(row.last_ok),
-            "running": row.running,
-        }
-        for row in rows
-    ]
+    return status_rows(engine, listed_sources(config))
