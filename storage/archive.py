@@ -1,10 +1,9 @@
-"""The versioned snapshot writer: records threads, crawls and fetches into the archive.
+"""The archive's write API: sources, crawls, fetches and thread snapshots.
 
-`Archive.record(thread, crawl_id)` writes one thread in one transaction: it compares
-content hashes with the current versions (one query per thread), inserts new versions
-of what changed (executemany), tombstones what disappeared from a *complete* thread,
-and touches no version of what is unchanged. Versions are insert-only; the only update
-of a version row is closing its `valid_to`.
+`Archive.record(thread, crawl_id)` writes one thread in one transaction; what it
+writes (new versions of what changed, tombstones, identity rows, post_state) is
+`storage.thread_writer`. Versions are insert-only; the only update of a version row is
+closing its `valid_to`.
 
 Concurrency: the post row is upserted first, and an upsert locks that row on
 PostgreSQL until commit, so two writers of the same thread queue behind each other
@@ -19,7 +18,6 @@ import os
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
@@ -28,24 +26,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from storage.errors import ConfigError
-from storage.hashing import comment_hash, post_hash
-from storage.models import (
-    CRAWL_STATUSES,
-    CRAWL_TRIGGERS,
-    Author,
-    AuthorAlias,
-    Comment,
-    CommentVersion,
-    Crawl,
-    Fetch,
-    Post,
-    PostState,
-    PostVersion,
-    Quote,
-    Reply,
-    Source,
-)
-from storage.records import CommentRecord, FetchRecord, ThreadSnapshot
+from storage.models import CRAWL_STATUSES, CRAWL_TRIGGERS, Crawl, Fetch, Source
+from storage.records import FetchRecord, ThreadSnapshot
+from storage.thread_writer import RecordResult, clean_text, write_thread
 from storage.upserts import Upserts
 
 __all__ = ["Archive", "RecordResult"]
@@ -62,49 +45,10 @@ RETRY_SQLSTATES = {"23505", "40001", "40P01"}
 source_t = cast(sa.Table, Source.__table__)
 crawl_t = cast(sa.Table, Crawl.__table__)
 fetch_t = cast(sa.Table, Fetch.__table__)
-author_t = cast(sa.Table, Author.__table__)
-alias_t = cast(sa.Table, AuthorAlias.__table__)
-post_t = cast(sa.Table, Post.__table__)
-post_state_t = cast(sa.Table, PostState.__table__)
-post_version_t = cast(sa.Table, PostVersion.__table__)
-comment_t = cast(sa.Table, Comment.__table__)
-comment_version_t = cast(sa.Table, CommentVersion.__table__)
-reply_t = cast(sa.Table, Reply.__table__)
-quote_t = cast(sa.Table, Quote.__table__)
-
-
-@dataclass(frozen=True)
-class RecordResult:
-    """What `Archive.record` wrote for one thread."""
-
-    new_post_versions: int
-    new_comment_versions: int
-    tombstones: int
-    unchanged_comments: int
-
-
-@dataclass(frozen=True)
-class _Current:
-    """The current version of a comment, as far as the writer needs it."""
-
-    comment_id: int
-    version_id: int | None
-    version: int
-    content_hash: str | None
-    deleted: bool
-    valid_from: datetime | None
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _clean(text: str | None) -> str | None:
-    # PostgreSQL text cannot hold NUL; an HTML parser would have made it U+FFFD anyway,
-    # and doing it on both databases keeps their contents identical.
-    if text is None or "\x00" not in text:
-        return text
-    return text.replace("\x00", "\ufffd")
 
 
 def _retryable(exc: DBAPIError) -> bool:
@@ -178,7 +122,7 @@ class Archive:
                 finished_at=now,
                 heartbeat_at=now,
                 stats=dict(stats),
-                error=_clean(error),
+                error=clean_text(error),
                 warc_sha256=dict(warc) if isinstance(warc, Mapping) and warc else None,
             )
         )
@@ -196,15 +140,15 @@ class Archive:
         rows = [
             {
                 "crawl_id": crawl_id,
-                "url": _clean(f.url),
+                "url": clean_text(f.url),
                 "method": f.method,
                 "status": f.status,
                 "fetched_at": f.fetched_at,
                 "size": f.size,
                 "sha256": f.sha256,
                 "elapsed_ms": f.elapsed_ms,
-                "content_type": _clean(f.content_type),
-                "error": _clean(f.error),
+                "content_type": clean_text(f.content_type),
+                "error": clean_text(f.error),
                 "warc_file": f.warc_file,
                 "warc_offset": f.warc_offset,
             }
@@ -216,7 +160,11 @@ class Archive:
 
     def record(self, thread: ThreadSnapshot, crawl_id: int) -> RecordResult:
         """Record one thread snapshot for crawl `crawl_id`, in one transaction."""
-        return self._retry(lambda conn: _ThreadWriter(self, conn, thread, crawl_id).write())
+        return self._retry(
+            lambda conn: write_thread(
+                conn, self.upserts, self._source_id(conn, thread.source_key), thread, crawl_id
+            )
+        )
 
     # -- helpers ------------------------------------------------------------------
 
@@ -240,410 +188,3 @@ class Archive:
             raise ConfigError(f"unknown source {key!r}: it is not in the archive (ensure_source)")
         self._source_ids[key] = found
         return int(found)
-
-
-class _ThreadWriter:
-    """One `Archive.record` call: the steps of writing one thread, sharing its state."""
-
-    def __init__(
-        self, archive: Archive, conn: Connection, thread: ThreadSnapshot, crawl_id: int
-    ) -> None:
-        self.a = archive
-        self.conn = conn
-        self.thread = thread
-        self.crawl_id = crawl_id
-        # Naive times are taken as UTC (as the column type does), so comparisons with
-        # stored aware times cannot fail.
-        t = thread.fetched_at
-        self.t = t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
-        self.source_id = archive._source_id(conn, thread.source_key)
-        self.author_ids: dict[str, int] = {}
-
-    def write(self) -> RecordResult:
-        post_id = self._upsert_post()
-        if self.thread.post_unchanged and self.thread.comments_unchanged:
-            # 304 Not Modified on every page: the post record holds only its ids.
-            return self._unchanged_comments(post_id, 0)
-        self._upsert_authors()
-        new_post, first_time = self._write_post_version(post_id)
-        if self.thread.comments_unchanged and not first_time:
-            return self._unchanged_comments(post_id, new_post)
-        comments = _dedupe(self.thread.comments)
-        current = self._upsert_comments(post_id, comments)
-        new_versions, unchanged = self._write_comment_versions(comments, current)
-        tombstones = 0
-        if self.thread.complete:
-            seen = {c.external_id for c in comments}
-            tombstones = self._tombstone([cur for ext, cur in current.items() if ext not in seen])
-        changed = new_post + new_versions + tombstones > 0
-        self._upsert_state(post_id, active=changed and not first_time)
-        return RecordResult(
-            new_post_versions=new_post,
-            new_comment_versions=new_versions,
-            tombstones=tombstones,
-            unchanged_comments=unchanged,
-        )
-
-    def _unchanged_comments(self, post_id: int, new_post: int) -> RecordResult:
-        """A thread whose pages all matched the last complete crawl's fingerprint: its
-        comments were not parsed; they are seen again, unchanged (one UPDATE)."""
-        c = comment_t.c
-        seen = self.conn.execute(
-            sa.update(comment_t)
-            .where(c.post_id == post_id, c.last_seen_at < self.t)
-            .values(last_seen_at=self.t)
-        ).rowcount
-        self._upsert_state(post_id, active=new_post > 0)
-        return RecordResult(
-            new_post_versions=new_post,
-            new_comment_versions=0,
-            tombstones=0,
-            unchanged_comments=max(seen, 0),
-        )
-
-    # The post row first: its upsert takes the row lock that serializes writers of
-    # this thread on PostgreSQL.
-    def _upsert_post(self) -> int:
-        p = self.thread.post
-        row = {
-            "source_id": self.source_id,
-            "external_id": p.external_id,
-            "url": _clean(p.url),
-            "first_seen_at": self.t,
-            "last_seen_at": self.t,
-        }
-        return int(self.conn.execute(self.a.upserts.post, row).scalar_one())
-
-    def _upsert_authors(self) -> None:
-        p = self.thread.post
-        people: dict[str, dict[str, Any]] = {}
-        names: set[tuple[str, str]] = set()
-        entries: list[tuple[str, str, str | None, str | None]] = [
-            (p.author_key, p.author_raw, p.author_url, p.author_external_id)
-        ]
-        entries += [(c.author_key, c.author_raw, c.author_url, None) for c in self.thread.comments]
-        for key, raw, url, ext in entries:
-            if not key:
-                continue  # anonymous: no identity to keep
-            row = people.setdefault(
-                key,
-                {
-                    "source_id": self.source_id,
-                    "key": _clean(key),
-                    "display_name": _clean(raw),
-                    "profile_url": None,
-                    "external_id": None,
-                    "first_seen_at": self.t,
-                    "last_seen_at": self.t,
-                },
-            )
-            row["display_name"] = _clean(raw)  # the last spelling in thread order wins
-            row["profile_url"] = row["profile_url"] or _clean(url)
-            row["external_id"] = row["external_id"] or _clean(ext)
-            names.add((key, raw))
-        if not people:
-            return
-        # Sorted, so concurrent writers lock shared author rows in one order: no deadlock.
-        self.conn.execute(self.a.upserts.author, [people[k] for k in sorted(people)])
-        rows = self.conn.execute(
-            sa.select(author_t.c.id, author_t.c.key).where(
-                author_t.c.source_id == self.source_id,
-                author_t.c.key.in_([_clean(k) for k in people]),
-            )
-        )
-        by_clean = {key: author_id for author_id, key in rows}
-        self.author_ids = {k: by_clean[_clean(k)] for k in people}  # type: ignore[index]
-        alias_rows = [
-            {
-                "author_id": self.author_ids[key],
-                "raw_name": _clean(raw),
-                "first_seen_at": self.t,
-                "last_seen_at": self.t,
-            }
-            for key, raw in sorted(names)
-        ]
-        self.conn.execute(self.a.upserts.alias, alias_rows)
-
-    def _write_post_version(self, post_id: int) -> tuple[int, bool]:
-        """Insert a post version if the post changed; (versions written, first sight)."""
-        p = self.thread.post
-        pv = post_version_t.c
-        cur = self.conn.execute(
-            sa.select(pv.id, pv.version, pv.content_hash, pv.deleted, pv.valid_from).where(
-                pv.post_id == post_id, pv.valid_to.is_(None)
-            )
-        ).one_or_none()
-        h = post_hash(p)
-        if cur is not None:
-            if cur.content_hash == h and not cur.deleted:
-                return 0, False
-            if self.t < cur.valid_from:
-                log.warning(
-                    "post %s: snapshot of %s is older than its current version; no version written",
-                    p.external_id,
-                    self.t.isoformat(),
-                )
-                return 0, False
-            self.conn.execute(
-                sa.update(post_version_t).where(pv.id == cur.id).values(valid_to=self.t)
-            )
-        self.conn.execute(
-            sa.insert(post_version_t).values(
-                post_id=post_id,
-                version=1 if cur is None else cur.version + 1,
-                valid_from=self.t,
-                valid_to=None,
-                crawl_id=self.crawl_id,
-                content_hash=h,
-                deleted=False,
-                title=_clean(p.title),
-                author_id=self.author_ids.get(p.author_key),
-                author_raw=_clean(p.author_raw),
-                published_at=p.published_at,
-                modified_at=p.modified_at,
-                tags=[_clean(x) for x in p.tags],
-                categories=[_clean(x) for x in p.categories],
-                body_html=_clean(p.body_html),
-                body_text=_clean(p.body_text),
-                comment_count_displayed=p.comment_count_displayed,
-            )
-        )
-        return 1, cur is None
-
-    def _upsert_comments(
-        self, post_id: int, comments: Sequence[CommentRecord]
-    ) -> dict[str, _Current]:
-        """Comment identity rows up to date; then every comment's current version."""
-        if comments:
-            self.conn.execute(
-                self.a.upserts.comment,
-                [
-                    {
-                        "post_id": post_id,
-                        "external_id": c.external_id,
-                        "first_seen_at": self.t,
-                        "last_seen_at": self.t,
-                    }
-                    for c in sorted(comments, key=lambda c: c.external_id)
-                ],
-            )
-        c, cv = comment_t.c, comment_version_t.c
-        rows = self.conn.execute(
-            sa.select(
-                c.id,
-                c.external_id,
-                cv.id.label("version_id"),
-                cv.version,
-                cv.content_hash,
-                cv.deleted,
-                cv.valid_from,
-            )
-            .select_from(
-                comment_t.outerjoin(
-                    comment_version_t, sa.and_(cv.comment_id == c.id, cv.valid_to.is_(None))
-                )
-            )
-            .where(c.post_id == post_id)
-        )
-        return {
-            r.external_id: _Current(
-                comment_id=r.id,
-                version_id=r.version_id,
-                version=r.version or 0,
-                content_hash=r.content_hash,
-                deleted=bool(r.deleted),
-                valid_from=r.valid_from,
-            )
-            for r in rows
-        }
-
-    def _write_comment_versions(
-        self, comments: Sequence[CommentRecord], current: Mapping[str, _Current]
-    ) -> tuple[int, int]:
-        to_close: list[int] = []
-        rows: list[dict[str, Any]] = []
-        records: dict[int, CommentRecord] = {}
-        unchanged = 0
-        for rec in comments:
-            cur = current[rec.external_id]
-            h = comment_hash(rec)
-            if cur.version_id is not None:
-                if cur.content_hash == h and not cur.deleted:
-                    unchanged += 1
-                    continue
-                if cur.valid_from is not None and self.t < cur.valid_from:
-                    unchanged += 1  # a stale snapshot must not rewrite newer history
-                    continue
-                to_close.append(cur.version_id)
-            records[cur.comment_id] = rec
-            rows.append(
-                {
-                    "comment_id": cur.comment_id,
-                    "version": cur.version + 1,
-                    "valid_from": self.t,
-                    "valid_to": None,
-                    "crawl_id": self.crawl_id,
-                    "content_hash": h,
-                    "deleted": False,
-                    "author_id": self.author_ids.get(rec.author_key),
-                    "author_raw": _clean(rec.author_raw),
-                    "author_url": _clean(rec.author_url),
-                    "published_at": rec.published_at,
-                    "threaded_parent_external_id": rec.threaded_parent_external_id,
-                    "parent_external_id": rec.parent_external_id,
-                    "body_html": _clean(rec.body_html),
-                    "body_text": _clean(rec.body_text),
-                    "own_text": _clean(rec.own_text),
-                    "position": rec.position,
-                    "page": rec.page,
-                }
-            )
-        if not rows:
-            return 0, unchanged
-        self._close(to_close)
-        # Plain executemany, then one query for the new ids: with RETURNING, SQLAlchemy
-        # renders one huge multi-row INSERT that psycopg re-parses on every call.
-        self.conn.execute(sa.insert(comment_version_t), rows)
-        cv = comment_version_t.c
-        inserted = self.conn.execute(
-            sa.select(cv.id, cv.comment_id).where(
-                cv.comment_id.in_(list(records)), cv.valid_to.is_(None)
-            )
-        )
-        replies: list[dict[str, Any]] = []
-        quotes: list[dict[str, Any]] = []
-        for version_id, comment_id in inserted:
-            rec = records[comment_id]
-            replies += [
-                {
-                    "comment_version_id": version_id,
-                    "ordinal": r.ordinal,
-                    "kind": r.kind,
-                    "raw_name": _clean(r.raw_name),
-                    "target_kind": r.target_kind,
-                    "target_external_id": r.target_external_id,
-                    "resolved_by": r.resolved_by,
-                }
-                for r in rec.replies
-            ]
-            quotes += [
-                {
-                    "comment_version_id": version_id,
-                    "ordinal": q.ordinal,
-                    "quoted_text": _clean(q.quoted_text),
-                    "source_kind": q.source_kind,
-                    "source_external_id": q.source_external_id,
-                    "source_url": _clean(q.source_url),
-                }
-                for q in rec.quotes
-            ]
-        if replies:
-            self.conn.execute(sa.insert(reply_t), replies)
-        if quotes:
-            self.conn.execute(sa.insert(quote_t), quotes)
-        return len(rows), unchanged
-
-    def _close(self, version_ids: Sequence[int]) -> None:
-        if version_ids:
-            cv = comment_version_t.c
-            self.conn.execute(
-                sa.update(comment_version_t)
-                .where(cv.id == sa.bindparam("vid"), cv.valid_to.is_(None))
-                .values(valid_to=self.t),
-                [{"vid": v} for v in version_ids],
-            )
-
-    def _tombstone(self, missing: Sequence[_Current]) -> int:
-        """A deleted=true version for each live comment gone from a complete thread."""
-        gone = [
-            cur
-            for cur in missing
-            if cur.version_id is not None
-            and not cur.deleted
-            and (cur.valid_from is None or cur.valid_from <= self.t)
-        ]
-        if not gone:
-            return 0
-        ids = [cur.version_id for cur in gone]
-        self._close(ids)  # type: ignore[arg-type]
-        cv = comment_version_t.c
-        copied = [
-            cv.author_id,
-            cv.author_raw,
-            cv.author_url,
-            cv.published_at,
-            cv.threaded_parent_external_id,
-            cv.parent_external_id,
-            cv.body_html,
-            cv.body_text,
-            cv.own_text,
-            cv.position,
-            cv.page,
-            cv.content_hash,
-        ]
-        # The tombstone keeps the last known content, so "what was deleted" is one row.
-        select = sa.select(
-            cv.comment_id,
-            (cv.version + 1).label("version"),
-            sa.literal(self.t, comment_version_t.c.valid_from.type).label("valid_from"),
-            sa.literal(self.crawl_id, sa.Integer()).label("crawl_id"),
-            sa.true().label("deleted"),
-            *copied,
-        ).where(cv.id.in_(ids))
-        self.conn.execute(
-            sa.insert(comment_version_t).from_select(
-                [
-                    "comment_id",
-                    "version",
-                    "valid_from",
-                    "crawl_id",
-                    "deleted",
-                    *[c.name for c in copied],
-                ],
-                select,
-            )
-        )
-        return len(gone)
-
-    def _upsert_state(self, post_id: int, *, active: bool) -> None:
-        th = self.thread
-        dates = [
-            d if d.tzinfo is not None else d.replace(tzinfo=UTC)
-            for d in (th.post.published_at, *(c.published_at for c in th.comments))
-            if d is not None
-        ]
-        activity = max(dates, default=None)
-        if active and (activity is None or activity < self.t):
-            activity = self.t  # an edit or deletion is a sign of life too
-        pages = th.page_states if th.complete else ()
-        first = pages[0] if pages else None
-        row = {
-            "post_id": post_id,
-            "fingerprint": th.fingerprint,
-            # HTTP validators of the thread's pages, for the next crawl's conditional
-            # requests (crawler.recrawl); the post page's also in etag / last_modified.
-            "pages": [
-                {"url": ps.url, "fingerprint": ps.fingerprint, "etag": ps.etag,
-                 "last_modified": ps.last_modified}
-                for ps in pages
-            ] or None,
-            "etag": first.etag if first else None,
-            "last_modified": first.last_modified if first else None,
-            "gone_count": 0,
-            "last_checked_at": self.t,
-            "last_activity_at": activity,
-            "last_complete_crawl_id": self.crawl_id if th.complete else None,
-        }
-        up = self.a.upserts
-        self.conn.execute(up.post_state_complete if th.complete else up.post_state_partial, row)
-
-
-def _dedupe(comments: Sequence[CommentRecord]) -> list[CommentRecord]:
-    """First sighting of each comment id: shifting pagination can show one on two pages."""
-    seen: set[str] = set()
-    out: list[CommentRecord] = []
-    for c in comments:
-        if c.external_id not in seen:
-            seen.add(c.external_id)
-            out.append(c)
-    return out

@@ -4,9 +4,9 @@ One 404 is not evidence: a site mid-migration, a plugin hiccup or a cache can an
 404 for a night. So the first crawl that finds a known post gone only counts it
 (`post_state.gone_count = 1`) and logs it; the next crawl that finds it gone again
 writes a tombstone (a `post_version` with `deleted = true` that repeats the last known
-content, exactly as a comment tombstone does). Any crawl that records the post again
-resets the count (`storage.upserts`, post_state), and a later live version of the post
-shows as `restored` in the `changes` view.
+content, written by `storage.tombstones` exactly as a comment tombstone is). Any crawl
+that records the post again resets the count (`storage.upserts`, post_state), and a
+later live version of the post shows as `restored` in the `changes` view.
 
 The post's comments keep their last versions: the post's tombstone is what says the
 whole thread went away, and the comments' rows still say what it held.
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import cast
 
 import sqlalchemy as sa
@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from storage.models import Post, PostState, PostVersion, Source
 from storage.records import PostGone
+from storage.tombstones import insert_tombstones
 
 __all__ = ["GONE_AFTER", "GoneResult", "record_gone"]
 
@@ -86,7 +87,7 @@ def _record(conn: Connection, gone: PostGone, crawl_id: int) -> GoneResult:
     return GoneResult(gone_count=count, tombstoned=_tombstone(conn, post_id, t, crawl_id))
 
 
-def _tombstone(conn: Connection, post_id: int, t: object, crawl_id: int) -> bool:
+def _tombstone(conn: Connection, post_id: int, t: datetime, crawl_id: int) -> bool:
     """A deleted=true version repeating the current live one; False if already deleted."""
     v = version_t.c
     current = conn.execute(
@@ -95,22 +96,6 @@ def _tombstone(conn: Connection, post_id: int, t: object, crawl_id: int) -> bool
     if current is None or current.deleted or current.valid_from > t:
         return False
     conn.execute(sa.update(version_t).where(v.id == current.id).values(valid_to=t))
-    copied = [
-        v.content_hash, v.title, v.author_id, v.author_raw, v.published_at, v.modified_at,
-        v.tags, v.categories, v.body_html, v.body_text, v.comment_count_displayed,
-    ]
-    conn.execute(
-        sa.insert(version_t).from_select(
-            ["post_id", "version", "valid_from", "crawl_id", "deleted", *[c.name for c in copied]],
-            sa.select(
-                v.post_id,
-                (v.version + 1).label("version"),
-                sa.literal(t, v.valid_from.type).label("valid_from"),
-                sa.literal(crawl_id, sa.Integer()).label("crawl_id"),
-                sa.true().label("deleted"),
-                *copied,
-            ).where(v.id == current.id),
-        )
-    )
+    insert_tombstones(conn, version_t, [current.id], t, crawl_id)
     log.warning("post %s tombstoned: gone on %d crawls in a row", post_id, GONE_AFTER)
     return True
