@@ -123,6 +123,16 @@ def _median(name: str, runs: list[dict[str, Any]], pages_key: str = "pages") -> 
 
 
 def _crawl_stage(args: dict[str, Any], log: Any, fresh: bool = False) -> dict[str, Any]:
+    result = _crawl_attempts(args, log, fresh)
+    expected = args.get("expect_comments")
+    if expected is not None and result["comments"] != expected:
+        # A crawl that missed comments is fast for the wrong reason (seen when a source
+        # file changed under a running crawl: Scrapy re-reads callbacks' source).
+        raise RuntimeError(f"crawl saw {result['comments']} comments of {expected}; figures discarded")
+    return result
+
+
+def _crawl_attempts(args: dict[str, Any], log: Any, fresh: bool) -> dict[str, Any]:
     """One crawl; a failed one is retried once (and said), a second failure stops the run.
 
     Why retry at all: on a shared, loaded machine a crawl has failed with no problem
@@ -150,9 +160,10 @@ def _repeat(n: int, stage: str, args: dict[str, Any], log: Any) -> list[dict[str
     return runs
 
 
-def _one_crawl(label: str, key: str, config: Path, db: str, log: Any, *, first: bool) -> dict[str, Any]:
-    r = _crawl_stage({"source": key, "config": str(config), "db": db, "overrides": BENCH_OVERRIDES},
-                     log, fresh=first and db.startswith("sqlite:"))
+def _one_crawl(label: str, key: str, config: Path, db: str, log: Any, *, first: bool,
+               expect: int | None = None) -> dict[str, Any]:
+    r = _crawl_stage({"source": key, "config": str(config), "db": db, "overrides": BENCH_OVERRIDES,
+                      "expect_comments": expect}, log, fresh=first and db.startswith("sqlite:"))
     log(f"  {label}: {r['pages']} pages in {r['wall_s']:.1f}s ({r['cpu_s']:.1f}s CPU, "
         f"{r['peak_rss_mb']:.0f} MB), {r['version_rows_written']} version rows, status {r['status']}")
     if not first and r["version_rows_written"] != 0:
@@ -242,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="palimpsest-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    # mkdtemp makes it 0700; nginx started by root serves as an unprivileged worker user,
+    # which must be able to enter it (else every page is a 404).
+    work.chmod(0o755)
     try:
         if args.scale_only:  # keep the main table of an earlier run, replace the scale rows
             report = json.loads(args.out.read_text()) if args.out.exists() else {}
@@ -288,6 +302,7 @@ def _main_table(args: argparse.Namespace, work: Path, log: Any) -> dict[str, Any
     # Fetch-only runs are interleaved with the crawls, so a burst of load on this shared
     # machine hits the limit and the crawls alike rather than one stage only.
     rounds = max(args.repeats, args.crawl_repeats)
+    expected = spec.posts * spec.comments  # every crawl must see every comment
     dbs = [f"sqlite:///{work / f'bench-{i}.db'}" for i in range(args.crawl_repeats)]
     with serve_static(site, port=port, prefer_nginx=not args.python_server) as (url, server):
         assert url == base
@@ -296,8 +311,10 @@ def _main_table(args: argparse.Namespace, work: Path, log: Any) -> dict[str, Any
             if i < args.repeats:
                 fetch(len(fetch_runs) + 1)
             if i < args.crawl_repeats:
-                first_runs.append(_one_crawl(f"first crawl {i + 1}", "bench", config, dbs[i], log, first=True))
-                re304_runs.append(_one_crawl(f"recrawl (304s) {i + 1}", "bench", config, dbs[i], log, first=False))
+                first_runs.append(_one_crawl(f"first crawl {i + 1}", "bench", config, dbs[i], log, first=True,
+                                              expect=expected))
+                re304_runs.append(_one_crawl(f"recrawl (304s) {i + 1}", "bench", config, dbs[i], log, first=False,
+                                              expect=expected))
         loads.append(_load())
         if args.postgres:
             key = f"bench{int(time.time())}"
@@ -309,7 +326,7 @@ def _main_table(args: argparse.Namespace, work: Path, log: Any) -> dict[str, Any
         for i, db in enumerate(dbs):
             fetch(len(fetch_runs) + 1)
             refp_runs.append(_one_crawl(f"recrawl (200s, fingerprints) {i + 1}", "bench", config, db, log,
-                                        first=False))
+                                        first=False, expect=expected))
     loads.append(_load())
     stages = {
         "fetch_only": _median("fetch-only Scrapy (limit)", fetch_runs),
@@ -398,7 +415,8 @@ def _scale(args: argparse.Namespace, work: Path, log: Any) -> list[dict[str, Any
             config.write_text(_CONFIG.format(key=f"scale{posts}", base=base))
             db = f"sqlite:///{work / f'scale{posts}.db'}"
             r = _crawl_stage({"source": f"scale{posts}", "config": str(config), "db": db,
-                              "overrides": BENCH_OVERRIDES}, log, fresh=True)
+                              "overrides": BENCH_OVERRIDES, "expect_comments": posts * spec.comments},
+                             log, fresh=True)
         log(f"  scale {posts} posts: {r['pages']} pages in {r['wall_s']:.0f}s, {r['peak_rss_mb']:.0f} MB")
         first = _median("first crawl", [r])
         rows.append({"posts": posts, "comments": spec.comments, "page_kb": spec.page_kb,

@@ -64,7 +64,10 @@ def fetch_only(args: dict[str, Any]) -> dict[str, Any]:
         process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     spider = crawler.spider
-    out["pages"] = int(stats.get("downloader/response_count", 0))
+    # Only 200s count: a page that was not served is not a page fetched.
+    out["pages"] = int(stats.get("downloader/response_status_count/200", 0))
+    if out["pages"] < len(urls):  # robots.txt is fetched once more by Scrapy itself
+        raise SystemExit(f"fetch-only: {out['pages']} pages of {len(urls)} answered 200")
     out["bytes"] = int(getattr(spider, "bytes", 0))
     return out
 

@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -53,6 +54,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _check_serves(root: Path, port: int, proc: subprocess.Popen[bytes]) -> None:
+    """Fail unless our nginx is the one answering: the port was free when chosen, but on a
+    shared machine another server may have taken it before nginx bound it (nginx then
+    exits, and the other server would answer every benchmark request with a 404)."""
+    probe = root / "robots.txt"
+    time.sleep(0.1)  # nginx exits at once when bind() fails
+    if proc.poll() is not None:
+        raise RuntimeError(f"nginx exited ({proc.returncode}): port {port} taken?")
+    if probe.exists():
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=5) as response:
+            if response.read() != probe.read_bytes():
+                raise RuntimeError(f"127.0.0.1:{port} is not serving {root}")
+
+
 def _wait_listening(port: int, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -81,6 +96,7 @@ def serve_static(root: Path, port: int | None = None, prefer_nginx: bool = True,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
                 _wait_listening(port)
+                _check_serves(root, port, proc)
                 yield f"http://127.0.0.1:{port}", "nginx"
             finally:
                 proc.terminate()
