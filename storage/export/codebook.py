@@ -65,7 +65,8 @@ This export is pseudonymized. Author names, keys and aliases, the names in @-rep
 and every known name or `@handle` in titles, bodies, own text and quotes are replaced
 by `author-` + 12 hex digits of HMAC-SHA256(salt, normalized name). The same person has
 the same pseudonym in every table. Author website links are empty. The salt is not in
-this directory; whoever holds it can re-identify, so keep it apart. Caveats: names
+this directory; whoever holds it can re-identify, so keep it apart. Text columns are
+NFKC-normalized so names in compatibility characters are found too. Caveats: names
 shorter than three characters are replaced only after an `@`; a name spelled with HTML
 entities in raw HTML, or a nickname never seen as an author or @-reply, is not found.
 """

@@ -9,6 +9,9 @@ author's spellings, keys, slugs, and every name written after an '@') plus any o
 `@handle`. Author website links and platform author ids are blanked (they usually
 spell the name).
 
+Text columns of a pseudonymized export are NFKC-normalized (as author keys are), so
+that a name in compatibility characters cannot slip through.
+
 Caveats (CODEBOOK.md repeats them): a name shorter than three characters is replaced
 only after an '@' (else every "Al" in "Also" would go); a name spelled with HTML
 entities inside raw HTML, or a nickname the archive never saw as an author or
@@ -93,10 +96,11 @@ class Pseudonymizer:
             if not name or not name.strip():
                 continue
             key = name_key(name)
-            spelled = " ".join(name.split())
-            # lower() can change length ('İ'), so the spelling as written stays too
-            variants.update({spelled, spelled.lower(), key, key.replace(" ", "-"),
-                             key.replace(" ", "_")})
+            spelled = " ".join(unicodedata.normalize("NFKC", name).split())
+            # lower() and upper() can change length ('İ', 'ß' -> 'SS'), which
+            # IGNORECASE does not bridge, so each spelling is listed
+            variants.update({spelled, spelled.lower(), spelled.upper(), key,
+                             key.replace(" ", "-"), key.replace(" ", "_")})
         names_pattern = _trie_pattern(variants) or r"(?!x)x"
 
         # A known name (however many words), after '@' or bare; else any other @handle.
@@ -121,6 +125,9 @@ class Pseudonymizer:
         """Every known name and @handle in a text replaced by its pseudonym."""
         if not value:
             return value
+        # Names are matched in NFKC form, as author keys are: a name written in
+        # compatibility characters (fullwidth, mathematical letters) is still found.
+        value = unicodedata.normalize("NFKC", value)
 
         def swap(m: re.Match[str]) -> str:
             name = m.group("name")
