@@ -56,12 +56,13 @@ def link_hrefs(html: str) -> list[str]:
     return sorted(hrefs)
 
 
+# json.dumps(..., ensure_ascii=False, separators=(",", ":")), built once: dumps builds a
+# new encoder on every call with non-default options.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _digest(fields: Iterable[tuple[str, Any]]) -> str:
-    payload = json.dumps(
-        [HASH_SCHEME, [[name, value] for name, value in fields]],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    payload = _ENCODER.encode([HASH_SCHEME, [[name, value] for name, value in fields]])
     return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
 

@@ -65,16 +65,53 @@ CRAWL_TRIGGERS = ("manual", "schedule", "reparse", "demo", "test")
 CRAWL_STATUSES = ("running", "ok", "partial", "failed", "aborted")
 
 
+# format_utc's results by (value, type, tzinfo, fold): a writer formats the same few
+# times (the crawl's fetch time, seen-times) for every row it binds. Equal datetimes
+# with the same type, tzinfo and fold have the same UTC text; fold is in the key because
+# same-zone comparison ignores it, and the type in case a subclass formats differently.
+_formatted: dict[tuple[datetime, type, Any, int], str] = {}
+_FORMATTED_MAX = 4096
+
+
 def format_utc(value: datetime) -> str:
     """The SQLite text form of an aware datetime (naive values are taken as UTC)."""
+    key = (value, type(value), value.tzinfo, value.fold)
+    try:
+        return _formatted[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable tzinfo
+        return _format_utc(value)
+    text = _format_utc(value)
+    if len(_formatted) >= _FORMATTED_MAX:
+        _formatted.clear()
+    _formatted[key] = text
+    return text
+
+
+def _format_utc(value: datetime) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     # isoformat, not strftime: strftime("%Y") does not zero-pad years before 1000.
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
+# parse_utc's results by text: a thread's rows share a few timestamps (valid_from).
+_parsed: dict[str, datetime] = {}
+
+
 def parse_utc(value: str) -> datetime:
     """Read a stored timestamp back as an aware UTC datetime (tolerates other ISO forms)."""
+    found = _parsed.get(value)
+    if found is None:
+        found = _parse_utc(value)
+        if len(_parsed) >= _FORMATTED_MAX:
+            _parsed.clear()
+        _parsed[value] = found
+    return found
+
+
+def _parse_utc(value: str) -> datetime:
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)

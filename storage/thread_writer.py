@@ -23,6 +23,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from storage.bulk import BulkStatement
 from storage.hashing import comment_hash, post_hash
 from storage.models import (
     Author,
@@ -46,6 +47,28 @@ comment_t = cast(sa.Table, Comment.__table__)
 comment_version_t = cast(sa.Table, CommentVersion.__table__)
 reply_t = cast(sa.Table, Reply.__table__)
 quote_t = cast(sa.Table, Quote.__table__)
+
+# The hot inserts, as driver executemany of tuples (storage.bulk); rows are built in
+# these column orders.
+_VERSION_KEYS = (
+    "comment_id", "version", "valid_from", "valid_to", "crawl_id", "content_hash",
+    "deleted", "author_id", "author_raw", "author_url", "published_at",
+    "threaded_parent_external_id", "parent_external_id", "body_html", "body_text",
+    "own_text", "position", "page",
+)  # fmt: skip
+_insert_version = BulkStatement(sa.insert(comment_version_t), comment_version_t, _VERSION_KEYS)
+_insert_reply = BulkStatement(
+    sa.insert(reply_t),
+    reply_t,
+    ("comment_version_id", "ordinal", "kind", "raw_name", "target_kind",
+     "target_external_id", "resolved_by"),
+)  # fmt: skip
+_insert_quote = BulkStatement(
+    sa.insert(quote_t),
+    quote_t,
+    ("comment_version_id", "ordinal", "quoted_text", "source_kind", "source_external_id",
+     "source_url"),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -176,7 +199,7 @@ class _ThreadWriter:
                 continue  # anonymous: no identity to keep
             row = people.setdefault(
                 key,
-                {
+                {  # in the order of the author upsert's keys
                     "source_id": self.source_id,
                     "key": clean_text(key),
                     "display_name": clean_text(raw),
@@ -193,7 +216,7 @@ class _ThreadWriter:
         if not people:
             return
         # Sorted, so concurrent writers lock shared author rows in one order: no deadlock.
-        self.conn.execute(self.upserts.author, [people[k] for k in sorted(people)])
+        self.upserts.author.execute(self.conn, [tuple(people[k].values()) for k in sorted(people)])
         rows = self.conn.execute(
             sa.select(author_t.c.id, author_t.c.key).where(
                 author_t.c.source_id == self.source_id,
@@ -203,15 +226,9 @@ class _ThreadWriter:
         by_clean = {key: author_id for author_id, key in rows}
         self.author_ids = {k: by_clean[clean_text(k)] for k in people}  # type: ignore[index]
         alias_rows = [
-            {
-                "author_id": self.author_ids[key],
-                "raw_name": clean_text(raw),
-                "first_seen_at": self.t,
-                "last_seen_at": self.t,
-            }
-            for key, raw in sorted(names)
+            (self.author_ids[key], clean_text(raw), self.t, self.t) for key, raw in sorted(names)
         ]
-        self.conn.execute(self.upserts.alias, alias_rows)
+        self.upserts.alias.execute(self.conn, alias_rows)
 
     def _write_post_version(self, post_id: int) -> tuple[int, bool]:
         """Insert a post version if the post changed; (versions written, first sight)."""
@@ -264,17 +281,10 @@ class _ThreadWriter:
     ) -> dict[str, _Current]:
         """Comment identity rows up to date; then every comment's current version."""
         if comments:
-            self.conn.execute(
-                self.upserts.comment,
-                [
-                    {
-                        "post_id": post_id,
-                        "external_id": c.external_id,
-                        "first_seen_at": self.t,
-                        "last_seen_at": self.t,
-                    }
-                    for c in sorted(comments, key=lambda c: c.external_id)
-                ],
+            t = self.t
+            self.upserts.comment.execute(
+                self.conn,
+                [(post_id, ext, t, t) for ext in sorted(c.external_id for c in comments)],
             )
         c, cv = comment_t.c, comment_version_t.c
         rows = self.conn.execute(
@@ -310,7 +320,7 @@ class _ThreadWriter:
         self, comments: Sequence[CommentRecord], current: Mapping[str, _Current]
     ) -> tuple[int, int]:
         to_close: list[int] = []
-        rows: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
         records: dict[int, CommentRecord] = {}
         unchanged = 0
         for rec in comments:
@@ -325,71 +335,69 @@ class _ThreadWriter:
                     continue
                 to_close.append(cur.version_id)
             records[cur.comment_id] = rec
-            rows.append(
-                {
-                    "comment_id": cur.comment_id,
-                    "version": cur.version + 1,
-                    "valid_from": self.t,
-                    "valid_to": None,
-                    "crawl_id": self.crawl_id,
-                    "content_hash": h,
-                    "deleted": False,
-                    "author_id": self.author_ids.get(rec.author_key),
-                    "author_raw": clean_text(rec.author_raw),
-                    "author_url": clean_text(rec.author_url),
-                    "published_at": rec.published_at,
-                    "threaded_parent_external_id": rec.threaded_parent_external_id,
-                    "parent_external_id": rec.parent_external_id,
-                    "body_html": clean_text(rec.body_html),
-                    "body_text": clean_text(rec.body_text),
-                    "own_text": clean_text(rec.own_text),
-                    "position": rec.position,
-                    "page": rec.page,
-                }
+            rows.append(  # in _VERSION_KEYS order
+                (
+                    cur.comment_id,
+                    cur.version + 1,
+                    self.t,
+                    None,
+                    self.crawl_id,
+                    h,
+                    False,
+                    self.author_ids.get(rec.author_key),
+                    clean_text(rec.author_raw),
+                    clean_text(rec.author_url),
+                    rec.published_at,
+                    rec.threaded_parent_external_id,
+                    rec.parent_external_id,
+                    clean_text(rec.body_html),
+                    clean_text(rec.body_text),
+                    clean_text(rec.own_text),
+                    rec.position,
+                    rec.page,
+                )
             )
         if not rows:
             return 0, unchanged
         self._close(to_close)
         # Plain executemany, then one query for the new ids: with RETURNING, SQLAlchemy
         # renders one huge multi-row INSERT that psycopg re-parses on every call.
-        self.conn.execute(sa.insert(comment_version_t), rows)
+        _insert_version.execute(self.conn, rows)
         cv = comment_version_t.c
         inserted = self.conn.execute(
             sa.select(cv.id, cv.comment_id).where(
                 cv.comment_id.in_(list(records)), cv.valid_to.is_(None)
             )
         )
-        replies: list[dict[str, Any]] = []
-        quotes: list[dict[str, Any]] = []
+        replies: list[tuple[Any, ...]] = []
+        quotes: list[tuple[Any, ...]] = []
         for version_id, comment_id in inserted:
             rec = records[comment_id]
             replies += [
-                {
-                    "comment_version_id": version_id,
-                    "ordinal": r.ordinal,
-                    "kind": r.kind,
-                    "raw_name": clean_text(r.raw_name),
-                    "target_kind": r.target_kind,
-                    "target_external_id": r.target_external_id,
-                    "resolved_by": r.resolved_by,
-                }
+                (
+                    version_id,
+                    r.ordinal,
+                    r.kind,
+                    clean_text(r.raw_name),
+                    r.target_kind,
+                    r.target_external_id,
+                    r.resolved_by,
+                )
                 for r in rec.replies
             ]
             quotes += [
-                {
-                    "comment_version_id": version_id,
-                    "ordinal": q.ordinal,
-                    "quoted_text": clean_text(q.quoted_text),
-                    "source_kind": q.source_kind,
-                    "source_external_id": q.source_external_id,
-                    "source_url": clean_text(q.source_url),
-                }
+                (
+                    version_id,
+                    q.ordinal,
+                    clean_text(q.quoted_text),
+                    q.source_kind,
+                    q.source_external_id,
+                    clean_text(q.source_url),
+                )
                 for q in rec.quotes
             ]
-        if replies:
-            self.conn.execute(sa.insert(reply_t), replies)
-        if quotes:
-            self.conn.execute(sa.insert(quote_t), quotes)
+        _insert_reply.execute(self.conn, replies)
+        _insert_quote.execute(self.conn, quotes)
         return len(rows), unchanged
 
     def _close(self, version_ids: Sequence[int]) -> None:

@@ -14,6 +14,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from storage.bulk import BulkStatement
 from storage.models import Author, AuthorAlias, Comment, Post, PostState, Source
 
 __all__ = ["Upserts"]
@@ -58,7 +59,7 @@ class Upserts:
         author = _t(Author)
         ins = insert(author)
         newer = ins.excluded.last_seen_at >= author.c.last_seen_at
-        self.author = ins.on_conflict_do_update(
+        author_upsert = ins.on_conflict_do_update(
             index_elements=["source_id", "key"],
             set_={
                 "display_name": sa.case(
@@ -73,17 +74,33 @@ class Upserts:
                 **seen(author, ins),
             },
         )
+        self.author = BulkStatement(
+            author_upsert,
+            author,
+            ("source_id", "key", "display_name", "profile_url", "external_id",
+             "first_seen_at", "last_seen_at"),
+        )  # fmt: skip
 
         alias = _t(AuthorAlias)
         ins = insert(alias)
-        self.alias = ins.on_conflict_do_update(
-            index_elements=["author_id", "raw_name"], set_=seen(alias, ins)
+        self.alias = BulkStatement(
+            ins.on_conflict_do_update(
+                index_elements=["author_id", "raw_name"], set_=seen(alias, ins)
+            ),
+            alias,
+            ("author_id", "raw_name", "first_seen_at", "last_seen_at"),
         )
 
         comment = _t(Comment)
         ins = insert(comment)
-        self.comment = ins.on_conflict_do_update(
-            index_elements=["post_id", "external_id"], set_=seen(comment, ins)
+        # The writer's largest upsert (a row per comment): a driver executemany of
+        # (post_id, external_id, first_seen_at, last_seen_at) tuples.
+        self.comment = BulkStatement(
+            ins.on_conflict_do_update(
+                index_elements=["post_id", "external_id"], set_=seen(comment, ins)
+            ),
+            comment,
+            ("post_id", "external_id", "first_seen_at", "last_seen_at"),
         )
 
         state = _t(PostState)
