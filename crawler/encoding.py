@@ -156,5 +156,9 @@ def normalize_page(page: Page) -> tuple[Page, str | None]:
     content_type = headers.get("content-type")
     if content_type is not None:
         headers["content-type"] = _CHARSET_PARAM.sub("", content_type) + "; charset=utf-8"
-    fixed = replace(page, body=decoded.text.encode("utf-8"), encoding="utf-8", headers=headers)
+    if decoded.encoding == "utf-8" and decoded.problem is None and not page.body.startswith(codecs.BOM_UTF8):
+        body = page.body  # strictly valid UTF-8 without BOM: encoding the text again gives these bytes
+    else:
+        body = decoded.text.encode("utf-8")
+    fixed = replace(page, body=body, encoding="utf-8", headers=headers)
     return fixed, decoded.problem

@@ -1,6 +1,7 @@
 """Parsers: pure functions from a fetched Page to typed records, one module per platform.
 
     get_parser("wordpress").parse_post_page(page)      -> wordpress_html.PostPage
+    get_parser("wordpress").parse_post_only(page)      -> the same, comments not read
     get_parser("wordpress").fingerprint_only(page)     -> str (cheap, no parse)
     get_parser("wordpress").parse_listing(page)        -> wordpress_listing.Listing
     get_parser("wordpress").parse_rest_posts(page)     -> wordpress_rest.RestPosts
@@ -32,6 +33,7 @@ class PlatformParser:
 
     platform: str
     parse_post_page: Callable[[Page], wordpress_html.PostPage]
+    parse_post_only: Callable[[Page], wordpress_html.PostPage]
     fingerprint_only: Callable[[Page], str]
     parse_listing: Callable[[Page], wordpress_listing.Listing]
     parse_rest_posts: Callable[[Page], wordpress_rest.RestPosts]
@@ -43,6 +45,7 @@ def _wordpress() -> PlatformParser:
     return PlatformParser(
         platform="wordpress",
         parse_post_page=wordpress_html.parse_post_page,
+        parse_post_only=wordpress_html.parse_post_only,
         fingerprint_only=wordpress_html.fingerprint_only,
         parse_listing=wordpress_listing.parse_listing,
         parse_rest_posts=wordpress_rest.parse_rest_posts,

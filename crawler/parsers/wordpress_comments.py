@@ -15,7 +15,7 @@ from crawler.parsers.htmltext import Element, text_of
 from crawler.parsers.wordpress_common import comment_record
 from storage.records import CommentRecord
 
-__all__ = ["find_comment_list", "read_comments"]
+__all__ = ["comment_ids", "find_comment_list", "read_comments"]
 
 
 def find_comment_list(doc: Element) -> Element | None:
@@ -42,18 +42,7 @@ def read_comments(
     items: list[_Item] = []
     by_element: dict[Element, _Item] = {}
     for node in sel.COMMENT_NODES(comment_list):
-        m = sel.COMMENT_ID.match(node.get("id") or "")
-        if m is not None and node.tag in ("li", "div", "article"):
-            parent = _enclosing_item(node, comment_list, by_element, items_only=False)
-            if parent is _DISPLACED:
-                # Inside another comment's text: broken markup swallowed it, and its
-                # place in the thread is unknown. Left unseen, so the repair is tried.
-                continue
-            if parent is not None and parent.cid == m.group(1):
-                continue  # Twenty Ten/Eleven: li#li-comment-N holds the body #comment-N
-            item = _Item(node, m.group(1), parent.cid if parent else None)
-            items.append(item)
-            by_element[node] = item
+        if _take_item(node, comment_list, items, by_element):
             continue
         if not items:
             continue
@@ -74,6 +63,37 @@ def read_comments(
         if not sel.PING_CLASSES.intersection((item.element.get("class") or "").split()):
             out.append(item.record(page_no, len(out)))
     return out, {item.cid for item in items}
+
+
+def comment_ids(comment_list: Element | None) -> set[str]:
+    """Every item id `read_comments` would see in the list, without reading the comments."""
+    if comment_list is None:
+        return set()
+    items: list[_Item] = []
+    by_element: dict[Element, _Item] = {}
+    for node in sel.COMMENT_ITEM_NODES(comment_list):
+        _take_item(node, comment_list, items, by_element)
+    return {item.cid for item in items}
+
+
+def _take_item(
+    node: Element, comment_list: Element, items: list[_Item], by_element: dict[Element, _Item]
+) -> bool:
+    """Record `node` as a comment item if it is one; False when it is no item (a part)."""
+    m = sel.COMMENT_ID.match(node.get("id") or "")
+    if m is None or node.tag not in ("li", "div", "article"):
+        return False
+    parent = _enclosing_item(node, comment_list, by_element, items_only=False)
+    if parent is _DISPLACED:
+        # Inside another comment's text: broken markup swallowed it, and its
+        # place in the thread is unknown. Left unseen, so the repair is tried.
+        return True
+    if parent is not None and parent.cid == m.group(1):
+        return True  # Twenty Ten/Eleven: li#li-comment-N holds the body #comment-N
+    item = _Item(node, m.group(1), parent.cid if parent else None)
+    items.append(item)
+    by_element[node] = item
+    return True
 
 
 def _enclosing_item(

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from crawler.parsers import wordpress_selectors as sel
 from crawler.parsers.htmltext import Element, detect_encoding, parse_document, text_of
-from crawler.parsers.wordpress_comments import find_comment_list, read_comments
+from crawler.parsers.wordpress_comments import comment_ids, find_comment_list, read_comments
 from crawler.parsers.wordpress_post import read_post
 from storage.records import CommentRecord, Page, PostRecord
 
-__all__ = ["PostPage", "comment_region", "fingerprint_only", "parse_post_page"]
+__all__ = ["PostPage", "comment_region", "fingerprint_only", "parse_post_only", "parse_post_page"]
 
 _FINGERPRINT_VERSION = b"wp-comments-v1\0"
 
@@ -149,6 +149,57 @@ def parse_post_page(page: Page) -> PostPage:
         # Themes put the comments after the post: without any of them, the cut may lie
         # inside the post's own text.
         post_complete = any(page.body.find(m) != -1 for m in sel.RAW_AFTER_POST)
+    return _post_page(
+        page, doc, comment_list, tuple(comments), region, (comment_page, page_urls, page_count),
+        truncated=truncated, post_complete=post_complete, problems=tuple(problems),
+    )
+
+
+def parse_post_only(page: Page) -> PostPage:
+    """`parse_post_page(page)` without reading the page's comments (`comments` is empty,
+    every other field equal): for a page whose fingerprint says its comment region is as
+    the archive has it. Raises ValueError when the body is empty.
+
+    A page cut short or with comments lost to broken markup is parsed in full (and its
+    comments dropped): the repair may change the tree the post is read from.
+    """
+    encoding = detect_encoding(page.body, page.encoding, page.headers.get("content-type"))
+    doc = parse_document(page.body, encoding)
+    comment_list = find_comment_list(doc)
+    region = comment_region(page.body)
+    raw_items = sum(region.count(marker) for marker in sel.RAW_ITEM_IDS)
+    if not sel.RAW_HTML_END.search(page.body, max(0, len(page.body) - 4096)) or (
+        raw_items and _lost_in_tree(region, raw_items, comment_list)
+    ):
+        return replace(parse_post_page(page), comments=())
+    pages = _comment_pages(doc, page.url, comment_list)
+    return _post_page(page, doc, comment_list, (), region, pages)
+
+
+def _lost_in_tree(region: bytes, raw_items: int, comment_list: Element | None) -> bool:
+    """True when the raw region holds comment items that lxml's tree lacks (the test
+    `parse_post_page` repairs on)."""
+    seen = comment_ids(comment_list)
+    if raw_items <= len(seen):
+        return False
+    return bool({m.decode("ascii") for m in sel.RAW_COMMENT_ITEM.findall(region)} - seen)
+
+
+def _post_page(
+    page: Page,
+    doc: Element,
+    comment_list: Element | None,
+    comments: tuple[CommentRecord, ...],
+    region: bytes,
+    pages: tuple[int | None, tuple[str, ...], int | None],
+    *,
+    truncated: bool = False,
+    post_complete: bool = True,
+    problems: tuple[str, ...] = (),
+) -> PostPage:
+    """The page's PostPage around its comments and `pages` (this page's number, the
+    thread's comment page URLs, the last page's number): the post, form and fingerprint."""
+    comment_page, page_urls, page_count = pages
     if comment_list is not None and comment_page is None:
         comment_page = 1
     # The form and the closed notice sit beside the list (div#comments, or the block
@@ -158,7 +209,7 @@ def parse_post_page(page: Page) -> PostPage:
     closed_notice = sel.NO_COMMENTS_NEAR(area) if area is not None else sel.NO_COMMENTS(doc)
     return PostPage(
         post=read_post(doc, page.url, comment_list),
-        comments=tuple(comments),
+        comments=comments,
         comment_page=comment_page,
         comment_page_urls=page_urls,
         comment_page_count=page_count,
@@ -167,7 +218,7 @@ def parse_post_page(page: Page) -> PostPage:
         has_comments_section=comment_list is not None or bool(form or sel.COMMENTS_AREA(doc)),
         comments_closed=not form or bool(closed_notice),
         post_complete=post_complete,
-        problems=tuple(problems),
+        problems=problems,
     )
 
 

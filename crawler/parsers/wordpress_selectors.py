@@ -42,6 +42,12 @@ COMMENT_NODES = etree.XPath(
     " | descendant::b[contains(@class, 'fn')] | descendant::cite[contains(@class, 'fn')]"
     " | descendant::span[contains(@class, 'fn')] | descendant::div[contains(@class, 'comment-')]"
 )
+# The items alone (the first three alternatives of COMMENT_NODES): which comment ids a
+# page's tree holds, for a post-only parse that must still notice broken markup.
+COMMENT_ITEM_NODES = etree.XPath(
+    "descendant::li[starts-with(@id, 'comment-') or starts-with(@id, 'li-comment-')]"
+    " | descendant::div[starts-with(@id, 'comment-')] | descendant::article[starts-with(@id, 'comment-')]"
+)
 # Pingbacks and trackbacks sit in the same list but are not discussion, and the REST
 # API's /comments endpoint leaves them out by default (type=comment): skip them in both.
 PING_CLASSES = frozenset(("pingback", "trackback"))

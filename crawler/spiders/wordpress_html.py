@@ -18,6 +18,7 @@ from scrapy import Request
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.parsers.wordpress_html import PostPage
 from crawler.recrawl import KnownPost, conditional_headers, page_state, url_key
 from crawler.spiders.wordpress_crawl import LISTING, POST, THREAD, WordPressCrawl, reason
 from crawler.thread_fetch import ThreadInProgress
@@ -113,7 +114,7 @@ class HtmlRoute(WordPressCrawl):
             return
         page = self._page(response)
         try:
-            parsed = self.parser.parse_post_page(page)
+            parsed, post_only = self._read_post_page(page, known, refetch=bool(response.meta.get("refetch")))
         except ValueError as exc:
             self._fault("parse", response.url, str(exc))
             return
@@ -125,8 +126,28 @@ class HtmlRoute(WordPressCrawl):
         thread.page_states[response.url] = page_state(response.url, parsed.fingerprint, page.headers)
         thread.defer = self.known.may_skip(parsed.post.external_id) and not response.meta.get("refetch")
         thread.requested.add(response.url)
+        if post_only:
+            # Its comments were not read: parsed in full with the other deferred pages if
+            # the thread turns out changed (_take_comment_page keeps an empty page till then).
+            thread.deferred.append((page, parsed.fingerprint))
         self._take_comment_page(thread, response.url, parsed)
         yield from self._next_comment_page(thread)
+
+    def _read_post_page(self, page: Page, known: KnownPost | None, *, refetch: bool) -> tuple[PostPage, bool]:
+        """The post page parsed, and whether its comments were left unread: they are when
+        its comment region hashes as at the last complete crawl (the thread is then most
+        likely unchanged, and reading 50 comments is most of a page's parse)."""
+        stored = known.page(page.url) if known is not None and not refetch else None
+        if (
+            known is not None
+            and stored is not None
+            and self.known.may_skip(known.external_id)
+            and self.parser.fingerprint_only(page) == stored.fingerprint
+        ):
+            parsed = self.parser.parse_post_only(page)
+            if parsed.post.external_id == known.external_id and not parsed.truncated and not parsed.problems:
+                return parsed, True
+        return self.parser.parse_post_page(page), False
 
     def _post_not_modified(self, response: Response, known: KnownPost) -> Iterator[Any]:
         """The post page answered 304: its other pages are asked with their validators too,

@@ -114,3 +114,21 @@ def test_normalize_page_rewrites_body_and_charset() -> None:
     assert NAME in fixed.body.decode("utf-8")
     assert fixed.headers["content-type"] == "text/html; charset=utf-8"
     assert fixed.url == page.url and fixed.fetched_at == page.fetched_at
+
+
+@given(st.binary(max_size=300), st.sampled_from(["", "; charset=utf-8", "; charset=windows-1252"]))
+def test_normalized_body_is_the_decoded_text_in_utf8(body: bytes, charset: str) -> None:
+    # normalize_page keeps a clean UTF-8 body as it is rather than encoding it again:
+    # that shortcut must give the very bytes the re-encoding would.
+    headers = {"content-type": "text/html" + charset}
+    page = Page(url="http://127.0.0.1/p/", body=body, fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+                headers=headers)
+    assert normalize_page(page)[0].body == decode_body(body, headers).text.encode("utf-8")
+
+
+@given(st.text(max_size=300))
+def test_normalized_utf8_text_survives(text: str) -> None:
+    headers = {"content-type": "text/html; charset=utf-8"}
+    page = Page(url="http://127.0.0.1/p/", body=text.encode("utf-8"),
+                fetched_at=datetime(2026, 1, 1, tzinfo=UTC), headers=headers)
+    assert normalize_page(page)[0].body == decode_body(page.body, headers).text.encode("utf-8")

@@ -1,0 +1,50 @@
+"""A recrawl reads only the post of a post page whose comments hash as before, and reads
+its comments after all when another page of the thread changed (every page a 200)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bench.run import _CONFIG
+from bench.sitegen import SiteSpec, generate_site
+from bench.static_server import free_port, serve_static
+from tests.crawler.crawling import run_crawl
+
+
+def _comment_versions(db_url: str) -> int:
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.text("SELECT count(*) FROM comment_version")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def test_older_comment_page_edited_under_an_unchanged_post_page(tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    site = tmp_path / "site"
+    # 60 comments, 50 threads a page: a thread whose post URL shows its newest page (2).
+    generate_site(site, SiteSpec(posts=2, comments=60, page_kb=20), base)
+    config = tmp_path / "bench.toml"
+    config.write_text(_CONFIG.format(key="bench", base=base), encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    # A thread with two comment pages: its page 1 is crawled by URL (bench-urls.txt lists
+    # exactly the pages a crawl fetches).
+    listed = (site / "bench-urls.txt").read_text(encoding="utf-8").split()
+    older_url = next(u for u in listed if u.endswith("/comment-page-1/"))
+    older = site / older_url.removeprefix(f"{base}/") / "index.html"
+    with serve_static(site, port=port, prefer_nginx=False, validators=False):
+        assert run_crawl(config, db).returncode == 0
+        first = _comment_versions(db)
+        assert first == 120
+        assert run_crawl(config, db).returncode == 0
+        assert _comment_versions(db) == first  # unchanged: nothing written
+        html = older.read_text(encoding="utf-8")
+        edited = html.replace('<div class="comment-content"><p>', '<div class="comment-content"><p>Edited. ', 1)
+        assert edited != html
+        older.write_text(edited, encoding="utf-8")
+        assert run_crawl(config, db).returncode == 0
+        assert _comment_versions(db) == first + 1  # the edit, and no comment of page 2 lost
