@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from storage.engine import open_engine
@@ -20,39 +17,7 @@ REPO = HERE.parent.parent
 STANDIN = HERE / "standin_crawl.py"
 
 
-def _services_required() -> bool:
-    return os.environ.get("PALIMPSEST_REQUIRE_SERVICES") == "1"
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'archive.db'}"
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A PostgreSQL database of this test's own, dropped afterwards."""
-    base = os.environ.get("PALIMPSEST_TEST_POSTGRES_URL")
-    if not base:
-        if _services_required():
-            pytest.fail("PALIMPSEST_TEST_POSTGRES_URL is not set (PALIMPSEST_REQUIRE_SERVICES=1)")
-        pytest.skip("PostgreSQL test: set PALIMPSEST_TEST_POSTGRES_URL")
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"palimpsest_sched_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError as exc:
-        admin.dispose()
-        if _services_required():
-            pytest.fail(f"PostgreSQL at {base} is unreachable: {exc.orig}")
-        pytest.skip(f"PostgreSQL at {base} is unreachable")
-    try:
-        yield sa.make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+# sqlite_url and pg_url come from tests/conftest.py (a fresh archive file or database).
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
