@@ -200,7 +200,7 @@ def open_engine(url: str, *, read_only: bool = False, upgrade: bool = True) -> E
     a database at another revision raises SchemaOutOfDate.
     """
     engine = connect(url, read_only=read_only)
-    where = display_url(engine.url)
+    where = display_url(url)  # as the user wrote it, not the read-only URI built from it
     heads = head_revisions()
     try:
         with engine.connect() as conn:
