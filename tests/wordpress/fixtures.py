@@ -15,7 +15,6 @@ See tests/wordpress/harness.py for the `WordPressSite` API and seed.py for the d
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -36,9 +35,9 @@ def require_wordpress() -> None:
     reason = unavailable_reason()
     if reason is None:
         return
-    if os.environ.get("PALIMPSEST_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"test WordPress required (PALIMPSEST_REQUIRE_SERVICES=1): {reason}")
-    pytest.skip(f"test WordPress unavailable: {reason}")
+    from tests.conftest import service_unavailable  # the one skip-or-fail rule of the suite
+
+    service_unavailable(f"test WordPress unavailable: {reason}")
 
 
 def new_wordpress_site(**kwargs: object) -> WordPressSite:
