@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 
+from crawler.normalize.records import evolve
 from storage.records import CommentRecord, PostRecord, ThreadSnapshot
 
 __all__ = ["assemble_thread", "thread_fingerprint", "thread_order"]
@@ -51,7 +51,9 @@ def assemble_thread(
     return ThreadSnapshot(
         source_key=source_key,
         post=post,
-        comments=tuple(replace(c, position=i) for i, c in enumerate(ordered)),
+        comments=tuple(
+            c if c.position == i else evolve(c, position=i) for i, c in enumerate(ordered)
+        ),
         complete=complete,
         fetched_at=fetched_at,
         expected_comment_count=expected_comment_count,

@@ -9,7 +9,7 @@ and each run is shingled on its own.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 
 from crawler.normalize.text import match_tokens, quote_segments
 
@@ -20,9 +20,13 @@ MATCH_FLOOR = 0.5  # share of a quote's shingles a source must hold to be its so
 _SHORT_MIN_TOKENS = 2  # quotes shorter than a shingle match by containment, from 2 words
 
 
-def _shingles(tokens: Sequence[str]) -> set[tuple[str, ...]]:
+def _shingle_tuples(tokens: Sequence[str]) -> Iterator[tuple[str, ...]]:
     # zip over shifted views builds the 4-tuples in C; slicing per position is 3x slower.
-    return set(zip(tokens, tokens[1:], tokens[2:], tokens[3:], strict=False))
+    return zip(tokens, tokens[1:], tokens[2:], tokens[3:], strict=False)
+
+
+def _shingles(tokens: Sequence[str]) -> set[tuple[str, ...]]:
+    return set(_shingle_tuples(tokens))
 
 
 def quote_shingles(quote: str) -> set[tuple[str, ...]]:
@@ -64,17 +68,19 @@ class QuoteIndex:
         self._wanted = wanted
         self._postings: dict[tuple[str, ...], list[int]] = {}  # shingle -> sources, in order
         self._sources: list[Hashable] = []
-        self._texts: list[str] = []  # " tok tok ... " per source, for short quotes
+        self._tokens: list[list[str]] = []  # per source, for short and elided quotes
+        self._texts: dict[int, str] = {}  # " tok tok ... " per source, made when first needed
 
     def add(self, source: Hashable, text: str) -> None:
         """Index `text` as written by `source` (any hashable id)."""
         number = len(self._sources)
         self._sources.append(source)
         tokens = match_tokens(text)
-        self._texts.append(" " + " ".join(tokens) + " ")
-        shingles = _shingles(tokens)
-        if self._wanted is not None:
-            shingles &= self._wanted
+        self._tokens.append(tokens)
+        if self._wanted is None:
+            shingles = _shingles(tokens)
+        else:  # only the wanted ones, never a set of all of them
+            shingles = self._wanted.intersection(_shingle_tuples(tokens))
         for shingle in shingles:
             self._postings.setdefault(shingle, []).append(number)
 
@@ -106,8 +112,8 @@ class QuoteIndex:
             runs = [" " + " ".join(run) + " " for run in segments]
             matched = {
                 n: 1.0
-                for n, text in enumerate(self._texts)
-                if all(run in text for run in runs)
+                for n in range(len(self._sources))
+                if all(run in self._text(n) for run in runs)
             }
         if not matched:
             return None
@@ -122,7 +128,7 @@ class QuoteIndex:
         if len(tied) > 1 and len(segments) > 1:
             # An elided quote's runs stand in order and close together in its source:
             # the tightest fit wins.
-            gaps = {n: _gap(self._texts[n], segments) for n in tied}
+            gaps = {n: _gap(self._text(n), segments) for n in tied}
             fits = [g for g in gaps.values() if g is not None]
             if fits:
                 tied = {n for n, g in gaps.items() if g == min(fits)}
@@ -131,3 +137,10 @@ class QuoteIndex:
                 return candidate
         best = min(tied)  # the earliest writer of the passage
         return self._sources[best]
+
+    def _text(self, number: int) -> str:
+        """Source `number`'s tokens as one " tok tok ... " string, for substring tests."""
+        text = self._texts.get(number)
+        if text is None:
+            text = self._texts[number] = " " + " ".join(self._tokens[number]) + " "
+        return text

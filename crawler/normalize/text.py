@@ -13,6 +13,10 @@ PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 # Words only: quotes, apostrophes, dashes, ellipses and other punctuation are not word
 # characters, so "don’t" and "don't", "—" and "--" fold to the same tokens.
 _WORD = re.compile(r"\w+")
+# Every ASCII byte that is no word character, as a space.
+_ASCII_NON_WORD = bytes(
+    b if b < 128 and (chr(b).isalnum() or chr(b) == "_") else 32 for b in range(256)
+)
 # Where a quoter left words out or put words in, the quote falls into separate runs:
 # "[...]" / "[…]" / "(...)" (NFKC turns "…" into "..."), a bare ellipsis, or a bracketed
 # insertion such as "[the agency]" or "[sic]".
@@ -35,6 +39,11 @@ def _fold(text: str) -> str:
 
 def match_tokens(text: str) -> list[str]:
     """Casefolded NFKC word tokens of `text`, punctuation dropped."""
+    if text.isascii():
+        # NFKC leaves ASCII as it is, casefold is lower() there and \w is [A-Za-z0-9_]:
+        # the same tokens by C-speed translate and split, at a third of the regex's cost
+        # (every comment of a thread that quotes is tokenized).
+        return text.encode("ascii").translate(_ASCII_NON_WORD).decode("ascii").lower().split()
     return _WORD.findall(_fold(text))
 
 

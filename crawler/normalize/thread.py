@@ -16,6 +16,7 @@ from datetime import datetime
 from crawler.normalize.authors import alias_map, canonical_key
 from crawler.normalize.fragment import Blockquote, Fragment, fragment_from_text, parse_fragment
 from crawler.normalize.quotes import QuoteIndex, quote_shingles
+from crawler.normalize.records import evolve
 from crawler.normalize.replies import (
     AtName,
     AuthorIndex,
@@ -171,7 +172,7 @@ def normalize_thread(
     name of a group gets the key of the group's first name.
     """
     amap = alias_map(aliases)
-    post = dataclasses.replace(thread.post, author_key=canonical_key(thread.post.author_raw, amap))
+    post = evolve(thread.post, author_key=canonical_key(thread.post.author_raw, amap))
     comments = thread.comments
     book = NameBook(
         [post.author_raw, *(c.author_raw for c in comments), *(n for g in aliases for n in g)]
@@ -210,7 +211,7 @@ def normalize_thread(
             _quote(n, q.text, q.cite_url, index, preferred, post.external_id)
             for n, q in enumerate(reading.quotes)
         )
-        out[i] = dataclasses.replace(
+        out[i] = evolve(
             c,
             author_key=authors.canonical(c.author_raw),
             replies=tuple(edges),
@@ -222,7 +223,7 @@ def normalize_thread(
             index.add(("comment", c.external_id), reading.own_text)
         authors.add(c.author_raw, c.external_id)
 
-    return dataclasses.replace(thread, post=post, comments=tuple(x for x in out if x is not None))
+    return evolve(thread, post=post, comments=tuple(x for x in out if x is not None))
 
 
 def _quote(
