@@ -82,15 +82,15 @@ class _Builder:
     def add(self, text: str | None) -> None:
         if not text:
             return
-        text = _SPACES.sub(" ", text)
-        core = text.strip(" ")
-        if text.startswith(" "):
+        # str.split() knows the same Unicode whitespace as \s, at a fraction of re.sub's cost.
+        core = " ".join(text.split())
+        if text[0].isspace():
             self.pending_space = True
         if not core:
             return
         self.mark()
         self._emit(core)
-        self.pending_space = text.endswith(" ")
+        self.pending_space = text[-1].isspace()
 
     def mark(self) -> int:
         """Current offset, after any pending space: where the next visible character goes."""
@@ -113,6 +113,9 @@ class _Builder:
             self.links.append(Link(start, self.size, href.strip()))
 
     def flush(self) -> Paragraph | None:
+        if not self.pieces:  # nothing since the last block boundary (links need pieces)
+            self.pending_space = False
+            return None
         text = "".join(self.pieces).rstrip()
         para = None
         if text:

@@ -7,7 +7,6 @@ import unicodedata
 
 __all__ = ["PARAGRAPH_BREAK", "collapse", "match_tokens", "quote_segments", "squeeze"]
 
-_SPACES = re.compile(r"\s+")
 # body_text separates paragraphs by a blank line (lines holding only whitespace count).
 PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 # Words only: quotes, apostrophes, dashes, ellipses and other punctuation are not word
@@ -25,12 +24,13 @@ _ELISION = re.compile(r"\[[^\]]{0,60}\]|\(\s*\.\s*\.\s*\.\s*\)|\.(?:\s*\.){2,}")
 
 def collapse(text: str) -> str:
     """Whitespace runs to one space, trimmed."""
-    return _SPACES.sub(" ", text).strip()
+    # str.split() knows the same Unicode whitespace as \s, and is several times faster.
+    return " ".join(text.split())
 
 
 def squeeze(text: str) -> str:
     """All whitespace removed: compares texts whose line breaking differs."""
-    return _SPACES.sub("", text)
+    return "".join(text.split())
 
 
 def _fold(text: str) -> str:

@@ -1,4 +1,5 @@
-"""The cheap record copy (`evolve`) and the ASCII shortcut of quote tokens agree with what they replace."""
+"""The cheap forms on the normalizer's hot path agree with the plain ones they replace:
+the record copy (`evolve`), ASCII quote tokens, str.split() for `\\s+`."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from crawler.normalize.fragment import _Builder
 from crawler.normalize.records import evolve
-from crawler.normalize.text import match_tokens
+from crawler.normalize.text import collapse, match_tokens, squeeze
 from storage import records
 
 RECORD_TYPES = [
@@ -60,3 +62,37 @@ def test_ascii_tokens_equal_the_regex_tokens(text: str) -> None:
 @given(st.text())
 def test_tokens_equal_the_regex_tokens(text: str) -> None:
     assert match_tokens(text) == _regex_tokens(text)
+
+
+_SPACES = re.compile(r"\s+")
+_spacey = st.text(alphabet=st.sampled_from(["a", "b", " ", "\n", "\t", "\u00a0", "\u2003", "\x1c", "\u200b"]))
+
+
+@given(_spacey)
+def test_collapse_and_squeeze_equal_the_regex_forms(text: str) -> None:
+    assert collapse(text) == _SPACES.sub(" ", text).strip()
+    assert squeeze(text) == _SPACES.sub("", text)
+
+
+def _reference_add(b: _Builder, text: str) -> None:
+    """_Builder.add as first written, with re.sub."""
+    text = _SPACES.sub(" ", text)
+    core = text.strip(" ")
+    if text.startswith(" "):
+        b.pending_space = True
+    if not core:
+        return
+    b.mark()
+    b.pieces.append(core)
+    b.size += len(core)
+    b.pending_space = text.endswith(" ")
+
+
+@given(st.lists(_spacey, max_size=5))
+def test_builder_add_equals_the_regex_form(texts: list[str]) -> None:
+    fast, slow = _Builder(), _Builder()
+    for text in texts:
+        fast.add(text)
+        if text:
+            _reference_add(slow, text)
+    assert (fast.pieces, fast.size, fast.pending_space) == (slow.pieces, slow.size, slow.pending_space)
