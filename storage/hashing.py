@@ -5,14 +5,20 @@ what goes into the hash decides what the archive treats as an edit. It covers wh
 reader sees and what the thread structure says; it leaves out rendering noise (raw
 HTML attributes, whitespace runs) and where a thing happens to be displayed (position,
 comment page). docs/schema.md lists every field and why.
+
+The hashed payload is the compact JSON of `[HASH_SCHEME, [[name, value], ...]]`
+(`ensure_ascii=False`, no spaces), UTF-8 with surrogates passed through. Stored hashes
+depend on those exact bytes: the payload is assembled here from JSON string literals
+for speed, and tests/versioning/test_hash_bytes.py proves it equals what json.dumps
+gives for any input.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import lxml.html
@@ -28,6 +34,21 @@ __all__ = ["HASH_SCHEME", "comment_hash", "link_hrefs", "post_hash"]
 # silently mixing with the old one.
 HASH_SCHEME = "palimpsest-hash-1"
 
+# The JSON encoder's own string encoder (ensure_ascii=False): a JSON string literal.
+_string = json.encoder.encode_basestring
+# Anything but str and None (lists, numbers, str subclasses) goes through the encoder
+# itself; built once, as json.dumps with non-default options builds one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _json(value: Any) -> str:
+    """`value` as compact JSON, as _ENCODER.encode would write it."""
+    if value is None:
+        return "null"
+    if type(value) is str:
+        return _string(value)
+    return _ENCODER.encode(value)
+
 
 def _text(value: str | None) -> str | None:
     """Whitespace-collapsed text: a re-render that reflows lines is not an edit."""
@@ -37,7 +58,13 @@ def _text(value: str | None) -> str | None:
 
 
 def _when(value: datetime | None) -> str | None:
-    return None if value is None else format_utc(value)
+    if value is None:
+        return None
+    if value.tzinfo is UTC and type(value) is datetime:
+        # What format_utc writes for a UTC datetime, without its cache key (hashing
+        # an aware datetime costs more than formatting it).
+        return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    return format_utc(value)
 
 
 def link_hrefs(html: str) -> list[str]:
@@ -46,7 +73,9 @@ def link_hrefs(html: str) -> list[str]:
     Only the targets count: WordPress rewrites link attributes (rel="nofollow ugc",
     target) when a comment is re-saved, which is not an edit of what it says.
     """
-    if not html or "<a" not in html.lower():
+    # No other character lower-cases to "<" or "a", so this is `"<a" in html.lower()`
+    # without the copy (test_hash_bytes checks every code point).
+    if not html or ("<a" not in html and "<A" not in html):
         return []
     try:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
@@ -56,56 +85,83 @@ def link_hrefs(html: str) -> list[str]:
     return sorted(hrefs)
 
 
-# json.dumps(..., ensure_ascii=False, separators=(",", ":")), built once: dumps builds a
-# new encoder on every call with non-default options.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+def _heads(names: Sequence[str]) -> tuple[str, ...]:
+    """The JSON around the values of fields `names`: before the first, between each two,
+    after the last (`["scheme",[["a",` … `],["b",` … `]]]`)."""
+    heads = [("[" + _string(HASH_SCHEME) + ",[[" if i == 0 else "],[") + _string(n) + ","
+             for i, n in enumerate(names)]
+    return (*heads, "]]]")
 
 
-def _digest(fields: Iterable[tuple[str, Any]]) -> str:
-    payload = _ENCODER.encode([HASH_SCHEME, [[name, value] for name, value in fields]])
-    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+def _hash(parts: list[str]) -> str:
+    return hashlib.sha256("".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _strings(values: list[str]) -> str:
+    """A JSON list of (exactly) str values."""
+    return "[" + ",".join(map(_string, values)) + "]" if values else "[]"
+
+
+_POST = _heads(
+    ("title", "author_raw", "published_at", "tags", "categories", "body_text", "links")
+)
 
 
 def post_hash(post: PostRecord) -> str:
     """Hash of what makes a post version distinct (not modified_at, not counts)."""
-    return _digest(
+    h = _POST
+    return _hash(
         [
-            ("title", _text(post.title)),
-            ("author_raw", _text(post.author_raw)),
-            ("published_at", _when(post.published_at)),
-            ("tags", sorted(set(post.tags))),
-            ("categories", sorted(set(post.categories))),
-            ("body_text", _text(post.body_text)),
-            ("links", link_hrefs(post.body_html)),
+            h[0], _json(_text(post.title)),
+            h[1], _json(_text(post.author_raw)),
+            h[2], _json(_when(post.published_at)),
+            h[3], _json(sorted(set(post.tags))),
+            h[4], _json(sorted(set(post.categories))),
+            h[5], _json(_text(post.body_text)),
+            h[6], _strings(link_hrefs(post.body_html)),
+            h[7],
         ]
-    )
+    )  # fmt: skip
+
+
+_COMMENT = _heads(
+    ("author_raw", "author_url", "published_at", "parent_external_id",
+     "threaded_parent_external_id", "body_text", "own_text", "links", "replies", "quotes")
+)  # fmt: skip
 
 
 def comment_hash(comment: CommentRecord) -> str:
     """Hash of what makes a comment version distinct (not position, not page)."""
-    return _digest(
+    c = comment
+    body = _json(_text(c.body_text))
+    # Most comments have no quote or @-prefix: their own text is their text.
+    own = body if c.own_text == c.body_text else _json(_text(c.own_text))
+    replies = "[]"
+    if c.replies:
+        replies = _ENCODER.encode(
+            [[r.kind, r.target_kind, r.target_external_id, r.raw_name] for r in c.replies]
+        )
+    quotes = "[]"
+    if c.quotes:
+        quotes = _ENCODER.encode(
+            [
+                [_text(q.quoted_text), q.source_kind, q.source_external_id, q.source_url]
+                for q in c.quotes
+            ]
+        )
+    h = _COMMENT
+    return _hash(
         [
-            ("author_raw", _text(comment.author_raw)),
-            ("author_url", comment.author_url),
-            ("published_at", _when(comment.published_at)),
-            ("parent_external_id", comment.parent_external_id),
-            ("threaded_parent_external_id", comment.threaded_parent_external_id),
-            ("body_text", _text(comment.body_text)),
-            ("own_text", _text(comment.own_text)),
-            ("links", link_hrefs(comment.body_html)),
-            (
-                "replies",
-                [
-                    [r.kind, r.target_kind, r.target_external_id, r.raw_name]
-                    for r in comment.replies
-                ],
-            ),
-            (
-                "quotes",
-                [
-                    [_text(q.quoted_text), q.source_kind, q.source_external_id, q.source_url]
-                    for q in comment.quotes
-                ],
-            ),
+            h[0], _json(_text(c.author_raw)),
+            h[1], _json(c.author_url),
+            h[2], _json(_when(c.published_at)),
+            h[3], _json(c.parent_external_id),
+            h[4], _json(c.threaded_parent_external_id),
+            h[5], body,
+            h[6], own,
+            h[7], _strings(link_hrefs(c.body_html)),
+            h[8], replies,
+            h[9], quotes,
+            h[10],
         ]
-    )
+    )  # fmt: skip
