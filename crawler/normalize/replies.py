@@ -237,6 +237,7 @@ class AuthorIndex:
         self._spellings: dict[str, dict[str, str]] = {}
         # spelling without spaces -> canonical keys, for "@AnaRuiz" meaning "Ana Ruiz"
         self._squeezed: dict[str, set[str]] = {}
+        self._added: set[str] = set()  # comment authors' spellings already added
         self._add_spelling(post_author_key, post_author_key)
         for spelling, canonical in aliases.items():
             if canonical == post_author_key:
@@ -256,6 +257,9 @@ class AuthorIndex:
         spelling = author_key(author_raw)
         canonical = self._aliases.get(spelling, spelling)
         self._latest[canonical] = comment_id
+        if spelling in self._added:  # its spellings follow from it alone: added already
+            return
+        self._added.add(spelling)
         self._add_spelling(spelling, canonical)
         for alias, group in self._aliases.items():
             if group == canonical and alias != spelling:

@@ -198,19 +198,21 @@ def normalize_thread(
         pid = c.threaded_parent_external_id
         nest = (pid, author_of[pid]) if pid is not None and pid in author_of else None
         edges, parent = _replies(c, reading, authors, nest)
-        # A quote found in several comments goes to the one this comment answers:
-        # @-reply targets first, then the threaded parent, then mentions.
-        preferred = list(
-            dict.fromkeys(
-                ("comment", e.target_external_id)
-                for e in sorted(edges, key=lambda e: _PREFERENCE[e.kind])
-                if e.target_kind == "comment"
+        quotes: tuple[QuoteRecord, ...] = ()
+        if reading.quotes:
+            # A quote found in several comments goes to the one this comment answers:
+            # @-reply targets first, then the threaded parent, then mentions.
+            preferred = list(
+                dict.fromkeys(
+                    ("comment", e.target_external_id)
+                    for e in sorted(edges, key=lambda e: _PREFERENCE[e.kind])
+                    if e.target_kind == "comment"
+                )
             )
-        )
-        quotes = tuple(
-            _quote(n, q.text, q.cite_url, index, preferred, post.external_id)
-            for n, q in enumerate(reading.quotes)
-        )
+            quotes = tuple(
+                _quote(n, q.text, q.cite_url, index, preferred, post.external_id)
+                for n, q in enumerate(reading.quotes)
+            )
         out[i] = evolve(
             c,
             author_key=authors.canonical(c.author_raw),

@@ -126,6 +126,8 @@ def parse_fragment(markup: str) -> Element:
 
 def text_of(el: Element) -> str:
     """All text under `el` (no comments), whitespace collapsed."""
+    if not len(el):  # a leaf (most names and dates): its text, without an XPath call
+        return " ".join(el.text.split()) if el.text else ""
     return " ".join(_STRING(el).split())
 
 

@@ -41,15 +41,15 @@ def read_comments(
         return [], set()
     items: list[_Item] = []
     by_element: dict[Element, _Item] = {}
-    for node in sel.COMMENT_NODES(comment_list):
-        if _take_item(node, comment_list, items, by_element):
+    for node, ident, cls in sel.comment_nodes(comment_list):
+        if ident and _take_item(node, ident, comment_list, items, by_element):
             continue
         if not items:
             continue
         # WordPress renders a comment's own markup before its replies, so a part belongs
         # to the item opened last (an ancestor walk per part costs a third of this loop).
         owner = items[-1]
-        classes = (node.get("class") or "").split()
+        classes = cls.split()
         if owner.content is None and sel.CONTENT_CLASSES.intersection(classes):
             owner.content = node
         elif owner.author is None and sel.AUTHOR_CLASSES.intersection(classes):
@@ -72,15 +72,20 @@ def comment_ids(comment_list: Element | None) -> set[str]:
     items: list[_Item] = []
     by_element: dict[Element, _Item] = {}
     for node in sel.COMMENT_ITEM_NODES(comment_list):
-        _take_item(node, comment_list, items, by_element)
+        _take_item(node, node.get("id") or "", comment_list, items, by_element)
     return {item.cid for item in items}
 
 
 def _take_item(
-    node: Element, comment_list: Element, items: list[_Item], by_element: dict[Element, _Item]
+    node: Element,
+    ident: str,
+    comment_list: Element,
+    items: list[_Item],
+    by_element: dict[Element, _Item],
 ) -> bool:
-    """Record `node` as a comment item if it is one; False when it is no item (a part)."""
-    m = sel.COMMENT_ID.match(node.get("id") or "")
+    """Record `node` (whose @id is `ident`) as a comment item if it is one; False when it
+    is no item (a part)."""
+    m = sel.COMMENT_ID.match(ident)
     if m is None or node.tag not in ("li", "div", "article"):
         return False
     parent = _enclosing_item(node, comment_list, by_element, items_only=False)

@@ -13,6 +13,7 @@ Python (`has_class`). Inside a comment, a short Python walk replaces XPath altog
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from lxml import etree
 
@@ -34,16 +35,40 @@ COMMENT_LIST_CLASSES = frozenset(("comment-list", "commentlist", "wp-block-comme
 # style callbacks use `li#li-comment-N` around a `div|article#comment-N` body. Not
 # `div-comment-N`, the id of the html5 walker's inner article.
 COMMENT_ID = re.compile(r"^(?:li-)?comment-(\d+)$")
-# Everything read from the comment list, in one pass: the items, and the boxes holding
-# their parts (named elements only, see above; the class tokens are checked in Python).
-COMMENT_NODES = etree.XPath(
-    "descendant::li[starts-with(@id, 'comment-') or starts-with(@id, 'li-comment-')]"
-    " | descendant::div[starts-with(@id, 'comment-')] | descendant::article[starts-with(@id, 'comment-')]"
-    " | descendant::b[contains(@class, 'fn')] | descendant::cite[contains(@class, 'fn')]"
-    " | descendant::span[contains(@class, 'fn')] | descendant::div[contains(@class, 'comment-')]"
-)
-# The items alone (the first three alternatives of COMMENT_NODES): which comment ids a
-# page's tree holds, for a post-only parse that must still notice broken markup.
+
+
+def comment_nodes(comment_list: etree._Element) -> Iterator[tuple[etree._Element, str, str]]:
+    """Everything read from the comment list, in one pass and in document order: the items
+    (`li|div|article#comment-N`, `li#li-comment-N`) and the boxes holding their parts
+    (`b|cite|span` with `fn` in @class, `div` with `comment-` in @class), named elements
+    only (the class tokens are checked by the caller). Each comes with its @id ("" for a
+    name box: never an item) and @class, read once here.
+
+    A tag-filtered iter() with these tests in Python: the XPath union of the same seven
+    alternatives costs more than twice as much.
+    """
+    for node in comment_list.iter(_COMMENT_NODE_TAGS):
+        if node is comment_list:
+            continue
+        tag = node.tag
+        cls = node.get("class") or ""
+        if tag in _NAME_TAGS:
+            if "fn" in cls:
+                yield node, "", cls
+            continue
+        ident = node.get("id") or ""
+        if (
+            ident.startswith("comment-")
+            or (tag == "li" and ident.startswith("li-comment-"))
+            or (tag == "div" and "comment-" in cls)
+        ):
+            yield node, ident, cls
+
+
+_NAME_TAGS = frozenset(("b", "cite", "span"))
+_COMMENT_NODE_TAGS = ("li", "div", "article", "b", "cite", "span")
+# The items alone (those of `comment_nodes`): which comment ids a page's tree holds, for
+# a post-only parse that must still notice broken markup.
 COMMENT_ITEM_NODES = etree.XPath(
     "descendant::li[starts-with(@id, 'comment-') or starts-with(@id, 'li-comment-')]"
     " | descendant::div[starts-with(@id, 'comment-')] | descendant::article[starts-with(@id, 'comment-')]"
