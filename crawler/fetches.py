@@ -14,11 +14,30 @@ from typing import Any
 
 from storage.records import FetchRecord
 
-__all__ = ["fetch_failed", "record_for_failure", "record_for_response", "thread_recorded"]
+__all__ = ["body_sha256", "fetch_failed", "record_for_failure", "record_for_response", "thread_recorded"]
 
 # Custom signals are plain sentinels in Scrapy.
 fetch_failed = object()  # kwargs: request, failure, spider
 thread_recorded = object()  # kwargs: thread (ThreadSnapshot), result (RecordResult), spider
+
+
+# request.meta key of (body, its sha256): the fetch row hashes every body, and the spider
+# compares a post page's hash with the last complete crawl's, so it is computed once.
+_BODY_SHA256 = "palimpsest_body_sha256"
+
+
+def body_sha256(response: Any) -> str:
+    """sha256 (hex) of the response body, computed once per response."""
+    body: bytes = response.body
+    request = getattr(response, "request", None)
+    meta = request.meta if request is not None else None
+    cached = meta.get(_BODY_SHA256) if meta is not None else None
+    if cached is not None and cached[0] is body:
+        return str(cached[1])
+    digest = hashlib.sha256(body).hexdigest()
+    if meta is not None:
+        meta[_BODY_SHA256] = (body, digest)
+    return digest
 
 
 def _header(headers: Any, name: str) -> str | None:
@@ -42,7 +61,7 @@ def record_for_response(response: Any, request: Any, *, fetched_at: datetime | N
         status=response.status,
         fetched_at=fetched_at or datetime.now(UTC),
         size=len(body),
-        sha256=hashlib.sha256(body).hexdigest(),
+        sha256=body_sha256(response),
         elapsed_ms=_elapsed_ms(meta),
         content_type=_header(response.headers, "Content-Type"),
         method=request.method if request is not None else "GET",

@@ -11,12 +11,16 @@ spider asks it three things:
 * `due(...)`: the revisit policy (`crawler.revisit`) says to look at the post now.
 * `unseen_due(...)`: known posts this crawl's discovery did not list, which are
   fetched at their permalink so that a 404/410 can be counted (`storage.gone`).
+
+And of a page, `KnownPost.same_body(url, sha256)`: its body is byte for byte what the
+last complete crawl fetched (that crawl's fetch row), so a 200 can be taken as a 304.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -52,11 +56,19 @@ class KnownPost:
     last_activity_at: datetime | None
     deleted: bool  # current version is a tombstone
     pages: tuple[PageState, ...] = ()  # each page at the last complete crawl, post page first
+    # sha256 of each page's body (its fetch row) at the last complete crawl, by url_key;
+    # empty when the post's current version is newer than that crawl (a partial crawl
+    # wrote it), since an identical body then no longer means an unchanged post.
+    bodies: dict[str, str] = field(default_factory=dict)
 
     def page(self, url: str) -> PageState | None:
         """The stored state of one of the thread's pages."""
         key = url_key(url)
         return next((p for p in self.pages if url_key(p.url) == key), None)
+
+    def same_body(self, url: str, sha256: str) -> bool:
+        """True when the page's body is byte for byte the last complete crawl's."""
+        return self.bodies.get(url_key(url)) == sha256
 
 
 @dataclass
@@ -161,6 +173,7 @@ def load_known_posts(engine: sa.Engine, source_key: str) -> KnownPosts:
             PostState.last_checked_at,
             PostState.last_activity_at,
             PostState.pages,
+            pv.crawl_id.label("version_crawl_id"),
         )
         .join(Source, Source.id == Post.source_id)
         .join(PostVersion, sa.and_(pv.post_id == Post.id, pv.valid_to.is_(None)), isouter=True)
@@ -169,7 +182,12 @@ def load_known_posts(engine: sa.Engine, source_key: str) -> KnownPosts:
     )
     known = KnownPosts()
     with engine.connect() as conn:
-        for r in conn.execute(query):
+        rows = list(conn.execute(query))
+        bodies = _page_bodies(conn, source_key, rows)
+        for r in rows:
+            pages = _pages(r.pages)
+            body_of = bodies.get(r.last_complete_crawl_id, {})
+            same_post = r.version_crawl_id is not None and r.version_crawl_id <= (r.last_complete_crawl_id or 0)
             post = KnownPost(
                 external_id=r.external_id,
                 url=r.url,
@@ -180,8 +198,44 @@ def load_known_posts(engine: sa.Engine, source_key: str) -> KnownPosts:
                 last_checked_at=r.last_checked_at,
                 last_activity_at=r.last_activity_at,
                 deleted=bool(r.deleted),
-                pages=_pages(r.pages),
+                pages=pages,
+                bodies={k: body_of[k] for p in pages if (k := url_key(p.url)) in body_of} if same_post else {},
             )
             known.by_id[post.external_id] = post
             known.by_url[url_key(post.url)] = post
     return known
+
+
+def _page_bodies(conn: sa.Connection, source_key: str, rows: list[Any]) -> dict[int, dict[str, str]]:
+    """{crawl id: {url_key: body sha256}} of the thread pages answered 200 at each post's
+    last complete crawl; a URL fetched twice with different bodies in a crawl is left out."""
+    from storage.models import Fetch, Post, PostState, Source
+
+    wanted = {
+        (r.last_complete_crawl_id, url_key(p.url))
+        for r in rows if r.last_complete_crawl_id is not None for p in _pages(r.pages)
+    }
+    if not wanted:
+        return {}
+    f = Fetch.__table__.c
+    crawls = (
+        sa.select(PostState.last_complete_crawl_id)
+        .join(Post, Post.id == PostState.post_id)
+        .join(Source, Source.id == Post.source_id)
+        .where(Source.key == source_key)
+        .distinct()
+    )
+    query = sa.select(f.crawl_id, f.url, f.sha256).where(
+        f.crawl_id.in_(crawls), f.status == 200, f.sha256.is_not(None)
+    )
+    out: dict[int, dict[str, str]] = {}
+    conflicting: set[tuple[int, str]] = set()
+    for crawl_id, url, sha in conn.execution_options(yield_per=5000).execute(query):
+        key = (crawl_id, url_key(url))
+        if key not in wanted or key in conflicting:
+            continue
+        seen = out.setdefault(crawl_id, {})
+        if seen.setdefault(key[1], sha) != sha:
+            conflicting.add(key)
+            del seen[key[1]]
+    return out

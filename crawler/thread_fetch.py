@@ -51,6 +51,10 @@ class ThreadInProgress:
     page_states: dict[str, PageState] = field(default_factory=dict)
     not_modified: bool = False
     post_not_modified: bool = False
+    # The post page answered 200 with the very body of the last complete crawl: like a
+    # 304, its post is left alone, and it is read (from `deferred`) only if the thread
+    # turns out changed.
+    post_unread: bool = False
 
     def changed(self, known: KnownPosts) -> bool:
         """True when a page failed or the pages so far do not hash as the last complete

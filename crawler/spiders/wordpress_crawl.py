@@ -108,12 +108,14 @@ class WordPressCrawl(Spider):
         headers = {str(k).lower(): str(v) for k, v in response.headers.to_unicode_dict().items()}
         page = Page(url=response.url, body=response.body, fetched_at=datetime.now(UTC),
                     status=response.status, headers=headers)
-        if not clean:
-            return page
+        return self._clean(page) if clean else page
+
+    def _clean(self, page: Page) -> Page:
+        """The page re-encoded as UTF-8 (crawler.encoding), a repair counted and logged."""
         fixed, problem = normalize_page(page)
         if problem:
             self._stats().inc_value("palimpsest/encoding_repairs")
-            logger.info("%s: %s", response.url, problem)
+            logger.info("%s: %s", page.url, problem)
         return fixed
 
     def network_failed(self, failure: Failure) -> None:

@@ -18,11 +18,12 @@ from scrapy import Request
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.fetches import body_sha256
 from crawler.parsers.wordpress_html import PostPage
 from crawler.recrawl import KnownPost, conditional_headers, page_state, url_key
 from crawler.spiders.wordpress_crawl import LISTING, POST, THREAD, WordPressCrawl, reason
 from crawler.thread_fetch import ThreadInProgress
-from storage.records import Page, PostGone, PostRecord
+from storage.records import Page, PageState, PostGone, PostRecord
 
 __all__ = ["HtmlRoute"]
 
@@ -112,6 +113,10 @@ class HtmlRoute(WordPressCrawl):
         if not _is_html(response):
             self._fault("not_html", response.url, f"post page is {_content_type(response)!r}")
             return
+        same = self._same_post_page(response, known) if known is not None and not response.meta.get("refetch") else None
+        if same is not None and known is not None:
+            yield from self._post_body_unchanged(same, known)
+            return
         page = self._page(response)
         try:
             parsed, post_only = self._read_post_page(page, known, refetch=bool(response.meta.get("refetch")))
@@ -149,6 +154,48 @@ class HtmlRoute(WordPressCrawl):
                 return parsed, True
         return self.parser.parse_post_page(page), False
 
+    def _same_post_page(self, response: Response, known: KnownPost) -> Page | None:
+        """The post page (not decoded) when it is byte for byte the last complete crawl's
+        (its fetch row's hash) and that crawl's fingerprint of it still holds (a parser
+        with a new fingerprint version must not skip it): reading the post would change
+        nothing then. None otherwise."""
+        stored = known.page(response.url)
+        if (
+            stored is None
+            or known.external_id in self.seen_posts
+            or not self.known.may_skip(known.external_id)
+            or not known.same_body(response.url, body_sha256(response))
+        ):
+            return None
+        page = self._page(response, clean=False)
+        return page if self.parser.fingerprint_only(page) == stored.fingerprint else None
+
+    def _post_body_unchanged(self, page: Page, known: KnownPost) -> Iterator[Any]:
+        """The post page as the last complete crawl saw it: treated as a 304 would be (the
+        post is not read), but its body is kept, to be parsed if another page changed."""
+        stored = known.page(page.url)
+        assert stored is not None
+        self.seen_posts.add(known.external_id)
+        self._stats().inc_value("palimpsest/posts_seen")
+        self._stats().inc_value("palimpsest/posts_body_unchanged")
+        post = PostRecord(external_id=known.external_id, url=known.url, title="", author_raw="", author_key="")
+        thread = ThreadInProgress(post=post, url=page.url, known=known, defer=True,
+                                  post_not_modified=True, post_unread=True)
+        thread.fingerprints.append(stored.fingerprint)
+        thread.deferred.append((page, stored.fingerprint))
+        thread.page_states[page.url] = page_state(page.url, stored.fingerprint, page.headers)
+        self._queue_known_pages(thread, page.url)
+        yield from self._next_comment_page(thread)
+
+    def _queue_known_pages(self, thread: ThreadInProgress, post_url: str) -> None:
+        """The thread's other pages, as the last complete crawl found them."""
+        thread.requested.add(post_url)
+        assert thread.known is not None
+        for state in thread.known.pages:
+            if url_key(state.url) != url_key(post_url) and state.url not in thread.requested:
+                thread.requested.add(state.url)
+                thread.pending.append(state.url)
+
     def _post_not_modified(self, response: Response, known: KnownPost) -> Iterator[Any]:
         """The post page answered 304: its other pages are asked with their validators too,
         and the thread is recorded unchanged only if every page then matches."""
@@ -164,11 +211,7 @@ class HtmlRoute(WordPressCrawl):
                                   not_modified=True, post_not_modified=True)
         thread.fingerprints.append(first.fingerprint)
         thread.page_states[response.url] = first
-        thread.requested.add(response.url)
-        for state in known.pages:
-            if url_key(state.url) != url_key(response.url) and state.url not in thread.requested:
-                thread.requested.add(state.url)
-                thread.pending.append(state.url)
+        self._queue_known_pages(thread, response.url)
         yield from self._next_comment_page(thread)
 
     # -- comment pages ------------------------------------------------------------------
@@ -185,16 +228,29 @@ class HtmlRoute(WordPressCrawl):
         elif not _is_html(response):
             why = f"not HTML: {_content_type(response)!r}"
         elif thread.defer:
-            page = self._page(response)
-            fingerprint = self.parser.fingerprint_only(page)
-            thread.fingerprints.append(fingerprint)
-            thread.deferred.append((page, fingerprint))
-            thread.page_states[page.url] = page_state(page.url, fingerprint, page.headers)
+            self._defer_comment_page(thread, response, stored)
         else:
             why = self._read_comment_page(thread, self._page(response))
         if why:
             self._page_problem(thread, response.url, why)
         yield from self._next_comment_page(thread)
+
+    def _defer_comment_page(self, thread: ThreadInProgress, response: Response, stored: PageState | None) -> None:
+        """Fingerprint a comment page and keep it, to be parsed if the thread changed.
+
+        A body byte for byte the last complete crawl's, in a thread whose post page was
+        too (so that crawl's fingerprint version is this parser's), keeps that crawl's
+        fingerprint: nothing to decode or hash again."""
+        known = thread.known
+        if thread.post_unread and stored is not None and known is not None \
+                and known.same_body(response.url, body_sha256(response)):
+            page, fingerprint = self._page(response, clean=False), stored.fingerprint
+        else:
+            page = self._page(response)
+            fingerprint = self.parser.fingerprint_only(page)
+        thread.fingerprints.append(fingerprint)
+        thread.deferred.append((page, fingerprint))
+        thread.page_states[page.url] = page_state(page.url, fingerprint, page.headers)
 
     def _read_comment_page(self, thread: ThreadInProgress, page: Page) -> str | None:
         """Parse one comment page into the thread; why it is unusable, or None."""
@@ -204,6 +260,10 @@ class HtmlRoute(WordPressCrawl):
             return str(exc)
         if parsed.post.external_id != thread.post.external_id:
             return f"shows post {parsed.post.external_id}, not {thread.post.external_id}"
+        if thread.post_unread and page.url == thread.url:
+            # The thread changed after all: its post is read now (_post_body_unchanged).
+            thread.post, thread.expected = parsed.post, parsed.post.comment_count_displayed
+            thread.post_unread = thread.post_not_modified = False
         self._take_comment_page(thread, page.url, parsed)
         thread.page_states[page.url] = page_state(page.url, parsed.fingerprint, page.headers)
         return None
@@ -214,6 +274,8 @@ class HtmlRoute(WordPressCrawl):
         deferred, thread.deferred = thread.deferred, []
         for page, fingerprint in deferred:
             thread.fingerprints.remove(fingerprint)  # _take_comment_page adds it back
+            if page.encoding is None:  # kept raw (_post_body_unchanged): decode it now
+                page = self._clean(page)
             why = self._read_comment_page(thread, page)
             if why:
                 self._page_problem(thread, page.url, why)

@@ -1,5 +1,8 @@
 """A recrawl reads only the post of a post page whose comments hash as before, and reads
-its comments after all when another page of the thread changed (every page a 200)."""
+its comments after all when another page of the thread changed (every page a 200).
+
+A post page byte for byte as the last complete crawl fetched it (its fetch row's hash) is
+not read at all, like a 304; changed by one byte, its post is read and versioned."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import sqlalchemy as sa
 from bench.run import _CONFIG
 from bench.sitegen import SiteSpec, generate_site
 from bench.static_server import free_port, serve_static
-from tests.crawler.crawling import run_crawl
+from tests.crawler.crawling import read_archive, run_crawl, stats_of
 
 
 def _comment_versions(db_url: str) -> int:
@@ -20,6 +23,43 @@ def _comment_versions(db_url: str) -> int:
             return int(conn.execute(sa.text("SELECT count(*) FROM comment_version")).scalar_one())
     finally:
         engine.dispose()
+
+
+def _post_versions(db_url: str) -> int:
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.text("SELECT count(*) FROM post_version")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def test_identical_post_page_is_not_read_and_an_edited_one_is(tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    site = tmp_path / "site"
+    generate_site(site, SiteSpec(posts=3, comments=60, page_kb=20), base)
+    config = tmp_path / "bench.toml"
+    config.write_text(_CONFIG.format(key="bench", base=base), encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    with serve_static(site, port=port, prefer_nginx=False, validators=False):
+        assert run_crawl(config, db).returncode == 0
+        posts, comments = _post_versions(db), _comment_versions(db)
+        assert (posts, comments) == (3, 180)
+        assert run_crawl(config, db).returncode == 0
+        stats = stats_of(read_archive(db)["crawls"][-1])
+        assert stats["posts_body_unchanged"] == 3 and stats["threads_unchanged"] == 3
+        assert stats["unchanged_comments"] == 180
+        assert (_post_versions(db), _comment_versions(db)) == (posts, comments)
+        # The post's title edited: its page's comment region is as before, its body not.
+        page = next(p for p in site.rglob("index.html") if 'class="entry-title">' in p.read_text("utf-8")
+                    and "comment-page-" not in str(p))
+        html = page.read_text(encoding="utf-8")
+        page.write_text(html.replace('class="entry-title">', 'class="entry-title">Edited: ', 1), encoding="utf-8")
+        assert run_crawl(config, db).returncode == 0
+        stats = stats_of(read_archive(db)["crawls"][-1])
+        assert stats["posts_body_unchanged"] == 2 and stats["threads_unchanged"] == 3
+        assert (_post_versions(db), _comment_versions(db)) == (posts + 1, comments)
 
 
 def test_older_comment_page_edited_under_an_unchanged_post_page(tmp_path: Path) -> None:
