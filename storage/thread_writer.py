@@ -18,21 +18,14 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from storage.bulk import BulkStatement
+from storage import writer_sql as sql
 from storage.hashing import comment_hash, post_hash
-from storage.models import (
-    Author,
-    Comment,
-    CommentVersion,
-    PostVersion,
-    Quote,
-    Reply,
-)
+from storage.models import Author
 from storage.records import CommentRecord, ThreadSnapshot
 from storage.tombstones import insert_tombstones
 from storage.upserts import Upserts
@@ -42,33 +35,9 @@ __all__ = ["RecordResult", "clean_text", "write_thread"]
 log = logging.getLogger(__name__)
 
 author_t = cast(sa.Table, Author.__table__)
-post_version_t = cast(sa.Table, PostVersion.__table__)
-comment_t = cast(sa.Table, Comment.__table__)
-comment_version_t = cast(sa.Table, CommentVersion.__table__)
-reply_t = cast(sa.Table, Reply.__table__)
-quote_t = cast(sa.Table, Quote.__table__)
-
-# The hot inserts, as driver executemany of tuples (storage.bulk); rows are built in
-# these column orders.
-_VERSION_KEYS = (
-    "comment_id", "version", "valid_from", "valid_to", "crawl_id", "content_hash",
-    "deleted", "author_id", "author_raw", "author_url", "published_at",
-    "threaded_parent_external_id", "parent_external_id", "body_html", "body_text",
-    "own_text", "position", "page",
-)  # fmt: skip
-_insert_version = BulkStatement(sa.insert(comment_version_t), comment_version_t, _VERSION_KEYS)
-_insert_reply = BulkStatement(
-    sa.insert(reply_t),
-    reply_t,
-    ("comment_version_id", "ordinal", "kind", "raw_name", "target_kind",
-     "target_external_id", "resolved_by"),
-)  # fmt: skip
-_insert_quote = BulkStatement(
-    sa.insert(quote_t),
-    quote_t,
-    ("comment_version_id", "ordinal", "quoted_text", "source_kind", "source_external_id",
-     "source_url"),
-)  # fmt: skip
+post_version_t = sql.post_version_t
+comment_t = sql.comment_t
+comment_version_t = sql.comment_version_t
 
 
 @dataclass(frozen=True)
@@ -81,15 +50,26 @@ class RecordResult:
     unchanged_comments: int
 
 
-@dataclass(frozen=True)
-class _Current:
-    """The current version of a comment, as far as the writer needs it."""
+class _PostCurrent(NamedTuple):
+    """A post's current version: a row of `writer_sql.current_post_version`."""
+
+    id: int
+    version: int
+    content_hash: str
+    deleted: bool
+    valid_from: datetime
+
+
+class _Current(NamedTuple):
+    """A comment and its current version (None: no version yet), as the writer needs
+    them: a row of `writer_sql.current_comments`."""
 
     comment_id: int
+    external_id: str
     version_id: int | None
-    version: int
+    version: int | None
     content_hash: str | None
-    deleted: bool
+    deleted: bool | None
     valid_from: datetime | None
 
 
@@ -142,7 +122,7 @@ class _ThreadWriter:
             return self._unchanged_comments(post_id, new_post)
         comments = _dedupe(self.thread.comments)
         current = self._upsert_comments(post_id, comments)
-        new_versions, unchanged = self._write_comment_versions(comments, current)
+        new_versions, unchanged = self._write_comment_versions(post_id, comments, current)
         tombstones = 0
         if self.thread.complete:
             seen = {c.external_id for c in comments}
@@ -177,18 +157,13 @@ class _ThreadWriter:
     # this thread on PostgreSQL.
     def _upsert_post(self) -> int:
         p = self.thread.post
-        row = {
-            "source_id": self.source_id,
-            "external_id": p.external_id,
-            "url": clean_text(p.url),
-            "first_seen_at": self.t,
-            "last_seen_at": self.t,
-        }
-        return int(self.conn.execute(self.upserts.post, row).scalar_one())
+        row = (self.source_id, p.external_id, clean_text(p.url), self.t, self.t)
+        return int(self.upserts.post.fetch(self.conn, row)[0][0])
 
     def _upsert_authors(self) -> None:
         p = self.thread.post
-        people: dict[str, dict[str, Any]] = {}
+        # key -> [display name, profile url, external id], in the author upsert's terms
+        people: dict[str, list[str | None]] = {}
         names: set[tuple[str, str]] = set()
         entries: list[tuple[str, str, str | None, str | None]] = [
             (p.author_key, p.author_raw, p.author_url, p.author_external_id)
@@ -197,26 +172,27 @@ class _ThreadWriter:
         for key, raw, url, ext in entries:
             if not key:
                 continue  # anonymous: no identity to keep
-            row = people.setdefault(
-                key,
-                {  # in the order of the author upsert's keys
-                    "source_id": self.source_id,
-                    "key": clean_text(key),
-                    "display_name": clean_text(raw),
-                    "profile_url": None,
-                    "external_id": None,
-                    "first_seen_at": self.t,
-                    "last_seen_at": self.t,
-                },
-            )
-            row["display_name"] = clean_text(raw)  # the last spelling in thread order wins
-            row["profile_url"] = row["profile_url"] or clean_text(url)
-            row["external_id"] = row["external_id"] or clean_text(ext)
             names.add((key, raw))
+            person = people.get(key)
+            if person is None:
+                person = people[key] = [raw, None, None]
+            person[0] = raw  # the last spelling in thread order wins
+            if not person[1]:
+                person[1] = clean_text(url)
+            if not person[2]:
+                person[2] = clean_text(ext)
         if not people:
             return
+        t = self.t
         # Sorted, so concurrent writers lock shared author rows in one order: no deadlock.
-        self.upserts.author.execute(self.conn, [tuple(people[k].values()) for k in sorted(people)])
+        self.upserts.author.execute(
+            self.conn,
+            [
+                (self.source_id, clean_text(k), clean_text(people[k][0]), people[k][1],
+                 people[k][2], t, t)
+                for k in sorted(people)
+            ],
+        )  # fmt: skip
         rows = self.conn.execute(
             sa.select(author_t.c.id, author_t.c.key).where(
                 author_t.c.source_id == self.source_id,
@@ -225,20 +201,15 @@ class _ThreadWriter:
         )
         by_clean = {key: author_id for author_id, key in rows}
         self.author_ids = {k: by_clean[clean_text(k)] for k in people}  # type: ignore[index]
-        alias_rows = [
-            (self.author_ids[key], clean_text(raw), self.t, self.t) for key, raw in sorted(names)
-        ]
+        alias_rows = [(self.author_ids[key], clean_text(raw), t, t) for key, raw in sorted(names)]
         self.upserts.alias.execute(self.conn, alias_rows)
 
     def _write_post_version(self, post_id: int) -> tuple[int, bool]:
         """Insert a post version if the post changed; (versions written, first sight)."""
         p = self.thread.post
         pv = post_version_t.c
-        cur = self.conn.execute(
-            sa.select(pv.id, pv.version, pv.content_hash, pv.deleted, pv.valid_from).where(
-                pv.post_id == post_id, pv.valid_to.is_(None)
-            )
-        ).one_or_none()
+        found = sql.current_post_version.fetch(self.conn, (post_id,))
+        cur = _PostCurrent._make(found[0]) if found else None
         h = post_hash(p)
         if cur is not None:
             if cur.content_hash == h and not cur.deleted:
@@ -253,27 +224,26 @@ class _ThreadWriter:
             self.conn.execute(
                 sa.update(post_version_t).where(pv.id == cur.id).values(valid_to=self.t)
             )
-        self.conn.execute(
-            sa.insert(post_version_t).values(
-                post_id=post_id,
-                version=1 if cur is None else cur.version + 1,
-                valid_from=self.t,
-                valid_to=None,
-                crawl_id=self.crawl_id,
-                content_hash=h,
-                deleted=False,
-                title=clean_text(p.title),
-                author_id=self.author_ids.get(p.author_key),
-                author_raw=clean_text(p.author_raw),
-                published_at=p.published_at,
-                modified_at=p.modified_at,
-                tags=[clean_text(x) for x in p.tags],
-                categories=[clean_text(x) for x in p.categories],
-                body_html=clean_text(p.body_html),
-                body_text=clean_text(p.body_text),
-                comment_count_displayed=p.comment_count_displayed,
-            )
+        row = (  # in insert_post_version's order
+            post_id,
+            1 if cur is None else cur.version + 1,
+            self.t,
+            None,
+            self.crawl_id,
+            h,
+            False,
+            clean_text(p.title),
+            self.author_ids.get(p.author_key),
+            clean_text(p.author_raw),
+            p.published_at,
+            p.modified_at,
+            [clean_text(x) for x in p.tags],
+            [clean_text(x) for x in p.categories],
+            clean_text(p.body_html),
+            clean_text(p.body_text),
+            p.comment_count_displayed,
         )
+        sql.insert_post_version.execute(self.conn, [row])
         return 1, cur is None
 
     def _upsert_comments(
@@ -286,38 +256,11 @@ class _ThreadWriter:
                 self.conn,
                 [(post_id, ext, t, t) for ext in sorted(c.external_id for c in comments)],
             )
-        c, cv = comment_t.c, comment_version_t.c
-        rows = self.conn.execute(
-            sa.select(
-                c.id,
-                c.external_id,
-                cv.id.label("version_id"),
-                cv.version,
-                cv.content_hash,
-                cv.deleted,
-                cv.valid_from,
-            )
-            .select_from(
-                comment_t.outerjoin(
-                    comment_version_t, sa.and_(cv.comment_id == c.id, cv.valid_to.is_(None))
-                )
-            )
-            .where(c.post_id == post_id)
-        )
-        return {
-            r.external_id: _Current(
-                comment_id=r.id,
-                version_id=r.version_id,
-                version=r.version or 0,
-                content_hash=r.content_hash,
-                deleted=bool(r.deleted),
-                valid_from=r.valid_from,
-            )
-            for r in rows
-        }
+        rows = sql.current_comments.fetch(self.conn, (post_id,))
+        return {r[1]: _Current._make(r) for r in rows}
 
     def _write_comment_versions(
-        self, comments: Sequence[CommentRecord], current: Mapping[str, _Current]
+        self, post_id: int, comments: Sequence[CommentRecord], current: Mapping[str, _Current]
     ) -> tuple[int, int]:
         to_close: list[int] = []
         rows: list[tuple[Any, ...]] = []
@@ -335,10 +278,10 @@ class _ThreadWriter:
                     continue
                 to_close.append(cur.version_id)
             records[cur.comment_id] = rec
-            rows.append(  # in _VERSION_KEYS order
+            rows.append(  # in insert_comment_versions' order
                 (
                     cur.comment_id,
-                    cur.version + 1,
+                    (cur.version or 0) + 1,
                     self.t,
                     None,
                     self.crawl_id,
@@ -362,17 +305,16 @@ class _ThreadWriter:
         self._close(to_close)
         # Plain executemany, then one query for the new ids: with RETURNING, SQLAlchemy
         # renders one huge multi-row INSERT that psycopg re-parses on every call.
-        _insert_version.execute(self.conn, rows)
-        cv = comment_version_t.c
-        inserted = self.conn.execute(
-            sa.select(cv.id, cv.comment_id).where(
-                cv.comment_id.in_(list(records)), cv.valid_to.is_(None)
-            )
-        )
+        sql.insert_comment_versions.execute(self.conn, rows)
+        if not any(rec.replies or rec.quotes for rec in records.values()):
+            return len(rows), unchanged  # no edges: the new ids are not needed
+        inserted = sql.new_comment_versions.fetch(self.conn, (post_id, self.t))
         replies: list[tuple[Any, ...]] = []
         quotes: list[tuple[Any, ...]] = []
         for version_id, comment_id in inserted:
-            rec = records[comment_id]
+            new = records.get(comment_id)  # others: current versions this crawl wrote before
+            if new is None:
+                continue
             replies += [
                 (
                     version_id,
@@ -383,7 +325,7 @@ class _ThreadWriter:
                     r.target_external_id,
                     r.resolved_by,
                 )
-                for r in rec.replies
+                for r in new.replies
             ]
             quotes += [
                 (
@@ -394,21 +336,15 @@ class _ThreadWriter:
                     q.source_external_id,
                     clean_text(q.source_url),
                 )
-                for q in rec.quotes
+                for q in new.quotes
             ]
-        _insert_reply.execute(self.conn, replies)
-        _insert_quote.execute(self.conn, quotes)
+        sql.insert_replies.execute(self.conn, replies)
+        sql.insert_quotes.execute(self.conn, quotes)
         return len(rows), unchanged
 
     def _close(self, version_ids: Sequence[int]) -> None:
-        if version_ids:
-            cv = comment_version_t.c
-            self.conn.execute(
-                sa.update(comment_version_t)
-                .where(cv.id == sa.bindparam("vid"), cv.valid_to.is_(None))
-                .values(valid_to=self.t),
-                [{"vid": v} for v in version_ids],
-            )
+        t = self.t
+        sql.close_comment_versions.execute(self.conn, [(v, t) for v in version_ids])
 
     def _tombstone(self, missing: Sequence[_Current]) -> int:
         """A deleted=true version for each live comment gone from a complete thread."""
@@ -438,25 +374,28 @@ class _ThreadWriter:
             activity = self.t  # an edit or deletion is a sign of life too
         pages = th.page_states if th.complete else ()
         first = pages[0] if pages else None
-        row = {
-            "post_id": post_id,
-            "fingerprint": th.fingerprint,
-            # HTTP validators of the thread's pages, for the next crawl's conditional
-            # requests (crawler.recrawl); the post page's also in etag / last_modified.
-            "pages": [
-                {"url": ps.url, "fingerprint": ps.fingerprint, "etag": ps.etag,
-                 "last_modified": ps.last_modified}
-                for ps in pages
-            ] or None,
-            "etag": first.etag if first else None,
-            "last_modified": first.last_modified if first else None,
-            "gone_count": 0,
-            "last_checked_at": self.t,
-            "last_activity_at": activity,
-            "last_complete_crawl_id": self.crawl_id if th.complete else None,
-        }
+        # HTTP validators of the thread's pages, for the next crawl's conditional
+        # requests (crawler.recrawl); the post page's also in etag / last_modified.
+        validators = [
+            {"url": ps.url, "fingerprint": ps.fingerprint, "etag": ps.etag,
+             "last_modified": ps.last_modified}
+            for ps in pages
+        ]  # fmt: skip
+        row = (  # in POST_STATE_KEYS order
+            post_id,
+            th.fingerprint,
+            validators or None,
+            first.etag if first else None,
+            first.last_modified if first else None,
+            0,
+            self.t,
+            activity,
+            self.crawl_id if th.complete else None,
+        )
         up = self.upserts
-        self.conn.execute(up.post_state_complete if th.complete else up.post_state_partial, row)
+        (up.post_state_complete if th.complete else up.post_state_partial).execute(
+            self.conn, [row]
+        )
 
 
 def _dedupe(comments: Sequence[CommentRecord]) -> list[CommentRecord]:

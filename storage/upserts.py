@@ -17,7 +17,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from storage.bulk import BulkStatement
 from storage.models import Author, AuthorAlias, Comment, Post, PostState, Source
 
-__all__ = ["Upserts"]
+__all__ = ["POST_STATE_KEYS", "Upserts"]
+
+# The columns of a post_state row, in the order the writer gives them.
+POST_STATE_KEYS = (
+    "post_id", "fingerprint", "pages", "etag", "last_modified", "gone_count",
+    "last_checked_at", "last_activity_at", "last_complete_crawl_id",
+)  # fmt: skip
 
 
 def _t(model: Any) -> sa.Table:
@@ -51,10 +57,13 @@ class Upserts:
         post = _t(Post)
         ins = insert(post)
         newer = ins.excluded.last_seen_at >= post.c.last_seen_at
-        self.post = ins.on_conflict_do_update(
-            index_elements=["source_id", "external_id"],
-            set_={"url": sa.case((newer, ins.excluded.url), else_=post.c.url), **seen(post, ins)},
-        ).returning(post.c.id)
+        self.post = BulkStatement(
+            ins.on_conflict_do_update(
+                index_elements=["source_id", "external_id"],
+                set_={"url": sa.case((newer, ins.excluded.url), else_=post.c.url), **seen(post, ins)},
+            ).returning(post.c.id),
+            ("source_id", "external_id", "url", "first_seen_at", "last_seen_at"),
+        )
 
         author = _t(Author)
         ins = insert(author)
@@ -76,7 +85,6 @@ class Upserts:
         )
         self.author = BulkStatement(
             author_upsert,
-            author,
             ("source_id", "key", "display_name", "profile_url", "external_id",
              "first_seen_at", "last_seen_at"),
         )  # fmt: skip
@@ -87,7 +95,6 @@ class Upserts:
             ins.on_conflict_do_update(
                 index_elements=["author_id", "raw_name"], set_=seen(alias, ins)
             ),
-            alias,
             ("author_id", "raw_name", "first_seen_at", "last_seen_at"),
         )
 
@@ -99,7 +106,6 @@ class Upserts:
             ins.on_conflict_do_update(
                 index_elements=["post_id", "external_id"], set_=seen(comment, ins)
             ),
-            comment,
             ("post_id", "external_id", "first_seen_at", "last_seen_at"),
         )
 
@@ -110,7 +116,8 @@ class Upserts:
             ps.last_checked_at.is_(None), ins.excluded.last_checked_at >= ps.last_checked_at
         )
         set_: dict[str, Any] = {
-            "gone_count": 0,
+            # A literal, not a bound 0: the statement's only parameters are its columns.
+            "gone_count": sa.literal_column("0", sa.Integer()),
             "fingerprint": sa.case((newer, ins.excluded.fingerprint), else_=ps.fingerprint),
             "last_checked_at": sa.case(
                 (newer, ins.excluded.last_checked_at), else_=ps.last_checked_at
@@ -128,18 +135,21 @@ class Upserts:
         # A partial thread must not move the last complete crawl, nor its fingerprint:
         # a recrawl skips parsing only when it matches what a complete crawl saw.
         partial = {k: v for k, v in set_.items() if k != "fingerprint"}
-        self.post_state_partial = ins.on_conflict_do_update(
-            index_elements=["post_id"], set_=partial
+        self.post_state_partial = BulkStatement(
+            ins.on_conflict_do_update(index_elements=["post_id"], set_=partial), POST_STATE_KEYS
         )
-        self.post_state_complete = ins.on_conflict_do_update(
-            index_elements=["post_id"],
-            set_={
-                **set_,
-                "last_complete_crawl_id": ins.excluded.last_complete_crawl_id,
-                # Validators, like the fingerprint, only from a whole thread.
-                **{
-                    c: sa.case((newer, ins.excluded[c]), else_=ps[c])
-                    for c in ("pages", "etag", "last_modified")
+        self.post_state_complete = BulkStatement(
+            ins.on_conflict_do_update(
+                index_elements=["post_id"],
+                set_={
+                    **set_,
+                    "last_complete_crawl_id": ins.excluded.last_complete_crawl_id,
+                    # Validators, like the fingerprint, only from a whole thread.
+                    **{
+                        c: sa.case((newer, ins.excluded[c]), else_=ps[c])
+                        for c in ("pages", "etag", "last_modified")
+                    },
                 },
-            },
+            ),
+            POST_STATE_KEYS,
         )
