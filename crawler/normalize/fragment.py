@@ -18,7 +18,7 @@ _BLOCK_TAGS = frozenset(
 # Never visible text.
 _SKIP_TAGS = frozenset(["script", "style", "template", "noscript", "head", "title"])
 _SPACES = re.compile(r"\s+")
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
 # A cited source is a web address, not an in-page anchor or a mailto.
 _WEB_URL = re.compile(r"^https?://", re.IGNORECASE)
 # A line after a blockquote this short ("Source: <a>…</a>", "— via Reuters") credits it.

@@ -202,11 +202,16 @@ def _post_page(
     comment_page, page_urls, page_count = pages
     if comment_list is not None and comment_page is None:
         comment_page = 1
-    # The form and the closed notice sit beside the list (div#comments, or the block
-    # theme's div.wp-block-comments): search there, not the whole page, when we can.
+    # The form and the closed notice sit beside the list (in div#comments, or the block
+    # theme's div.wp-block-comments), never in it: searched there, neither the page nor
+    # the comments are walked, and a commenter's markup cannot make a thread look closed.
     area = comment_list.getparent() if comment_list is not None else None
-    form = sel.COMMENT_FORM_NEAR(area) if area is not None else sel.COMMENT_FORM(doc)
-    closed_notice = sel.NO_COMMENTS_NEAR(area) if area is not None else sel.NO_COMMENTS(doc)
+    if area is not None:
+        beside = [el for el in area if el is not comment_list and isinstance(el.tag, str)]
+        form = any(sel.COMMENT_FORM_IN(el) for el in beside)
+        closed_notice = any(sel.NO_COMMENTS_IN(el) for el in beside)
+    else:
+        form, closed_notice = bool(sel.COMMENT_FORM(doc)), bool(sel.NO_COMMENTS(doc))
     return PostPage(
         post=read_post(doc, page.url, comment_list),
         comments=comments,
@@ -215,8 +220,8 @@ def _post_page(
         comment_page_count=page_count,
         fingerprint=_fingerprint(region),
         truncated=truncated,
-        has_comments_section=comment_list is not None or bool(form or sel.COMMENTS_AREA(doc)),
-        comments_closed=not form or bool(closed_notice),
+        has_comments_section=comment_list is not None or form or bool(sel.COMMENTS_AREA(doc)),
+        comments_closed=not form or closed_notice,
         post_complete=post_complete,
         problems=problems,
     )
@@ -294,7 +299,7 @@ def _comment_pages(
     numbered: dict[int, str] = {}
     navs = [
         nav
-        for nav in sel.COMMENT_PAGINATION(doc)
+        for nav in sel.comment_paginations(doc)
         if sel.PAGINATION_CLASSES.intersection((nav.get("class") or "").split())
     ]
     for nav in navs:

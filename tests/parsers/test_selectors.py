@@ -10,12 +10,15 @@ from crawler.parsers.htmltext import parse_document
 from tests.parsers.fixture_pages import ROOT
 from tests.parsers.pages import classic_comment, classic_post
 
-# The XPath union `comment_nodes` replaced.
+# The XPath unions the walks replaced.
 COMMENT_NODES = etree.XPath(
     "descendant::li[starts-with(@id, 'comment-') or starts-with(@id, 'li-comment-')]"
     " | descendant::div[starts-with(@id, 'comment-')] | descendant::article[starts-with(@id, 'comment-')]"
     " | descendant::b[contains(@class, 'fn')] | descendant::cite[contains(@class, 'fn')]"
     " | descendant::span[contains(@class, 'fn')] | descendant::div[contains(@class, 'comment-')]"
+)
+COMMENT_PAGINATION = etree.XPath(
+    "//nav[contains(@class, 'comment')] | //div[contains(@class, 'comments-pagination')]"
 )
 
 ODD = classic_post(
@@ -24,6 +27,8 @@ ODD = classic_post(
     '<span class="fn-x">y</span><div class="comment-content"><p>z</p></div></div></li>'
     + '<div id="comment-3" class="comment-body"><b>no fn</b></div>'
     + '<article id="comment-4"></article><span class="fn"></span>'
+    + '<nav class="comment-nav"></nav><div class="x-comments-pagination"></div>'
+    + '<div class="comment-navigation"></div>'
 )
 
 
@@ -42,3 +47,9 @@ def test_comment_nodes_equal_the_xpath_union(body: bytes) -> None:
         for node, ident, cls in walked:
             assert cls == (node.get("class") or "")
             assert ident in ("", node.get("id") or "")
+
+
+@pytest.mark.parametrize("body", _pages())
+def test_comment_paginations_equal_the_xpath_union(body: bytes) -> None:
+    doc = parse_document(body, "utf-8")
+    assert sel.comment_paginations(doc) == COMMENT_PAGINATION(doc)

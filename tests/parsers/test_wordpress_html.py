@@ -130,6 +130,20 @@ def test_single_page_thread_and_post_without_comments() -> None:
     assert closed.comments_closed
 
 
+def test_a_comments_markup_does_not_close_the_thread() -> None:
+    """A commenter allowed some markup (an editor, say) cannot fake the closed notice."""
+    notice = classic_comment(
+        3, "Ed", "2025-01-03T10:00:00+00:00", '<p class="no-comments">Comments are closed.</p>'
+    )
+    open_thread = parse_post_page(page(POST_URL, classic_post(notice, pagination="")))
+    assert [c.external_id for c in open_thread.comments] == ["3"]
+    assert open_thread.has_comments_section and not open_thread.comments_closed
+    closed = parse_post_page(
+        page(POST_URL, classic_post(notice, pagination="", form='<p class="no-comments">Closed</p>'))
+    )
+    assert closed.comments_closed
+
+
 def test_page_cut_inside_a_comment_leaves_that_comment_out() -> None:
     html = classic_post(NESTED)
     cut = html[: html.index("<p>deep</p>") + len("<p>de")]  # comment 11's text is cut
