@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 __all__ = [
+    "ABORT_REASON",
     "FAULTS_KEY",
     "PARTIAL_KEY",
     "PRIOR_FETCHES",
@@ -27,6 +28,8 @@ __all__ = [
 
 FAULTS_KEY = "palimpsest/faults"
 PARTIAL_KEY = "palimpsest/partial_reasons"
+# Why a crawl was stopped before its end, when it was not a signal (the crawl lock lost).
+ABORT_REASON = "palimpsest/abort_reason"
 # request.meta key: FetchRecords of a request's earlier, failed attempts (retried 5xx,
 # timeouts), which never reach the engine; the archive pipeline stores them as fetch rows.
 PRIOR_FETCHES = "palimpsest_prior_fetches"

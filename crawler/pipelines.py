@@ -17,7 +17,7 @@ from typing import Any, Self
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from crawler.faultlog import PARTIAL_KEY, PRIOR_FETCHES, faults_of
+from crawler.faultlog import ABORT_REASON, PARTIAL_KEY, PRIOR_FETCHES, faults_of
 from crawler.fetches import fetch_failed, record_for_failure, record_for_response, thread_recorded
 from crawler.warc import close_warc
 from storage.records import FetchRecord, PostGone, ThreadSnapshot
@@ -221,6 +221,8 @@ class ArchivePipeline:
             )
         if status == "failed":
             stats["error"] = next(iter(problems or ()), "no page of the site could be fetched")
+        elif status == "aborted" and scrapy_stats.get(ABORT_REASON):
+            stats["error"] = scrapy_stats[ABORT_REASON]
         return status, stats
 
 

@@ -20,10 +20,16 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawler.config import Config, load_config
+from crawler.faultlog import ABORT_REASON, note_partial
 from storage.errors import CrawlLocked, PalimpsestError
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+    from storage.locks import CrawlLockHandle
 
 __all__ = [
     "SUMMARY_PREFIX",
@@ -137,11 +143,12 @@ def run_crawl(
     Config and database problems surface here as PalimpsestError, before Scrapy starts.
     """
     from scrapy.crawler import CrawlerProcess
+    from twisted.internet.task import LoopingCall
 
     from crawler.fetches import thread_recorded
     from crawler.spiders.wordpress import WordPressSpider
     from storage.engine import open_engine
-    from storage.locks import crawl_lock, mark_stale_crawls_aborted
+    from storage.locks import DEFAULT_HEARTBEAT_EVERY, crawl_lock, mark_stale_crawls_aborted
 
     config = load_config(config_path)
     source = config.source(source_key)
@@ -160,13 +167,21 @@ def run_crawl(
     # The one place a crawl starts and ends, under the source's crawl lock: a second
     # crawl of the source (scheduled, manual, another machine) gets CrawlLocked, exit 3.
     # Holding the lock, any crawl row still 'running' is a dead process's: close it.
+    # Should the lock be lost mid-crawl (taken over, or the PostgreSQL session ended),
+    # the crawl stops as on SIGTERM: the thread being written completes, the row is
+    # marked `aborted` with the reason, and nothing is half-written.
     startup_errors: list[Any] = []
     lock_engine = open_engine(db_url)
+    heartbeat = settings.getfloat("PALIMPSEST_LOCK_HEARTBEAT", DEFAULT_HEARTBEAT_EVERY)
     try:
-        with crawl_lock(lock_engine, source.key):
+        with crawl_lock(lock_engine, source.key, heartbeat_every=heartbeat) as lock:
             mark_stale_crawls_aborted(lock_engine, source.key)
             started = process.crawl(crawler, source=source.key, config=config.path)
             started.addErrback(startup_errors.append)
+            # After crawl(): that is where Scrapy installs its reactor, which the
+            # LoopingCall would otherwise pull in as Twisted's default one.
+            watch = LoopingCall(_stop_if_lock_lost, lock, crawler)
+            watch.start(min(1.0, heartbeat), now=False)
             process.start()
     finally:
         lock_engine.dispose()
@@ -183,6 +198,22 @@ def run_crawl(
         log.error("crawl of %s stopped: %s", source.key, "; ".join(reasons))
         summary = dataclasses.replace(summary, status="failed", problems=summary.problems + reasons)
     return summary
+
+
+def _stop_if_lock_lost(lock: CrawlLockHandle, crawler: Crawler) -> None:
+    from scrapy.utils.defer import deferred_from_coro
+
+    if lock.lost.is_set() and crawler.crawling:
+        reason = f"crawl lock lost: {lock.why}"
+        log.error("stopping the crawl of %s: %s", lock.key, reason)
+        if crawler.stats is not None:
+            note_partial(crawler.stats, reason)
+            crawler.stats.set_value(ABORT_REASON, reason)
+        stop_async = getattr(crawler, "stop_async", None)  # Scrapy >= 2.14
+        if stop_async is not None:
+            deferred_from_coro(stop_async())
+        else:
+            crawler.stop()
 
 
 def _progress_handler(progress: Progress) -> Callable[..., None]:

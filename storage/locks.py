@@ -5,13 +5,15 @@
 * PostgreSQL: a session-level advisory lock (`pg_try_advisory_lock`) on a 64-bit hash
   of the key, held on a connection of its own. The server releases it when that
   connection ends, so a crashed or killed crawl never leaves the lock behind. A row in
-  `crawl_lock` names the holder, for messages and `palimpsest schedule list` only.
+  `crawl_lock` names the holder, for messages and `palimpsest schedule list` only. A
+  keeper thread checks that the session still holds the lock (a server restart ends it).
 * SQLite: the row in `crawl_lock` *is* the lock. Taking it is one atomic INSERT (or a
   compare-and-swap UPDATE of a stale row); a heartbeat thread refreshes `heartbeat_at`,
   and a row whose heartbeat is older than `stale_after` seconds, or whose holder is a
   process on this host that no longer exists, is taken over.
 
-A second acquirer gets `CrawlLocked`, naming the source and the holder.
+A second acquirer gets `CrawlLocked`, naming the source and the holder. A holder that
+loses the lock is told through `CrawlLockHandle.lost` and must stop (crawler.runner does).
 
 `mark_stale_crawls_aborted` closes the crawl rows that a dead crawl left `running`;
 the crawl runner calls it right after taking the lock.
@@ -76,11 +78,19 @@ class LockHolder:
 
 @dataclass(kw_only=True)
 class CrawlLockHandle:
-    """The lock as held by this process; `lost` is set if another process took it over."""
+    """The lock as held by this process; `lost` is set, with `why`, when it is no longer
+    ours (another process took the SQLite row over, or the PostgreSQL session holding the
+    advisory lock ended). The holder must then stop: someone else may be crawling."""
 
     key: str
     token: str
     lost: threading.Event
+    why: str = ""
+
+    def mark_lost(self, why: str) -> None:
+        self.why = why
+        log.error("the lock on %r is lost: %s", self.key, why)
+        self.lost.set()
 
 
 def _now() -> datetime:
@@ -238,8 +248,10 @@ def _heartbeat(
             log.debug("lock heartbeat on %r failed: %s", handle.key, exc)
             continue
         if kept == 0:
-            log.error("the lock on %r was taken over by another process", handle.key)
-            handle.lost.set()
+            with engine.connect() as conn:
+                holder = _read_holder(conn, handle.key)
+            by = holder.describe() if holder is not None else "another process"
+            handle.mark_lost(f"taken over by {by}")
             return
 
 
@@ -276,8 +288,39 @@ def _sqlite_lock(
             log.warning("could not release the lock on %r: %s", key, exc)
 
 
+def _pg_keeper(
+    conn: Connection, handle: CrawlLockHandle, number: int, every: float, stop: threading.Event
+) -> None:
+    """Check now and then that this session still holds the advisory lock.
+
+    A server restart, a network cut or an idle-session timeout ends the session, and
+    with it the lock, without a word to this process. The lock's connection is used by
+    nothing else until release, so this thread may query it.
+    """
+    while not stop.wait(every):
+        try:
+            held = conn.execute(
+                text(
+                    "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                    " AND pid = pg_backend_pid() AND classid = :hi AND objid = :lo"
+                    " AND objsubid = 1"
+                ),
+                {"hi": (number >> 32) & 0xFFFFFFFF, "lo": number & 0xFFFFFFFF},
+            ).first()
+            conn.rollback()  # not idle in a transaction between checks
+        except DBAPIError as exc:
+            first_line = str(exc.orig or exc).strip().splitlines()[0]
+            handle.mark_lost(f"the database session holding it ended ({first_line})")
+            return
+        if held is None:
+            handle.mark_lost("the database session no longer holds it")
+            return
+
+
 @contextmanager
-def _postgres_lock(engine: Engine, key: str, what: str) -> Iterator[CrawlLockHandle]:
+def _postgres_lock(
+    engine: Engine, key: str, what: str, check_every: float
+) -> Iterator[CrawlLockHandle]:
     handle = CrawlLockHandle(key=key, token=uuid.uuid4().hex, lost=threading.Event())
     number = _advisory_key(key)
     # The advisory lock belongs to this connection's session: it stays checked out
@@ -296,7 +339,19 @@ def _postgres_lock(engine: Engine, key: str, what: str) -> Iterator[CrawlLockHan
             conn.execute(delete(CrawlLock).where(CrawlLock.source_key == key))
             _write_row(conn, key, handle.token)
             conn.commit()
-            yield handle
+            stop = threading.Event()
+            keeper = threading.Thread(
+                target=_pg_keeper,
+                args=(conn, handle, number, check_every, stop),
+                name=f"lock-keeper-{key}",
+                daemon=True,
+            )
+            keeper.start()
+            try:
+                yield handle
+            finally:
+                stop.set()
+                keeper.join()
         finally:
             try:
                 conn.rollback()
@@ -327,9 +382,11 @@ def database_lock(
     """Hold the named lock `key` in the archive database, or raise `CrawlLocked`.
 
     `what` names the guarded activity in the error message ("the crawl of source 'x'").
+    Every `heartbeat_every` seconds the lock is renewed (SQLite) or checked (PostgreSQL);
+    `handle.lost` tells the holder when it is no longer held.
     """
     if engine.dialect.name == "postgresql":
-        with _postgres_lock(engine, key, what) as handle:
+        with _postgres_lock(engine, key, what, heartbeat_every) as handle:
             yield handle
     else:
         with _sqlite_lock(engine, key, what, heartbeat_every, stale_after) as handle:

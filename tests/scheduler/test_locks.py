@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from storage.engine import open_engine
@@ -176,9 +176,41 @@ def test_sqlite_heartbeat_keeps_the_row_fresh_and_notices_a_takeover(archive: En
             time.sleep(0.05)
         _pretend_other_host(archive, "blog-a", heartbeat_age=0)  # someone took it over
         assert handle.lost.wait(5)
+        assert handle.why.startswith("taken over by pid 1 on elsewhere since ")
     # Our release must not delete the new holder's row.
     holder = lock_holder(archive, "blog-a")
     assert holder is not None and holder.token == "theirs"
+
+
+@pytest.mark.postgres
+def test_postgres_keeper_notices_the_session_holding_the_lock_ending(pg_url: str) -> None:
+    """A server restart or a cut connection frees the advisory lock silently: the
+    holder must learn it, since another crawl may now start."""
+    engine = open_engine(pg_url)
+    try:
+        with crawl_lock(engine, "blog-a", heartbeat_every=0.1) as handle:
+            assert not handle.lost.wait(0.5)  # checks pass while the session lives
+            with engine.begin() as conn:
+                ended = (
+                    conn.execute(
+                        text(
+                            "SELECT pg_terminate_backend(pid) FROM pg_locks"
+                            " WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()"
+                            " AND database = (SELECT oid FROM pg_database"
+                            " WHERE datname = current_database())"
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
+            assert ended == [True]
+            assert handle.lost.wait(5)
+            assert handle.why.startswith("the database session holding it ended (")
+        assert lock_holder(engine, "blog-a") is None  # nobody holds it now
+        with crawl_lock(engine, "blog-a"):  # and the next crawl may take it
+            pass
+    finally:
+        engine.dispose()
 
 
 # -- crawls left 'running' ------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 A scheduled crawl is recorded with trigger 'schedule'; a manual crawl during it is
 refused with status 3; SIGTERM to the scheduler mid-crawl leaves a consistent archive; a
-killed crawl is not retried in a loop and is marked aborted by the next crawl.
+killed crawl is not retried in a loop and is marked aborted by the next crawl; a crawl
+that loses its lock mid-way stops, marked aborted with the reason.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text, update
 
 from storage.engine import open_engine
 from storage.models import Comment, CommentVersion, Crawl, CrawlLock, Post, PostVersion
 
+from .conftest import REPO
 from .helpers import next_run_times, set_next_run_time, wait_for
 from .site import COMMENTS, serve_blog
 
@@ -282,3 +284,81 @@ def test_restart_after_downtime_gives_exactly_one_catch_up_crawl(
     upcoming = next_run_times(engine)["blog-a"]
     assert upcoming is not None and upcoming > datetime.now(UTC)
     assert_consistent(engine)
+
+
+def _take_the_lock_away(engine: Engine) -> None:
+    """What a lost lock looks like: on SQLite another process took the row over (its
+    heartbeat judged ours stale); on PostgreSQL the session holding it ended."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(
+                update(CrawlLock).values(owner_token="theirs", owner_pid=1, owner_host="elsewhere")
+            )
+        else:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+                    " AND granted AND database = (SELECT oid FROM pg_database"
+                    " WHERE datname = current_database())"
+                )
+            )
+
+
+def test_a_crawl_that_loses_its_lock_stops_and_is_marked_aborted(
+    tmp_path: Path, db: tuple[str, Engine]
+) -> None:
+    url, engine = db
+    with serve_blog(tmp_path / "site", posts=40, delay=0.3) as site:
+        config = write_config(tmp_path / "palimpsest.toml", site, once_soon())
+        env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.scheduler.fast_lock_settings"}
+        env.pop("PALIMPSEST_CRAWL_COMMAND", None)
+        log = tmp_path / "crawl.log"
+        with log.open("w") as out:
+            crawl = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "cli",
+                    "crawl",
+                    "--source",
+                    "blog-a",
+                    "--config",
+                    str(config),
+                    "--db",
+                    url,
+                ],
+                cwd=REPO,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            wait_for(
+                lambda: crawl.poll() is not None or count(engine, Post) >= 1,
+                timeout=60,
+                what="the first thread (the crawl output is in crawl.log)",
+            )
+            assert crawl.poll() is None, log.read_text()
+            _take_the_lock_away(engine)
+            crawl.wait(timeout=60)
+        finally:
+            if crawl.poll() is None:
+                crawl.kill()
+    err = log.read_text()
+    [row] = crawls(engine)
+    assert row.status == "aborted", (row.status, row.error, err[-2000:])
+    assert row.error.startswith("crawl lock lost: "), row.error
+    assert any(r.startswith("crawl lock lost") for r in row.stats["partial_reasons"])
+    assert 1 <= count(engine, Post) < 40  # it stopped early...
+    with engine.connect() as conn:  # ...and every thread it wrote is whole
+        per_post = (
+            conn.execute(
+                select(func.count(CommentVersion.id))
+                .join(Comment, Comment.id == CommentVersion.comment_id)
+                .group_by(Comment.post_id)
+            )
+            .scalars()
+            .all()
+        )
+    assert per_post and set(per_post) == {COMMENTS}
+    assert "crawl lock lost" in err
