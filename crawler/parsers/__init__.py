@@ -7,6 +7,7 @@
     get_parser("wordpress").parse_rest_posts(page)     -> wordpress_rest.RestPosts
     get_parser("wordpress").parse_rest_comments(page)  -> wordpress_rest.RestComments
     get_parser("wordpress").parse_rest_activity(page)  -> wordpress_activity.Activity
+    get_parser("wordpress").newest_feed_comment(page)  -> datetime | None (a post's comment feed)
 
 No Scrapy, no SQLAlchemy, no I/O, no clock: `fetched_at` arrives with the page.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from crawler.parsers import wordpress_activity, wordpress_html, wordpress_listing, wordpress_rest
 from storage.errors import ConfigError
@@ -39,6 +41,7 @@ class PlatformParser:
     parse_rest_posts: Callable[[Page], wordpress_rest.RestPosts]
     parse_rest_comments: Callable[[Page], wordpress_rest.RestComments]
     parse_rest_activity: Callable[[Page], wordpress_activity.Activity]
+    newest_feed_comment: Callable[[Page], datetime | None]
 
 
 def _wordpress() -> PlatformParser:
@@ -51,6 +54,7 @@ def _wordpress() -> PlatformParser:
         parse_rest_posts=wordpress_rest.parse_rest_posts,
         parse_rest_comments=wordpress_rest.parse_rest_comments,
         parse_rest_activity=wordpress_activity.parse_rest_activity,
+        newest_feed_comment=wordpress_activity.newest_feed_comment,
     )
 
 

@@ -1,9 +1,13 @@
-"""Recent comment activity from the REST API: which posts got a comment, and when.
+"""Recent comment activity: which posts got a comment, and when.
 
-`GET /wp/v2/comments?orderby=date&order=desc&_fields=post,date_gmt` lists the newest
-comments of the whole site, a few bytes each. A scheduled crawl reads it first, so that
-an old post (revisited only monthly) that got a new comment is looked at tonight.
-Pure: `(Page) -> Activity`.
+* REST: `GET /wp/v2/comments?orderby=date&order=desc&_fields=post,date_gmt` lists the
+  newest comments of the whole site, a few bytes each. A scheduled crawl reads it first,
+  so that an old post (revisited only monthly) that got a new comment is looked at tonight.
+* HTML only (REST blocked): a post's own comment feed (`POST_URL/feed/`, RSS 2.0 with
+  one item per comment, newest first) tells whether it got a comment since its last
+  check, for a few KB instead of every page of its thread.
+
+Pure: `(Page) -> Activity` and `(Page) -> datetime | None`.
 """
 
 from __future__ import annotations
@@ -11,10 +15,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from lxml import etree
 
 from storage.records import Page
 
-__all__ = ["Activity", "parse_rest_activity"]
+__all__ = ["Activity", "newest_feed_comment", "parse_rest_activity"]
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_FEED_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,3 +52,47 @@ def parse_rest_activity(page: Page) -> Activity:
         comments.append((str(item["post"]), when))
     pages = page.headers.get("x-wp-totalpages", "")
     return Activity(comments=tuple(comments), total_pages=int(pages) if pages.isdigit() else None)
+
+
+def newest_feed_comment(page: Page) -> datetime | None:
+    """The time (UTC) of the newest item of a comment feed (RSS 2.0 or Atom); None when
+    the feed has no item. ValueError when the body is not such a feed, or an item has no
+    readable date: the caller must then assume the thread changed."""
+    try:
+        root = etree.fromstring(page.body, _FEED_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"{page.url}: not an XML feed ({exc})") from None
+    if root.tag == "rss":
+        stamps = [(item.findtext("pubDate") or "").strip() for item in root.iter("item")]
+        read = _rfc822
+    elif root.tag == f"{_ATOM}feed":
+        stamps = [
+            (entry.findtext(f"{_ATOM}updated") or entry.findtext(f"{_ATOM}published") or "").strip()
+            for entry in root.iter(f"{_ATOM}entry")
+        ]
+        read = _iso8601
+    else:
+        raise ValueError(f"{page.url}: not an RSS or Atom feed (root <{root.tag}>)")
+    times = []
+    for stamp in stamps:
+        when = read(stamp)
+        if when is None:
+            raise ValueError(f"{page.url}: a feed item without a readable date ({stamp!r})")
+        times.append(when)
+    return max(times, default=None)
+
+
+def _rfc822(value: str) -> datetime | None:
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _iso8601(value: str) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
