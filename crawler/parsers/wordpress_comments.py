@@ -50,17 +50,17 @@ def read_comments(
         # to the item opened last (an ancestor walk per part costs a third of this loop).
         owner = items[-1]
         classes = cls.split()
-        if owner.content is None and sel.CONTENT_CLASSES.intersection(classes):
+        if owner.content is None and not sel.CONTENT_CLASSES.isdisjoint(classes):
             owner.content = node
-        elif owner.author is None and sel.AUTHOR_CLASSES.intersection(classes):
+        elif owner.author is None and not sel.AUTHOR_CLASSES.isdisjoint(classes):
             owner.author = node
-        elif owner.time_box is None and sel.TIME_CLASSES.intersection(classes):
+        elif owner.time_box is None and not sel.TIME_CLASSES.isdisjoint(classes):
             owner.time_box = node
         elif owner.body_box is None and "comment-body" in classes:
             owner.body_box = node
     out: list[CommentRecord] = []
     for item in items:
-        if not sel.PING_CLASSES.intersection((item.element.get("class") or "").split()):
+        if sel.PING_CLASSES.isdisjoint((item.element.get("class") or "").split()):
             out.append(item.record(page_no, len(out)))
     return out, {item.cid for item in items}
 
