@@ -25,7 +25,6 @@ from sqlalchemy.engine import Connection
 
 from storage import writer_sql as sql
 from storage.hashing import comment_hash, post_hash
-from storage.models import Author
 from storage.records import CommentRecord, ThreadSnapshot
 from storage.tombstones import insert_tombstones
 from storage.upserts import Upserts
@@ -34,7 +33,6 @@ __all__ = ["RecordResult", "clean_text", "write_thread"]
 
 log = logging.getLogger(__name__)
 
-author_t = cast(sa.Table, Author.__table__)
 post_version_t = sql.post_version_t
 comment_t = sql.comment_t
 comment_version_t = sql.comment_version_t
@@ -193,13 +191,15 @@ class _ThreadWriter:
                 for k in sorted(people)
             ],
         )  # fmt: skip
-        rows = self.conn.execute(
-            sa.select(author_t.c.id, author_t.c.key).where(
-                author_t.c.source_id == self.source_id,
-                author_t.c.key.in_([clean_text(k) for k in people]),
+        keys = sorted({cast(str, clean_text(k)) for k in people})
+        by_clean: dict[str, int] = {}
+        for i in range(0, len(keys), sql.AUTHOR_KEYS_AT_ONCE):
+            batch = keys[i : i + sql.AUTHOR_KEYS_AT_ONCE]
+            batch += batch[-1:] * (sql.AUTHOR_KEYS_AT_ONCE - len(batch))
+            by_clean.update(
+                (key, author_id)
+                for author_id, key in sql.author_ids.fetch(self.conn, (self.source_id, *batch))
             )
-        )
-        by_clean = {key: author_id for author_id, key in rows}
         self.author_ids = {k: by_clean[clean_text(k)] for k in people}  # type: ignore[index]
         alias_rows = [(self.author_ids[key], clean_text(raw), t, t) for key, raw in sorted(names)]
         self.upserts.alias.execute(self.conn, alias_rows)

@@ -11,9 +11,11 @@ from typing import cast
 import sqlalchemy as sa
 
 from storage.bulk import BulkStatement
-from storage.models import Comment, CommentVersion, PostVersion, Quote, Reply
+from storage.models import Author, Comment, CommentVersion, PostVersion, Quote, Reply
 
 __all__ = [
+    "AUTHOR_KEYS_AT_ONCE",
+    "author_ids",
     "close_comment_versions",
     "current_comments",
     "current_post_version",
@@ -24,13 +26,27 @@ __all__ = [
     "new_comment_versions",
 ]
 
+author_t = cast(sa.Table, Author.__table__)
 post_version_t = cast(sa.Table, PostVersion.__table__)
 comment_t = cast(sa.Table, Comment.__table__)
 comment_version_t = cast(sa.Table, CommentVersion.__table__)
 reply_t = cast(sa.Table, Reply.__table__)
 quote_t = cast(sa.Table, Quote.__table__)
 
-_pv, _c, _cv = post_version_t.c, comment_t.c, comment_version_t.c
+_a, _pv, _c, _cv = author_t.c, post_version_t.c, comment_t.c, comment_version_t.c
+
+# (id, key) of the authors of source `source_id` with one of the keys k0, k1, ...: a
+# fixed number of keys, so the statement is prepared once (an IN list of varying length
+# is rendered anew on every call); the writer repeats a key to fill the slots.
+AUTHOR_KEYS_AT_ONCE = 16
+_key_slots = [f"k{i}" for i in range(AUTHOR_KEYS_AT_ONCE)]
+author_ids = BulkStatement(
+    sa.select(_a.id, _a.key).where(
+        _a.source_id == sa.bindparam("source_id"),
+        _a.key.in_([sa.bindparam(k) for k in _key_slots]),
+    ),
+    ("source_id", *_key_slots),
+)
 
 # (id, version, content_hash, deleted, valid_from) of a post's current version.
 current_post_version = BulkStatement(

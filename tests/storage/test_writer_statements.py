@@ -1,0 +1,75 @@
+"""The writer's prepared statements where their shape matters: many authors, edges of
+versions written at one time (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from storage.archive import Archive
+from storage.writer_sql import AUTHOR_KEYS_AT_ONCE
+from tests.factories import SOURCE_KEY, at, make_comment, make_quote, make_reply, make_thread
+
+
+@pytest.fixture
+def crawl(archive: Archive) -> Any:
+    archive.ensure_source(SOURCE_KEY, "Test blog", "https://blog.example/", "wordpress")
+    return lambda: archive.start_crawl(SOURCE_KEY, "test")
+
+
+def rows(engine: sa.Engine, sql: str) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.text(sql))]
+
+
+def test_more_authors_than_one_lookup_holds(
+    archive: Archive, engine: sa.Engine, crawl: Any
+) -> None:
+    n = 2 * AUTHOR_KEYS_AT_ONCE + 3
+    # Names whose stored key differs from the record's (NUL), and one author twice.
+    names = [f"Person {i}" for i in range(n)] + ["Nul\x00Name", "Person 0"]
+    comments = [make_comment(str(i + 1), author=name) for i, name in enumerate(names)]
+    archive.record(make_thread(comments), crawl())
+    found = rows(
+        engine,
+        "SELECT cv.author_raw, a.display_name, a.key FROM comment_version cv "
+        "JOIN author a ON a.id = cv.author_id ORDER BY cv.id",
+    )
+    assert len(found) == len(names)
+    for raw, display, key in found:
+        assert raw == display
+        assert key == " ".join(raw.split()).casefold()
+    assert rows(engine, "SELECT count(*) FROM author WHERE key LIKE 'person%'") == [(n,)]
+
+
+def test_edges_go_to_the_versions_written_now(
+    archive: Archive, engine: sa.Engine, crawl: Any
+) -> None:
+    first = [
+        make_comment("1", parent=None, quotes=(make_quote("first quote"),)),
+        make_comment("2", parent="1"),
+    ]
+    archive.record(make_thread(first, fetched_at=at(1)), crawl())
+    # The same time again (a second snapshot of one crawl): comment 1 changed, 2 not.
+    again = [
+        make_comment("1", "Changed.", quotes=(make_quote("second quote"),)),
+        make_comment("2", parent="1", replies=(make_reply("1"),)),
+    ]
+    result = archive.record(make_thread(again, fetched_at=at(1)), crawl())
+    assert (result.new_comment_versions, result.unchanged_comments) == (1, 1)
+    quotes = rows(
+        engine,
+        "SELECT c.external_id, cv.version, q.quoted_text FROM quote q "
+        "JOIN comment_version cv ON cv.id = q.comment_version_id "
+        "JOIN comment c ON c.id = cv.comment_id ORDER BY cv.version",
+    )
+    assert quotes == [("1", 1, "first quote"), ("1", 2, "second quote")]
+    replies = rows(
+        engine,
+        "SELECT c.external_id, cv.version, r.target_external_id FROM reply r "
+        "JOIN comment_version cv ON cv.id = r.comment_version_id "
+        "JOIN comment c ON c.id = cv.comment_id",
+    )
+    assert replies == [("2", 1, "1")]
