@@ -3,7 +3,8 @@
 The pages imitate what the test WordPress renders with the classic theme: paginated
 comment pages (newest page shown at the post URL), threaded replies in `ol.children`,
 @-reply links to `#comment-N`, blockquotes of the post and of earlier comments, a
-recent-comments widget, a home page with pagination, a feed-less sitemap. An inline
+recent-comments widget, a comment feed per post, a home page with pagination, a feed-less
+sitemap. An inline
 stylesheet pads each page to about the size real theme pages reach (~250 KB).
 Deterministic: the same arguments write the same bytes.
 """
@@ -15,6 +16,7 @@ import html
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 __all__ = ["URLS_FILE", "SiteSpec", "generate_site", "read_urls"]
@@ -203,6 +205,7 @@ def generate_site(out: Path, spec: SiteSpec, base: str = "") -> int:
             else:
                 thread_urls.append(f"{base}{path}comment-page-{p}/")
             pages += 1
+        _write_comment_feed(out, base, path, title, comments)
         last = comments[-1]
         recent = ('<section id="recent-comments-2" class="widget widget_recent_comments"><h2 class="widget-title">Recent Comments</h2>'
                   f'<ul id="recentcomments"><li class="recentcomments"><span class="comment-author-link">{html.escape(last["author"])}</span> on '
@@ -211,6 +214,25 @@ def generate_site(out: Path, spec: SiteSpec, base: str = "") -> int:
     urls = _write_listings(out, entries, base) + thread_urls
     (out / URLS_FILE).write_text("\n".join(urls) + "\n")
     return pages
+
+
+def _write_comment_feed(out: Path, base: str, path: str, title: str, comments: list[dict]) -> None:
+    """The post's comment feed (`POST/feed/`): its ten newest comments, newest first, as
+    WordPress serves it; the HTML route's revisit policy asks it for new activity."""
+    items = "".join(
+        f"<item><title>By: {html.escape(c['author'])}</title>"
+        f"<link>{base}{path}comment-page-{c['page']}/#comment-{c['id']}</link>"
+        f"<pubDate>{format_datetime(datetime.fromisoformat(c['time']), usegmt=True)}</pubDate></item>"
+        for c in sorted(comments, key=lambda c: c["time"], reverse=True)[:10]
+    )
+    target = out / path.strip("/") / "feed" / "index.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>Comments on: {html.escape(title)}</title><link>{base}{path}</link>{items}"
+        "</channel></rss>",
+        encoding="utf-8",
+    )
 
 
 def _write_listings(out: Path, entries: list[tuple[str, str]], base: str) -> list[str]:

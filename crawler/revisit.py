@@ -9,7 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-__all__ = ["RevisitPolicy", "is_due"]
+__all__ = ["RevisitPolicy", "is_due", "is_new_activity"]
+
+# How far before a post's last check a comment still counts as possibly unseen: a comment
+# is dated when written, and may show a little later (a slow form post, a crawl that read
+# the thread's pages over some minutes). Fetching a thread once more costs little.
+ACTIVITY_SLACK = timedelta(hours=1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,3 +56,8 @@ def is_due(
     wait = policy.interval(now - alive)
     # A little slack so a nightly crawl that starts a few minutes early still counts.
     return now - last_checked_at >= wait - timedelta(hours=1)
+
+
+def is_new_activity(comment_at: datetime, last_checked_at: datetime | None) -> bool:
+    """True when a comment dated `comment_at` may not have been seen at the last check."""
+    return last_checked_at is None or comment_at > last_checked_at - ACTIVITY_SLACK

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy import Request, signals
@@ -36,6 +36,7 @@ from crawler.config import load_config
 from crawler.parsers import get_parser
 from crawler.politeness import politeness_settings
 from crawler.recrawl import load_known_posts, url_key
+from crawler.revisit import is_new_activity
 from crawler.spiders.wordpress_crawl import LISTING, POST, reason
 from crawler.spiders.wordpress_html import HtmlRoute
 from crawler.spiders.wordpress_rest import REST_PER_PAGE, RestRoute, rest_url
@@ -139,7 +140,7 @@ class WordPressSpider(RestRoute, HtmlRoute):
             return
         for post_id, when in activity.comments:
             known = self.known.get(post_id)
-            if known is not None and (known.last_checked_at is None or when > known.last_checked_at):
+            if known is not None and is_new_activity(when, known.last_checked_at):
                 self.active.add(post_id)
         pages = activity.total_pages or 1
         if page_no < pages and page_no < MAX_ACTIVITY_PAGES:
@@ -148,7 +149,10 @@ class WordPressSpider(RestRoute, HtmlRoute):
         if pages > MAX_ACTIVITY_PAGES:
             yield from self._without_activity(f"more than {MAX_ACTIVITY_PAGES} pages of new comments")
             return
-        self._stats().set_value("palimpsest/posts_active", len(self.active))
+        # Counted: the posts that only their new comments make due tonight.
+        policy, now = self.config.revisit_policy(self.source), datetime.now(UTC)
+        revived = [k for k in self.active if not self.known.due(self.known.get(k), now, policy)]
+        self._stats().set_value("palimpsest/posts_active", len(revived))
         yield from self._discovery()
 
     def activity_failed(self, failure: Failure) -> Iterator[Request]:

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from crawler.revisit import RevisitPolicy, is_due
+from crawler.revisit import RevisitPolicy, is_due, is_new_activity
 
 NOW = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
 
@@ -46,3 +46,11 @@ def test_policy_is_configurable() -> None:
     assert strict.interval(timedelta(hours=12)) == timedelta(0)
     assert strict.interval(timedelta(days=1, hours=1)) == timedelta(days=3)
     assert strict.interval(timedelta(days=5)) == timedelta(days=10)
+
+
+def test_a_comment_dated_shortly_before_the_last_check_may_be_unseen() -> None:
+    checked = datetime(2025, 6, 1, 3, 0, tzinfo=UTC)
+    assert is_new_activity(checked + timedelta(seconds=1), checked)
+    assert is_new_activity(checked - timedelta(minutes=30), checked)  # written, shown later
+    assert not is_new_activity(checked - timedelta(hours=2), checked)
+    assert is_new_activity(checked - timedelta(days=300), None)  # never checked
