@@ -56,6 +56,7 @@ class WordPressCrawl(Spider):
         self.requested_posts: set[str] = set()  # url_key of every post page requested
         self.not_due: set[str] = set()  # known posts the revisit policy leaves for later
         self.active: set[str] = set()  # known posts with comments newer than their last check
+        self.feed_probed: set[str] = set()  # known posts whose comment feed was asked (HTML)
         self.probed = False
 
     @property

@@ -21,7 +21,8 @@ from twisted.python.failure import Failure
 from crawler.fetches import body_sha256
 from crawler.parsers.wordpress_html import PostPage
 from crawler.recrawl import KnownPost, conditional_headers, page_state, url_key
-from crawler.spiders.wordpress_crawl import LISTING, POST, THREAD, WordPressCrawl, reason
+from crawler.spiders.comment_feeds import CommentFeeds
+from crawler.spiders.wordpress_crawl import LISTING, POST, THREAD, reason
 from crawler.thread_fetch import ThreadInProgress
 from storage.records import Page, PageState, PostGone, PostRecord
 
@@ -31,7 +32,7 @@ __all__ = ["HtmlRoute"]
 _URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/")
 
 
-class HtmlRoute(WordPressCrawl):
+class HtmlRoute(CommentFeeds):
     """Posts and their comment threads from the blog's own HTML pages."""
 
     # -- discovery ----------------------------------------------------------------------
@@ -64,6 +65,7 @@ class HtmlRoute(WordPressCrawl):
                 continue
             known = self.known.for_url(url)
             if not self._due(known):
+                yield from self._skip_or_probe(url, known)  # crawler.spiders.comment_feeds
                 continue
             self.requested_posts.add(url_key(url))
             yield self._post_request(url, known)
