@@ -266,6 +266,7 @@ class _ThreadWriter:
         rows: list[tuple[Any, ...]] = []
         records: dict[int, CommentRecord] = {}
         unchanged = 0
+        t, crawl_id, author_id = self.t, self.crawl_id, self.author_ids.get  # the hot loop's
         for rec in comments:
             cur = current[rec.external_id]
             h = comment_hash(rec)
@@ -273,7 +274,7 @@ class _ThreadWriter:
                 if cur.content_hash == h and not cur.deleted:
                     unchanged += 1
                     continue
-                if cur.valid_from is not None and self.t < cur.valid_from:
+                if cur.valid_from is not None and t < cur.valid_from:
                     unchanged += 1  # a stale snapshot must not rewrite newer history
                     continue
                 to_close.append(cur.version_id)
@@ -282,12 +283,12 @@ class _ThreadWriter:
                 (
                     cur.comment_id,
                     (cur.version or 0) + 1,
-                    self.t,
+                    t,
                     None,
-                    self.crawl_id,
+                    crawl_id,
                     h,
                     False,
-                    self.author_ids.get(rec.author_key),
+                    author_id(rec.author_key),
                     clean_text(rec.author_raw),
                     clean_text(rec.author_url),
                     rec.published_at,

@@ -1,14 +1,21 @@
 """The writer's prepared statements where their shape matters: many authors, edges of
-versions written at one time (SQLite and PostgreSQL)."""
+versions written at one time (SQLite and PostgreSQL); the fast UTC text is format_utc's."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy.dialects import sqlite
 
 from storage.archive import Archive
+from storage.models import UTCDateTime, format_utc
+from storage.timestamps import sqlite_utc_processor, utc_text
 from storage.writer_sql import AUTHOR_KEYS_AT_ONCE
 from tests.factories import SOURCE_KEY, at, make_comment, make_quote, make_reply, make_thread
 
@@ -73,3 +80,43 @@ def test_edges_go_to_the_versions_written_now(
         "JOIN comment c ON c.id = cv.comment_id",
     )
     assert replies == [("2", 1, "1")]
+
+
+class Moment(datetime):
+    """A datetime subclass: not the fast path's plain datetime."""
+
+
+zones = st.sampled_from(
+    [None, UTC, timezone(timedelta(0)), timezone(timedelta(hours=5, minutes=30)),
+     ZoneInfo("UTC"), ZoneInfo("America/New_York"), ZoneInfo("Europe/Madrid")]
+)  # fmt: skip
+times = st.datetimes(
+    min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=zones
+) | st.datetimes(timezones=st.just(UTC)).map(
+    lambda d: Moment.fromisoformat(d.isoformat())
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(times)
+def test_utc_text_is_format_utc(value: datetime) -> None:
+    assert utc_text(value) == format_utc(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.none() | times | st.dates() | st.text(max_size=5))
+def test_fast_sqlite_processor_is_the_column_types(value: Any) -> None:
+    dialect = sqlite.dialect()
+    slow = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert slow is not None
+    fast = sqlite_utc_processor(slow)
+
+    def outcome(process: Any) -> Any:
+        try:
+            return process(value)
+        except TypeError as exc:
+            return str(exc)
+
+    assert outcome(fast) == outcome(slow)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        assert isinstance(outcome(fast), str)  # refused, as by the column type
