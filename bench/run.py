@@ -340,7 +340,7 @@ def _main_table(args: argparse.Namespace, work: Path, log: Any) -> dict[str, Any
         "crawl_sqlite": _median("first crawl, SQLite", first_runs),
         "recrawl_sqlite": _median("recrawl unchanged, 200s, after 200s", refp_runs),
         "recrawl_304_sqlite": _median("recrawl unchanged, 304s (validators)", re304_runs),
-        "recrawl_200_after_304_sqlite": _median("recrawl unchanged, 200s, after a 304 crawl", after304_runs),
+        "recrawl_200_after_304_sqlite": _median("recrawl unchanged, 200s after 304s", after304_runs),
         **stages,
     }
     sample = {"site": str(site), "base": base, "posts": args.parse_posts}

@@ -58,6 +58,8 @@ class WordPressCrawl(Spider):
         self.active: set[str] = set()  # known posts with comments newer than their last check
         self.feed_probed: set[str] = set()  # known posts whose comment feed was asked (HTML)
         self.probed = False
+        # Crawls whose stored fingerprints this parser reproduced (wordpress_html._same_post_page).
+        self.fingerprints_checked: set[int | None] = set()
 
     @property
     def base(self) -> str:
