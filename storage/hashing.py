@@ -96,6 +96,13 @@ def _strings(values: list[str]) -> str:
     return "[" + ",".join(map(_string, values)) + "]" if values else "[]"
 
 
+def _table(rows: list[tuple[Any, ...]]) -> str:
+    """A JSON list of lists: `rows` as _ENCODER.encode writes them as lists."""
+    if not rows:
+        return "[]"
+    return "[" + ",".join(["[" + ",".join(map(_json, row)) + "]" for row in rows]) + "]"
+
+
 _POST = _heads(
     ("title", "author_raw", "published_at", "tags", "categories", "body_text", "links")
 )
@@ -130,19 +137,15 @@ def comment_hash(comment: CommentRecord) -> str:
     body = _json(_text(c.body_text))
     # Most comments have no quote or @-prefix: their own text is their text.
     own = body if c.own_text == c.body_text else _json(_text(c.own_text))
-    replies = "[]"
-    if c.replies:
-        replies = _ENCODER.encode(
-            [[r.kind, r.target_kind, r.target_external_id, r.raw_name] for r in c.replies]
-        )
-    quotes = "[]"
-    if c.quotes:
-        quotes = _ENCODER.encode(
-            [
-                [_text(q.quoted_text), q.source_kind, q.source_external_id, q.source_url]
-                for q in c.quotes
-            ]
-        )
+    replies = _table(
+        [(r.kind, r.target_kind, r.target_external_id, r.raw_name) for r in c.replies]
+    )
+    quotes = _table(
+        [
+            (_text(q.quoted_text), q.source_kind, q.source_external_id, q.source_url)
+            for q in c.quotes
+        ]
+    )
     h = _COMMENT
     return _hash(
         [
