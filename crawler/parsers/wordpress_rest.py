@@ -8,6 +8,7 @@ are rebuilt in the theme's `time[datetime]` form, and an empty comment author be
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,12 +93,30 @@ def _json_list(page: Page) -> list[dict[str, Any]]:
         data = json.loads(page.body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValueError(f"{page.url}: not a JSON response ({exc})") from None
+    if b"\\ud" in page.body or b"\\uD" in page.body:
+        data = _without_lone_surrogates(data)
     if not isinstance(data, list):
         message = data.get("message") if isinstance(data, dict) else None
         got = message or type(data).__name__
         # ValueError, not TypeError: a wrong response is bad input, the parsers' one error.
         raise ValueError(f"{page.url}: expected a JSON list, got {got}")  # noqa: TRY004
     return [item for item in data if isinstance(item, dict) and "id" in item]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """JSON may escape half of a UTF-16 pair (`"\\ud83d"` alone); such a string cannot be
+    encoded, stored or parsed as HTML. Each lone half becomes U+FFFD, as a decoder would
+    make of a broken byte. (Whole pairs were already joined into one character.)"""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_lone_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _rendered(item: dict[str, Any], key: str) -> str:

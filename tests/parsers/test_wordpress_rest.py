@@ -93,3 +93,16 @@ def test_posts_with_embedded_author_and_terms() -> None:
 def test_not_a_rest_list_is_a_value_error_naming_the_url(body: bytes) -> None:
     with pytest.raises(ValueError, match="wp-json"):
         parse_rest_comments(page(URL, body))
+
+
+def test_a_lone_half_of_a_utf16_pair_becomes_a_replacement_character() -> None:
+    """json.loads keeps `\\ud83d` alone as a lone surrogate, which no database, encoder or
+    HTML parser accepts; a whole pair is one character and stays."""
+    body = json.dumps([
+        rest_comment(7, author_name="Ana \ud83d", content={"rendered": "<p>ok \ud83d\ude00 x\udc00</p>"})
+    ])
+    assert "\\ud83d" in body  # escaped as JSON does
+    [comment] = parse_rest_comments(page(URL, body)).comments
+    assert comment.author_raw == "Ana \ufffd"
+    assert comment.body_text == "ok \U0001f600 x\ufffd"
+    comment.body_html.encode("utf-8")  # storable
