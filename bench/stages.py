@@ -50,7 +50,7 @@ def fetch_only(args: dict[str, Any]) -> dict[str, Any]:
 
     from bench.fetch_spider import FetchOnlySpider
     from bench.sitegen import read_urls
-    from crawler.runner import crawl_settings
+    from crawler.runner import crawl_settings, fewer_gc_passes
 
     urls = read_urls(Path(args["site"]))
     settings = crawl_settings(config_path=None, db_url="sqlite://", overrides=args["overrides"])
@@ -62,7 +62,8 @@ def fetch_only(args: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     with _timed(out):
         process.crawl(crawler, urls=urls)
-        process.start()
+        with fewer_gc_passes():  # as run_crawl does: the limit gets the same process set-up
+            process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     spider = crawler.spider
     # Only 200s count: a page that was not served is not a page fetched.

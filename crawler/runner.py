@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import json
 import logging
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +37,7 @@ __all__ = [
     "SUMMARY_PREFIX",
     "CrawlSummary",
     "crawl_settings",
+    "fewer_gc_passes",
     "format_summary",
     "run_crawl",
     "run_crawls",
@@ -182,7 +185,8 @@ def run_crawl(
             # LoopingCall would otherwise pull in as Twisted's default one.
             watch = LoopingCall(_stop_if_lock_lost, lock, crawler)
             watch.start(min(1.0, heartbeat), now=False)
-            process.start()
+            with fewer_gc_passes():
+                process.start()
     finally:
         lock_engine.dispose()
 
@@ -198,6 +202,23 @@ def run_crawl(
         log.error("crawl of %s stopped: %s", source.key, "; ".join(reasons))
         summary = dataclasses.replace(summary, status="failed", problems=summary.problems + reasons)
     return summary
+
+
+# Python's default gen-0 threshold (700) ran ~500 cyclic collections in a 1,000-post
+# recrawl, 6% of its CPU: a crawl allocates many short-lived containers (responses,
+# Deferreds, records) beside a large long-lived heap (Scrapy, SQLAlchemy, lxml).
+CRAWL_GC_THRESHOLD = (10_000, 10, 10)
+
+
+@contextmanager
+def fewer_gc_passes() -> Iterator[None]:
+    """Run the block with a higher gen-0 garbage collection threshold, then restore it."""
+    before = gc.get_threshold()
+    gc.set_threshold(*CRAWL_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _stop_if_lock_lost(lock: CrawlLockHandle, crawler: Crawler) -> None:
