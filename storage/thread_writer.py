@@ -126,7 +126,7 @@ class _ThreadWriter:
             seen = {c.external_id for c in comments}
             tombstones = self._tombstone([cur for ext, cur in current.items() if ext not in seen])
         changed = new_post + new_versions + tombstones > 0
-        self._upsert_state(post_id, active=changed and not first_time)
+        self._upsert_state(post_id, active=changed and not first_time, changed=changed)
         return RecordResult(
             new_post_versions=new_post,
             new_comment_versions=new_versions,
@@ -143,7 +143,7 @@ class _ThreadWriter:
             .where(c.post_id == post_id, c.last_seen_at < self.t)
             .values(last_seen_at=self.t)
         ).rowcount
-        self._upsert_state(post_id, active=new_post > 0)
+        self._upsert_state(post_id, active=new_post > 0, changed=new_post > 0)
         return RecordResult(
             new_post_versions=new_post,
             new_comment_versions=0,
@@ -363,7 +363,7 @@ class _ThreadWriter:
         insert_tombstones(self.conn, comment_version_t, ids, self.t, self.crawl_id)
         return len(gone)
 
-    def _upsert_state(self, post_id: int, *, active: bool) -> None:
+    def _upsert_state(self, post_id: int, *, active: bool, changed: bool) -> None:
         th = self.thread
         dates = [
             d if d.tzinfo is not None else d.replace(tzinfo=UTC)
@@ -394,9 +394,11 @@ class _ThreadWriter:
             self.crawl_id if th.complete else None,
         )
         up = self.upserts
-        (up.post_state_complete if th.complete else up.post_state_partial).execute(
-            self.conn, [row]
-        )
+        if th.complete:
+            statement = up.post_state_complete
+        else:  # see Upserts.post_state_partial_changed
+            statement = up.post_state_partial_changed if changed else up.post_state_partial
+        statement.execute(self.conn, [row])
 
 
 def _dedupe(comments: Sequence[CommentRecord]) -> list[CommentRecord]:

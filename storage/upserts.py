@@ -138,6 +138,15 @@ class Upserts:
         self.post_state_partial = BulkStatement(
             ins.on_conflict_do_update(index_elements=["post_id"], set_=partial), POST_STATE_KEYS
         )
+        # A partial thread that wrote a version made the archive differ from what the
+        # last complete crawl saw: were the site to go back to that, its fingerprint,
+        # validators (a 304) or page bodies would match and the partial crawl's versions
+        # would stay current. So they are forgotten: the next crawl fetches and parses.
+        forget = {c: sa.null() for c in ("fingerprint", "pages", "etag", "last_modified")}
+        self.post_state_partial_changed = BulkStatement(
+            ins.on_conflict_do_update(index_elements=["post_id"], set_={**partial, **forget}),
+            POST_STATE_KEYS,
+        )
         self.post_state_complete = BulkStatement(
             ins.on_conflict_do_update(
                 index_elements=["post_id"],
