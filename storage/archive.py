@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from storage.bulk import BulkStatement
 from storage.errors import ConfigError
 from storage.models import CRAWL_STATUSES, CRAWL_TRIGGERS, Crawl, Fetch, Source
 from storage.records import FetchRecord, ThreadSnapshot
@@ -45,6 +46,11 @@ RETRY_SQLSTATES = {"23505", "40001", "40P01"}
 source_t = cast(sa.Table, Source.__table__)
 crawl_t = cast(sa.Table, Crawl.__table__)
 fetch_t = cast(sa.Table, Fetch.__table__)
+_insert_fetches = BulkStatement(
+    sa.insert(fetch_t),
+    ("crawl_id", "url", "method", "status", "fetched_at", "size", "sha256", "elapsed_ms",
+     "content_type", "error", "warc_file", "warc_offset"),
+)  # fmt: skip
 
 
 def _now() -> datetime:
@@ -134,27 +140,16 @@ class Archive:
         self._retry(lambda conn: conn.execute(stmt))
 
     def record_fetches(self, crawl_id: int, fetches: Sequence[FetchRecord]) -> None:
-        """Store the HTTP responses of a crawl, in one executemany."""
+        """Store the HTTP responses of a crawl, in one executemany of prepared tuples."""
         if not fetches:
             return
         rows = [
-            {
-                "crawl_id": crawl_id,
-                "url": clean_text(f.url),
-                "method": f.method,
-                "status": f.status,
-                "fetched_at": f.fetched_at,
-                "size": f.size,
-                "sha256": f.sha256,
-                "elapsed_ms": f.elapsed_ms,
-                "content_type": clean_text(f.content_type),
-                "error": clean_text(f.error),
-                "warc_file": f.warc_file,
-                "warc_offset": f.warc_offset,
-            }
+            (crawl_id, clean_text(f.url), f.method, f.status, f.fetched_at, f.size, f.sha256,
+             f.elapsed_ms, clean_text(f.content_type), clean_text(f.error), f.warc_file,
+             f.warc_offset)
             for f in fetches
-        ]
-        self._retry(lambda conn: conn.execute(sa.insert(fetch_t), rows))
+        ]  # fmt: skip
+        self._retry(lambda conn: _insert_fetches.execute(conn, rows))
 
     # -- threads ------------------------------------------------------------------
 

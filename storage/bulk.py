@@ -105,6 +105,11 @@ class BulkStatement:
         c = self._compile(conn.dialect)
         conn.exec_driver_sql(c.sql, self._params(c, rows))
 
+    def execute_one(self, conn: Connection, values: Sequence[Any]) -> int:
+        """Run the statement once with `values` (in `keys` order); the rows it changed."""
+        c = self._compile(conn.dialect)
+        return int(conn.exec_driver_sql(c.sql, self._params(c, [values])[0]).rowcount)
+
     def fetch(self, conn: Connection, values: Sequence[Any]) -> list[tuple[Any, ...]]:
         """Run the statement once with `values` (in `keys` order); its rows, processed."""
         c = self._compile(conn.dialect)

@@ -137,12 +137,7 @@ class _ThreadWriter:
     def _unchanged_comments(self, post_id: int, new_post: int) -> RecordResult:
         """A thread whose pages all matched the last complete crawl's fingerprint: its
         comments were not parsed; they are seen again, unchanged (one UPDATE)."""
-        c = comment_t.c
-        seen = self.conn.execute(
-            sa.update(comment_t)
-            .where(c.post_id == post_id, c.last_seen_at < self.t)
-            .values(last_seen_at=self.t)
-        ).rowcount
+        seen = sql.mark_comments_seen.execute_one(self.conn, (post_id, self.t))
         self._upsert_state(post_id, active=new_post > 0, changed=new_post > 0)
         return RecordResult(
             new_post_versions=new_post,

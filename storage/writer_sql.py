@@ -23,6 +23,7 @@ __all__ = [
     "insert_post_version",
     "insert_quotes",
     "insert_replies",
+    "mark_comments_seen",
     "new_comment_versions",
 ]
 
@@ -97,6 +98,15 @@ new_comment_versions = BulkStatement(
         _cv.valid_to.is_(None),
         _cv.valid_from == sa.bindparam("t"),
     ),
+    ("post_id", "t"),
+)
+
+# Every comment of a post seen at `t` (an unchanged thread: its comments were not parsed).
+mark_comments_seen = BulkStatement(
+    sa.update(comment_t)
+    .where(_c.post_id == sa.bindparam("post_id"),
+           _c.last_seen_at < sa.bindparam("t", type_=_c.last_seen_at.type))
+    .values(last_seen_at=sa.bindparam("t", type_=_c.last_seen_at.type)),
     ("post_id", "t"),
 )
 
