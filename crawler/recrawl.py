@@ -12,15 +12,15 @@ spider asks it three things:
 * `unseen_due(...)`: known posts this crawl's discovery did not list, which are
   fetched at their permalink so that a 404/410 can be counted (`storage.gone`).
 
-And of a page, `KnownPost.same_body(url, sha256)`: its body is byte for byte what the
-last complete crawl fetched (that crawl's fetch row), so a 200 can be taken as a 304.
+And of a page, `KnownPost.same_body(url, sha256)`: its body is byte for byte the one the
+last complete crawl's fingerprint of it was taken from (`post_state.pages`), so a 200
+can be taken as a 304.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -56,7 +56,7 @@ class KnownPost:
     last_activity_at: datetime | None
     deleted: bool  # current version is a tombstone
     pages: tuple[PageState, ...] = ()  # each page at the last complete crawl, post page first
-    # sha256 of each page's body (its fetch row) at the last complete crawl, by url_key;
+    # sha256 of each page's body at the last complete crawl (post_state.pages), by url_key;
     # empty when the post's current version is newer than that crawl (a partial crawl
     # wrote it), since an identical body then no longer means an unchanged post.
     bodies: dict[str, str] = field(default_factory=dict)
@@ -136,13 +136,15 @@ def conditional_headers(state: PageState | None) -> dict[str, str]:
     return headers
 
 
-def page_state(url: str, fingerprint: str, headers: dict[str, str]) -> PageState:
-    """A page's state from its response headers (lower-cased names) and fingerprint."""
+def page_state(url: str, fingerprint: str, headers: dict[str, str], sha256: str | None) -> PageState:
+    """A page's state from its response headers (lower-cased names), fingerprint and body
+    hash."""
     return PageState(
         url=url,
         fingerprint=fingerprint,
         etag=headers.get("etag") or None,
         last_modified=headers.get("last-modified") or None,
+        sha256=sha256,
     )
 
 
@@ -151,7 +153,7 @@ def _pages(raw: object) -> tuple[PageState, ...]:
         return ()  # NULL, or JSON text a driver did not decode
     return tuple(
         PageState(url=p["url"], fingerprint=p["fingerprint"], etag=p.get("etag"),
-                  last_modified=p.get("last_modified"))
+                  last_modified=p.get("last_modified"), sha256=p.get("sha256"))
         for p in raw
         if isinstance(p, dict) and p.get("url") and p.get("fingerprint")
     )
@@ -182,11 +184,8 @@ def load_known_posts(engine: sa.Engine, source_key: str) -> KnownPosts:
     )
     known = KnownPosts()
     with engine.connect() as conn:
-        rows = list(conn.execute(query))
-        bodies = _page_bodies(conn, source_key, rows)
-        for r in rows:
+        for r in conn.execute(query):
             pages = _pages(r.pages)
-            body_of = bodies.get(r.last_complete_crawl_id, {})
             same_post = r.version_crawl_id is not None and r.version_crawl_id <= (r.last_complete_crawl_id or 0)
             post = KnownPost(
                 external_id=r.external_id,
@@ -199,43 +198,9 @@ def load_known_posts(engine: sa.Engine, source_key: str) -> KnownPosts:
                 last_activity_at=r.last_activity_at,
                 deleted=bool(r.deleted),
                 pages=pages,
-                bodies={k: body_of[k] for p in pages if (k := url_key(p.url)) in body_of} if same_post else {},
+                bodies={url_key(p.url): p.sha256 for p in pages if p.sha256} if same_post else {},
             )
             known.by_id[post.external_id] = post
             known.by_url[url_key(post.url)] = post
     return known
 
-
-def _page_bodies(conn: sa.Connection, source_key: str, rows: list[Any]) -> dict[int, dict[str, str]]:
-    """{crawl id: {url_key: body sha256}} of the thread pages answered 200 at each post's
-    last complete crawl; a URL fetched twice with different bodies in a crawl is left out."""
-    from storage.models import Fetch, Post, PostState, Source
-
-    wanted = {
-        (r.last_complete_crawl_id, url_key(p.url))
-        for r in rows if r.last_complete_crawl_id is not None for p in _pages(r.pages)
-    }
-    if not wanted:
-        return {}
-    f = Fetch.__table__.c
-    crawls = (
-        sa.select(PostState.last_complete_crawl_id)
-        .join(Post, Post.id == PostState.post_id)
-        .join(Source, Source.id == Post.source_id)
-        .where(Source.key == source_key)
-        .distinct()
-    )
-    query = sa.select(f.crawl_id, f.url, f.sha256).where(
-        f.crawl_id.in_(crawls), f.status == 200, f.sha256.is_not(None)
-    )
-    out: dict[int, dict[str, str]] = {}
-    conflicting: set[tuple[int, str]] = set()
-    for crawl_id, url, sha in conn.execution_options(yield_per=5000).execute(query):
-        key = (crawl_id, url_key(url))
-        if key not in wanted or key in conflicting:
-            continue
-        seen = out.setdefault(crawl_id, {})
-        if seen.setdefault(key[1], sha) != sha:
-            conflicting.add(key)
-            del seen[key[1]]
-    return out

@@ -146,6 +146,9 @@ class PageState:
     fingerprint: str
     etag: str | None = None
     last_modified: str | None = None
+    # sha256 of the body the fingerprint was taken from (a 304 carries it forward), so
+    # the next crawl can take a byte-identical 200 as a 304; None when not known.
+    sha256: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -374,7 +374,7 @@ class _ThreadWriter:
         # requests (crawler.recrawl); the post page's also in etag / last_modified.
         validators = [
             {"url": ps.url, "fingerprint": ps.fingerprint, "etag": ps.etag,
-             "last_modified": ps.last_modified}
+             "last_modified": ps.last_modified, "sha256": ps.sha256}
             for ps in pages
         ]  # fmt: skip
         row = (  # in POST_STATE_KEYS order

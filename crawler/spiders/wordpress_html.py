@@ -130,7 +130,8 @@ class HtmlRoute(CommentFeeds):
             return
         thread = ThreadInProgress(post=parsed.post, url=response.url, expected=parsed.post.comment_count_displayed)
         thread.known = self.known.get(parsed.post.external_id)
-        thread.page_states[response.url] = page_state(response.url, parsed.fingerprint, page.headers)
+        thread.page_states[response.url] = page_state(response.url, parsed.fingerprint, page.headers,
+                                                      body_sha256(response))
         thread.defer = self.known.may_skip(parsed.post.external_id) and not response.meta.get("refetch")
         thread.requested.add(response.url)
         if post_only:
@@ -196,7 +197,7 @@ class HtmlRoute(CommentFeeds):
                                   post_not_modified=True, post_unread=True)
         thread.fingerprints.append(stored.fingerprint)
         thread.deferred.append((page, stored.fingerprint))
-        thread.page_states[page.url] = page_state(page.url, stored.fingerprint, page.headers)
+        thread.page_states[page.url] = page_state(page.url, stored.fingerprint, page.headers, stored.sha256)
         self._queue_known_pages(thread, page.url)
         yield from self._next_comment_page(thread)
 
@@ -243,7 +244,7 @@ class HtmlRoute(CommentFeeds):
         elif thread.defer:
             self._defer_comment_page(thread, response, stored)
         else:
-            why = self._read_comment_page(thread, self._page(response))
+            why = self._read_comment_page(thread, self._page(response), body_sha256(response))
         if why:
             self._page_problem(thread, response.url, why)
         yield from self._next_comment_page(thread)
@@ -263,10 +264,10 @@ class HtmlRoute(CommentFeeds):
             fingerprint = self.parser.fingerprint_only(page)
         thread.fingerprints.append(fingerprint)
         thread.deferred.append((page, fingerprint))
-        thread.page_states[page.url] = page_state(page.url, fingerprint, page.headers)
+        thread.page_states[page.url] = page_state(page.url, fingerprint, page.headers, body_sha256(response))
 
-    def _read_comment_page(self, thread: ThreadInProgress, page: Page) -> str | None:
-        """Parse one comment page into the thread; why it is unusable, or None."""
+    def _read_comment_page(self, thread: ThreadInProgress, page: Page, sha256: str | None) -> str | None:
+        """Parse one comment page (body hash `sha256`) into the thread; why it is unusable, or None."""
         try:
             parsed = self.parser.parse_post_page(page)
         except ValueError as exc:
@@ -278,7 +279,7 @@ class HtmlRoute(CommentFeeds):
             thread.post, thread.expected = parsed.post, parsed.post.comment_count_displayed
             thread.post_unread = thread.post_not_modified = False
         self._take_comment_page(thread, page.url, parsed)
-        thread.page_states[page.url] = page_state(page.url, parsed.fingerprint, page.headers)
+        thread.page_states[page.url] = page_state(page.url, parsed.fingerprint, page.headers, sha256)
         return None
 
     def _parse_deferred(self, thread: ThreadInProgress) -> None:
@@ -289,7 +290,8 @@ class HtmlRoute(CommentFeeds):
             thread.fingerprints.remove(fingerprint)  # _take_comment_page adds it back
             if page.encoding is None:  # kept raw (_post_body_unchanged): decode it now
                 page = self._clean(page)
-            why = self._read_comment_page(thread, page)
+            kept = thread.page_states.get(page.url)  # set when the page was deferred
+            why = self._read_comment_page(thread, page, kept.sha256 if kept is not None else None)
             if why:
                 self._page_problem(thread, page.url, why)
 

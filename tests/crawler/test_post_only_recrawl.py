@@ -1,8 +1,9 @@
 """A recrawl reads only the post of a post page whose comments hash as before, and reads
 its comments after all when another page of the thread changed (every page a 200).
 
-A post page byte for byte as the last complete crawl fetched it (its fetch row's hash) is
-not read at all, like a 304; changed by one byte, its post is read and versioned."""
+A post page byte for byte as the last complete crawl fetched it (the hash kept in
+post_state.pages, carried forward by a 304) is not read at all, like a 304; changed by
+one byte, its post is read and versioned."""
 
 from __future__ import annotations
 
@@ -88,3 +89,24 @@ def test_older_comment_page_edited_under_an_unchanged_post_page(tmp_path: Path) 
         older.write_text(edited, encoding="utf-8")
         assert run_crawl(config, db).returncode == 0
         assert _comment_versions(db) == first + 1  # the edit, and no comment of page 2 lost
+
+
+def test_identical_post_page_after_a_crawl_of_304s_is_not_read(tmp_path: Path) -> None:
+    """The crawl before answered 304 (no body): the hash of the body its fingerprint was
+    taken from is carried forward, so a 200 with the same bytes still counts as a 304."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    site = tmp_path / "site"
+    generate_site(site, SiteSpec(posts=3, comments=60, page_kb=20), base)
+    config = tmp_path / "bench.toml"
+    config.write_text(_CONFIG.format(key="bench", base=base), encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    with serve_static(site, port=port, prefer_nginx=False):
+        assert run_crawl(config, db).returncode == 0
+        assert run_crawl(config, db).returncode == 0
+        assert stats_of(read_archive(db)["crawls"][-1])["posts_not_modified"] == 3
+    with serve_static(site, port=port, prefer_nginx=False, validators=False):
+        assert run_crawl(config, db).returncode == 0
+    stats = stats_of(read_archive(db)["crawls"][-1])
+    assert stats["posts_body_unchanged"] == 3 and stats["threads_unchanged"] == 3
+    assert stats["unchanged_comments"] == 180 and stats["new_versions"] == 0

@@ -25,13 +25,14 @@ from crawler.recrawl import load_known_posts
 from storage.archive import Archive
 from storage.records import PageState
 from tests.crawler.crawling import read_archive, run_crawl, stats_of, write_config
-from tests.factories import BASE_TIME, SOURCE_KEY, make_comment, make_fetch, make_thread
+from tests.factories import BASE_TIME, SOURCE_KEY, make_comment, make_thread
 
 POST_URL = "https://blog.example/?p=100"
 PAGE_2 = "https://blog.example/?p=100&cpage=2"
 PAGES = (
-    PageState(url=POST_URL, fingerprint="f1", etag='"e1"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT"),
-    PageState(url=PAGE_2, fingerprint="f2", etag='"e2"'),
+    PageState(url=POST_URL, fingerprint="f1", etag='"e1"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT",
+              sha256="a" * 64),
+    PageState(url=PAGE_2, fingerprint="f2", etag='"e2"', sha256="b" * 64),
 )
 
 
@@ -43,7 +44,6 @@ def crawl(archive: Archive) -> Any:
 
 def _record_a_then_partial(archive: Archive, crawl: Any, partial_comments: list[Any]) -> None:
     first = crawl()
-    archive.record_fetches(first, [make_fetch(POST_URL, sha256="a" * 64), make_fetch(PAGE_2, sha256="b" * 64)])
     archive.record(make_thread([make_comment("1"), make_comment("2")], fingerprint="fA",
                                page_states=PAGES), first)
     archive.record(make_thread(partial_comments, complete=False, fingerprint="fB",
