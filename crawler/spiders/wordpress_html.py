@@ -189,17 +189,25 @@ class HtmlRoute(CommentFeeds):
         post is not read), but its body is kept, to be parsed if another page changed."""
         stored = known.page(page.url)
         assert stored is not None
-        self.seen_posts.add(known.external_id)
-        self._stats().inc_value("palimpsest/posts_seen")
-        self._stats().inc_value("palimpsest/posts_body_unchanged")
-        post = PostRecord(external_id=known.external_id, url=known.url, title="", author_raw="", author_key="")
-        thread = ThreadInProgress(post=post, url=page.url, known=known, defer=True,
-                                  post_not_modified=True, post_unread=True)
-        thread.fingerprints.append(stored.fingerprint)
+        thread = self._unread_thread(known, page.url, stored, "posts_body_unchanged",
+                                     post_unread=True)
         thread.deferred.append((page, stored.fingerprint))
         thread.page_states[page.url] = page_state(page.url, stored.fingerprint, page.headers, stored.sha256)
         self._queue_known_pages(thread, page.url)
         yield from self._next_comment_page(thread)
+
+    def _unread_thread(self, known: KnownPost, url: str, stored: PageState, stat: str, *,
+                       not_modified: bool = False, post_unread: bool = False) -> ThreadInProgress:
+        """A thread whose post page is as the last complete crawl saw it (a 304, or the
+        same bytes): the post is not read; its record holds only the ids."""
+        self.seen_posts.add(known.external_id)
+        self._stats().inc_value("palimpsest/posts_seen")
+        self._stats().inc_value(f"palimpsest/{stat}")
+        post = PostRecord(external_id=known.external_id, url=known.url, title="", author_raw="", author_key="")
+        thread = ThreadInProgress(post=post, url=url, known=known, defer=True, post_not_modified=True,
+                                  not_modified=not_modified, post_unread=post_unread)
+        thread.fingerprints.append(stored.fingerprint)
+        return thread
 
     def _queue_known_pages(self, thread: ThreadInProgress, post_url: str) -> None:
         """The thread's other pages, as the last complete crawl found them."""
@@ -217,13 +225,8 @@ class HtmlRoute(CommentFeeds):
         if first is None:
             yield self._post_request(response.url, known, refetch=True)
             return
-        self.seen_posts.add(known.external_id)
-        self._stats().inc_value("palimpsest/posts_seen")
-        self._stats().inc_value("palimpsest/posts_not_modified")
-        post = PostRecord(external_id=known.external_id, url=known.url, title="", author_raw="", author_key="")
-        thread = ThreadInProgress(post=post, url=response.url, known=known, defer=True,
-                                  not_modified=True, post_not_modified=True)
-        thread.fingerprints.append(first.fingerprint)
+        thread = self._unread_thread(known, response.url, first, "posts_not_modified",
+                                     not_modified=True)
         thread.page_states[response.url] = first
         self._queue_known_pages(thread, response.url)
         yield from self._next_comment_page(thread)

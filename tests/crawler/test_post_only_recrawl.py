@@ -17,22 +17,21 @@ from bench.static_server import free_port, serve_static
 from tests.crawler.crawling import read_archive, run_crawl, stats_of
 
 
-def _comment_versions(db_url: str) -> int:
+def _rows(db_url: str, table: str) -> int:
     engine = sa.create_engine(db_url)
     try:
         with engine.connect() as conn:
-            return int(conn.execute(sa.text("SELECT count(*) FROM comment_version")).scalar_one())
+            return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
     finally:
         engine.dispose()
+
+
+def _comment_versions(db_url: str) -> int:
+    return _rows(db_url, "comment_version")
 
 
 def _post_versions(db_url: str) -> int:
-    engine = sa.create_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(sa.text("SELECT count(*) FROM post_version")).scalar_one())
-    finally:
-        engine.dispose()
+    return _rows(db_url, "post_version")
 
 
 def test_identical_post_page_is_not_read_and_an_edited_one_is(tmp_path: Path) -> None:
