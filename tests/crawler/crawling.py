@@ -121,3 +121,12 @@ def stats_of(crawl_row: Any) -> dict[str, Any]:
 
         stats = json.loads(stats)
     return dict(stats or {})
+
+
+def crawl_ok(config: Path, db_url: str) -> dict[str, Any]:
+    """Crawl, require exit 0 and a crawl row `ok`, and return the archive (read_archive)."""
+    run = run_crawl(config, db_url)
+    assert run.returncode == 0, run.stderr[-3000:]
+    archive = read_archive(db_url)
+    assert archive["crawls"][-1].status == "ok", stats_of(archive["crawls"][-1])
+    return archive

@@ -34,14 +34,20 @@ def _post_versions(db_url: str) -> int:
     return _rows(db_url, "post_version")
 
 
-def test_identical_post_page_is_not_read_and_an_edited_one_is(tmp_path: Path) -> None:
+def _bench_site(tmp_path: Path, posts: int) -> tuple[int, str, Path, Path, str]:
+    """A generated site of `posts` posts x 60 comments (not yet served), its config and
+    an archive: (port, base URL, site directory, config path, database URL)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     site = tmp_path / "site"
-    generate_site(site, SiteSpec(posts=3, comments=60, page_kb=20), base)
+    generate_site(site, SiteSpec(posts=posts, comments=60, page_kb=20), base)
     config = tmp_path / "bench.toml"
     config.write_text(_CONFIG.format(key="bench", base=base), encoding="utf-8")
-    db = f"sqlite:///{tmp_path / 'a.db'}"
+    return port, base, site, config, f"sqlite:///{tmp_path / 'a.db'}"
+
+
+def test_identical_post_page_is_not_read_and_an_edited_one_is(tmp_path: Path) -> None:
+    port, _, site, config, db = _bench_site(tmp_path, posts=3)
     with serve_static(site, port=port, prefer_nginx=False, validators=False):
         assert run_crawl(config, db).returncode == 0
         posts, comments = _post_versions(db), _comment_versions(db)
@@ -63,14 +69,8 @@ def test_identical_post_page_is_not_read_and_an_edited_one_is(tmp_path: Path) ->
 
 
 def test_older_comment_page_edited_under_an_unchanged_post_page(tmp_path: Path) -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    site = tmp_path / "site"
     # 60 comments, 50 threads a page: a thread whose post URL shows its newest page (2).
-    generate_site(site, SiteSpec(posts=2, comments=60, page_kb=20), base)
-    config = tmp_path / "bench.toml"
-    config.write_text(_CONFIG.format(key="bench", base=base), encoding="utf-8")
-    db = f"sqlite:///{tmp_path / 'a.db'}"
+    port, base, site, config, db = _bench_site(tmp_path, posts=2)
     # A thread with two comment pages: its page 1 is crawled by URL (bench-urls.txt lists
     # exactly the pages a crawl fetches).
     listed = (site / "bench-urls.txt").read_text(encoding="utf-8").split()
@@ -93,13 +93,7 @@ def test_older_comment_page_edited_under_an_unchanged_post_page(tmp_path: Path) 
 def test_identical_post_page_after_a_crawl_of_304s_is_not_read(tmp_path: Path) -> None:
     """The crawl before answered 304 (no body): the hash of the body its fingerprint was
     taken from is carried forward, so a 200 with the same bytes still counts as a 304."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    site = tmp_path / "site"
-    generate_site(site, SiteSpec(posts=3, comments=60, page_kb=20), base)
-    config = tmp_path / "bench.toml"
-    config.write_text(_CONFIG.format(key="bench", base=base), encoding="utf-8")
-    db = f"sqlite:///{tmp_path / 'a.db'}"
+    port, _, site, config, db = _bench_site(tmp_path, posts=3)
     with serve_static(site, port=port, prefer_nginx=False):
         assert run_crawl(config, db).returncode == 0
         assert run_crawl(config, db).returncode == 0

@@ -11,23 +11,15 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 
 from bench.sitegen import SiteSpec, generate_site
 from bench.static_server import serve_static
-from tests.crawler.crawling import read_archive, run_crawl, stats_of, write_config
+from tests.crawler.crawling import crawl_ok as crawl
+from tests.crawler.crawling import stats_of, write_config
 
 POSTS = 4
-
-
-def crawl(config: Path, db_url: str) -> dict[str, Any]:
-    run = run_crawl(config, db_url)
-    assert run.returncode == 0, run.stderr[-3000:]
-    archive = read_archive(db_url)
-    assert archive["crawls"][-1].status == "ok", stats_of(archive["crawls"][-1])
-    return archive
 
 
 def statuses(db_url: str, crawl_id: int) -> dict[int, int]:

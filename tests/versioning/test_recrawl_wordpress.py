@@ -16,17 +16,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from tests.crawler.crawling import crawl_ok as crawl
 from tests.crawler.crawling import read_archive, run_crawl, stats_of, write_config
 
 pytestmark = [pytest.mark.wordpress, pytest.mark.slow]
-
-
-def crawl(config: Path, db_url: str) -> dict[str, Any]:
-    run = run_crawl(config, db_url)
-    assert run.returncode == 0, run.stderr[-3000:]
-    archive = read_archive(db_url)
-    assert archive["crawls"][-1].status == "ok", stats_of(archive["crawls"][-1])
-    return archive
 
 
 def events(db_url: str, crawl_id: int) -> Counter[tuple[str, str | None]]:
