@@ -78,7 +78,7 @@ def crawl(args: dict[str, Any]) -> dict[str, Any]:
     """`palimpsest crawl` of the site (crawler.runner.run_crawl), version rows counted."""
     # Imported before the clock starts, as fetch_only imports Scrapy before its own: the
     # crawl is timed from run_crawl on, not from the interpreter's module loading.
-    for module in ("scrapy.crawler", "crawler.spiders.wordpress", "storage.archive", "storage.locks"):
+    for module in ("scrapy.crawler", "crawler.spiders.archive", "storage.archive", "storage.locks"):
         importlib.import_module(module)
     from crawler.runner import run_crawl
 
@@ -133,15 +133,14 @@ def thread_pages(site: Path, base: str, posts: int) -> list[list[tuple[str, byte
 def _snapshots(threads: list[list[tuple[str, bytes]]]) -> list[Any]:
     """palimpsest's per-thread work: parse every page, assemble, normalize."""
     from crawler.normalize.thread import normalize_thread
-    from crawler.parsers import get_parser
+    from crawler.parsers.wordpress_html import parse_post_page
     from crawler.thread import assemble_thread, thread_fingerprint
     from storage.records import Page
 
-    parser = get_parser("wordpress")
     now = datetime.now(UTC)
     done = []
     for pages in threads:
-        parsed = [parser.parse_post_page(Page(url=u, body=b, fetched_at=now,
+        parsed = [parse_post_page(Page(url=u, body=b, fetched_at=now,
                                               headers={"content-type": "text/html; charset=UTF-8"}))
                   for u, b in pages]
         snapshot = assemble_thread(

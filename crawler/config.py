@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from crawler.platforms import PLATFORMS
 from crawler.revisit import RevisitPolicy
 from storage.errors import ConfigError
 
@@ -35,7 +36,6 @@ __all__ = [
     "resolve_config_path",
 ]
 
-PLATFORMS = frozenset({"wordpress"})
 DEFAULT_USER_AGENT = "palimpsest/0.1 (research archive of public blog comment threads)"
 
 # Source keys name crawl rows, lock names and log files, so keep them shell- and file-safe.

@@ -7,10 +7,13 @@ record as an "edit". This module decides, from the bytes first and the declarati
 second, and is pure: no Scrapy, no I/O.
 
     decode_body(body, headers)  -> Decoded(text, encoding, problem)
+    read_as(body, encoding)     -> the text, read with the encoding decode_body chose
     normalize_page(page)        -> Page whose body is UTF-8 without BOM, encoding 'utf-8'
 
-`normalize_page` is what the spider (and `crawler.reparse`) apply before parsing, so the
-parsers always see clean UTF-8 whatever the site declared.
+The decision is made once per response (`crawler.fetches.decode_response`, recorded on
+its fetch row); `normalize_page` applies it to the parser's copy of the page, so the
+parsers always see clean UTF-8 whatever the site declared. The response itself, and
+what provenance says of it, is never rewritten.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from w3lib.encoding import (
 
 from storage.records import Page
 
-__all__ = ["BOM", "MISLABELLED", "UNDECLARED", "Decoded", "decode_body", "normalize_page"]
+__all__ = ["BOM", "MISLABELLED", "UNDECLARED", "Decoded", "decode_body", "normalize_page", "read_as"]
 
 # Problems reported in Decoded.problem (counted in crawl stats by the middleware).
 MISLABELLED = "mislabelled"  # declared charset could not decode the bytes
@@ -144,21 +147,45 @@ def _mostly_utf8(body: bytes) -> bool:
     return re.search(rb"[\xc2-\xf4][\x80-\xbf]+", body) is not None
 
 
+def read_as(body: bytes, encoding: str) -> str:
+    """The text of `body` read with the encoding `decode_body` chose for it: a BOM of that
+    encoding dropped, undecodable bytes read as Windows-1252 (as `decode_body` did)."""
+    bom_encoding, bom = read_bom(body)
+    if bom_encoding is not None and bom is not None and codecs.lookup(bom_encoding).name == encoding:
+        return body[len(bom) :].decode(encoding, errors="replace")
+    return body.decode(encoding, errors=_FALLBACK_HANDLER)
+
+
 def normalize_page(page: Page) -> tuple[Page, str | None]:
     """Return the page re-encoded as UTF-8 (no BOM, charset=utf-8), and the problem found.
 
-    The Content-Type charset is rewritten too, so a parser that re-detects from the
-    headers agrees with the body. A `<meta charset>` inside the body may still say
-    otherwise; parsers must decode with `page.encoding`, not let lxml sniff the markup.
+    The encoding is the page's own when the fetch decided it (`page.encoding`, from
+    `crawler.fetches.decode_response`: the problem was reported then, and None is
+    returned); otherwise it is decided here. The Content-Type charset is rewritten too,
+    so a parser that re-detects from the headers agrees with the body. A `<meta charset>`
+    inside the body may still say otherwise; parsers must decode with `page.encoding`.
     """
-    decoded = decode_body(page.body, page.headers)
+    problem = None
+    if page.encoding:
+        encoding, text = page.encoding, None
+    else:
+        decoded = decode_body(page.body, page.headers)
+        encoding, text, problem = decoded.encoding, decoded.text, decoded.problem
     headers = dict(page.headers)
     content_type = headers.get("content-type")
     if content_type is not None:
         headers["content-type"] = _CHARSET_PARAM.sub("", content_type) + "; charset=utf-8"
-    if decoded.encoding == "utf-8" and decoded.problem is None and not page.body.startswith(codecs.BOM_UTF8):
-        body = page.body  # strictly valid UTF-8 without BOM: encoding the text again gives these bytes
-    else:
-        body = decoded.text.encode("utf-8")
-    fixed = replace(page, body=body, encoding="utf-8", headers=headers)
-    return fixed, decoded.problem
+    body = page.body
+    if encoding != "utf-8" or problem is not None or body.startswith(codecs.BOM_UTF8) \
+            or (text is None and not _strict_utf8(body)):
+        body = (text if text is not None else read_as(body, encoding)).encode("utf-8")
+    # else: strictly valid UTF-8 without BOM: encoding the text again gives these bytes
+    return replace(page, body=body, encoding="utf-8", headers=headers), problem
+
+
+def _strict_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -17,17 +17,22 @@ from typing import Any, Protocol
 
 __all__ = [
     "ABORT_REASON",
+    "EXCEPTIONS_KEY",
     "FAULTS_KEY",
     "PARTIAL_KEY",
     "PRIOR_FETCHES",
     "Stats",
     "faults_of",
+    "note_exception",
     "note_fault",
     "note_partial",
 ]
 
 FAULTS_KEY = "palimpsest/faults"
 PARTIAL_KEY = "palimpsest/partial_reasons"
+# Exceptions that escaped a callback, the pipeline or the writer: type, message, URL each.
+EXCEPTIONS_KEY = "palimpsest/exceptions"
+MAX_LOGGED_EXCEPTIONS = 100
 # Why a crawl was stopped before its end, when it was not a signal (the crawl lock lost).
 ABORT_REASON = "palimpsest/abort_reason"
 # request.meta key: FetchRecords of a request's earlier, failed attempts (retried 5xx,
@@ -59,6 +64,19 @@ def note_fault(stats: Stats, kind: str, url: str, detail: str = "", outcome: str
         faults.append({"kind": kind, "url": url, "detail": detail, "outcome": outcome})
     else:
         stats.inc_value(f"{FAULTS_KEY}/not_logged")
+
+
+def note_exception(stats: Stats, url: str, exc: BaseException) -> None:
+    """Keep an unexpected exception (its type, message and the URL it hit) in the stats;
+    the crawl then ends `partial` at best."""
+    found = stats.get_value(EXCEPTIONS_KEY)
+    if found is None:
+        found = []
+        stats.set_value(EXCEPTIONS_KEY, found)
+    stats.inc_value(f"{EXCEPTIONS_KEY}/count")
+    if len(found) < MAX_LOGGED_EXCEPTIONS:
+        found.append({"type": type(exc).__name__, "message": str(exc)[:500], "url": url})
+    note_partial(stats, "unexpected exceptions (see stats.exceptions)")
 
 
 def note_partial(stats: Stats, reason: str) -> None:

@@ -12,32 +12,56 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
+from crawler.encoding import Decoded, decode_body
+from crawler.middlewares.received import RECEIVED
 from storage.records import FetchRecord
 
-__all__ = ["body_sha256", "fetch_failed", "record_for_failure", "record_for_response", "thread_recorded"]
+__all__ = ["body_sha256", "decode_response", "fetch_failed", "record_for_failure", "record_for_response", "thread_recorded"]
 
 # Custom signals are plain sentinels in Scrapy.
 fetch_failed = object()  # kwargs: request, failure, spider
-thread_recorded = object()  # kwargs: thread (ThreadSnapshot), result (RecordResult), spider
+thread_recorded = object()  # kwargs: thread (thread_fetch.FinishedThread), result (RecordResult), spider
 
 
-# request.meta key of (body, its sha256): the fetch row hashes every body, and the spider
-# compares a post page's hash with the last complete crawl's, so it is computed once.
-_BODY_SHA256 = "palimpsest_body_sha256"
+# request.meta key of the encoding decision for the response's body (Decoded or None).
+_DECODED = "palimpsest_decoded"
+
+# Bodies decoded as text: markup, feeds, sitemaps and JSON (charset decided from the bytes).
+_TEXT_TYPES = ("text/html", "application/xhtml", "application/json", "text/xml",
+               "application/xml", "application/rss", "application/atom")
+
+
+def _received(response: Any) -> tuple[str, int]:
+    """(sha256, size) of the body as the server sent it (`ReceivedBodyMiddleware`); of
+    the body at hand for a response that did not pass it."""
+    request = getattr(response, "request", None)
+    found = request.meta.get(RECEIVED) if request is not None else None
+    if found is None:
+        body: bytes = response.body
+        found = (hashlib.sha256(body).hexdigest(), len(body))
+        if request is not None:
+            request.meta[RECEIVED] = found
+    return found
 
 
 def body_sha256(response: Any) -> str:
-    """sha256 (hex) of the response body, computed once per response."""
-    body: bytes = response.body
+    """sha256 (hex) of the response body as the server sent it, computed once."""
+    return _received(response)[0]
+
+
+def decode_response(response: Any) -> Decoded | None:
+    """How the response's body is read as text (`crawler.encoding.decode_body`), decided
+    once per response; None for a body that is not text (an image, a 304's empty one)."""
     request = getattr(response, "request", None)
-    meta = request.meta if request is not None else None
-    cached = meta.get(_BODY_SHA256) if meta is not None else None
-    if cached is not None and cached[0] is body:
-        return str(cached[1])
-    digest = hashlib.sha256(body).hexdigest()
-    if meta is not None:
-        meta[_BODY_SHA256] = (body, digest)
-    return digest
+    meta = request.meta if request is not None else {}
+    if _DECODED in meta:
+        return meta[_DECODED]  # type: ignore[no-any-return]
+    ctype = (_header(response.headers, "Content-Type") or "").lower()
+    decoded = None
+    if response.body and ctype.startswith(_TEXT_TYPES):
+        decoded = decode_body(response.body, {"content-type": ctype})
+    meta[_DECODED] = decoded
+    return decoded
 
 
 def _header(headers: Any, name: str) -> str | None:
@@ -53,15 +77,18 @@ def _elapsed_ms(meta: dict[str, Any]) -> int | None:
 
 
 def record_for_response(response: Any, request: Any, *, fetched_at: datetime | None = None) -> FetchRecord:
-    """The fetch row for a Scrapy response (`request` is the one that produced it)."""
-    body: bytes = response.body
+    """The fetch row for a Scrapy response (`request` is the one that produced it): the
+    body's hash and size as received, and the encoding it is read with."""
     meta = request.meta if request is not None else {}
+    sha256, size = _received(response)
+    decoded = decode_response(response)
     return FetchRecord(
         url=response.url,
         status=response.status,
         fetched_at=fetched_at or datetime.now(UTC),
-        size=len(body),
-        sha256=body_sha256(response),
+        size=size,
+        sha256=sha256,
+        encoding=decoded.encoding if decoded is not None else None,
         elapsed_ms=_elapsed_ms(meta),
         content_type=_header(response.headers, "Content-Type"),
         method=request.method if request is not None else "GET",

@@ -11,25 +11,44 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from crawler.faultlog import ABORT_REASON, PARTIAL_KEY, PRIOR_FETCHES, faults_of
-from crawler.fetches import fetch_failed, record_for_failure, record_for_response, thread_recorded
+from crawler.faultlog import (
+    ABORT_REASON,
+    EXCEPTIONS_KEY,
+    PARTIAL_KEY,
+    PRIOR_FETCHES,
+    faults_of,
+    note_exception,
+    note_fault,
+)
+from crawler.fetches import (
+    decode_response,
+    fetch_failed,
+    record_for_failure,
+    record_for_response,
+    thread_recorded,
+)
+from crawler.thread_fetch import FinishedThread
 from crawler.warc import close_warc
-from storage.records import FetchRecord, PostGone, ThreadSnapshot
+from storage.records import FetchRecord, PostGone
 
 __all__ = ["ArchivePipeline", "crawl_status"]
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 TRIGGERS = ("manual", "schedule", "demo", "test", "reparse")  # reparse: crawler.reparse
 
 
-def crawl_status(*, aborted: bool, responses: int, ok_responses: int, threads: int,
+def crawl_status(*, aborted: bool, ok_responses: int, threads: int,
                  partial_threads: int, errors: int) -> str:
     """ok | partial | failed | aborted, from what the crawl saw.
 
@@ -93,23 +112,30 @@ class ArchivePipeline:
         logger.info("crawl %s of %s (%s) started", self.crawl_id, source.key, source.url)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        assert self.archive is not None and self.crawl_id is not None
+        crawl_id = self.crawl_id
         if isinstance(item, PostGone):
             from storage.gone import record_gone
 
-            assert self.crawl_id is not None
-            gone = record_gone(self.engine, item, self.crawl_id)
-            self.counts["posts_tombstoned"] += int(gone.tombstoned)
+            gone = self._guarded(item.url, lambda: record_gone(self.engine, item, crawl_id))
+            self.counts["posts_tombstoned"] += int(bool(gone and gone.tombstoned))
             return item
-        if not isinstance(item, ThreadSnapshot):
+        if not isinstance(item, FinishedThread):
             return item
-        assert self.archive is not None and self.crawl_id is not None
-        result = self.archive.record(item, self.crawl_id)
+        thread = item.snapshot
+        result = self._guarded(thread.post.url, lambda: self._record(item))
+        if result is None and thread.complete:
+            # The writer failed on the whole thread: keep what it can as a partial thread,
+            # from which no deletion is inferred.
+            item = replace(item, snapshot=replace(thread, complete=False))
+            result = self._guarded(thread.post.url, lambda: self._record(item))
         self.counts["threads"] += 1
-        self.counts["threads_partial"] += 0 if item.complete else 1
-        # A thread skipped as unchanged (fingerprint) carries no comments; the writer
-        # counts the ones it saw again.
-        unchanged = getattr(item, "comments_unchanged", False)
-        self.counts["comments"] += result.unchanged_comments if unchanged else len(item.comments)
+        self.counts["threads_partial"] += 0 if item.snapshot.complete else 1
+        if result is None:
+            return item
+        # A thread skipped as unchanged carries no comments; the writer counts the ones
+        # it saw again.
+        self.counts["comments"] += result.unchanged_comments if item.unchanged else len(thread.comments)
         self.counts["new_post_versions"] += result.new_post_versions
         self.counts["new_comment_versions"] += result.new_comment_versions
         self.counts["tombstones"] += result.tombstones
@@ -118,6 +144,27 @@ class ArchivePipeline:
             thread_recorded, thread=item, result=result, spider=self.crawler.spider
         )
         return item
+
+    def _record(self, item: FinishedThread) -> Any:
+        """One thread into the archive: as seen unchanged, or its snapshot."""
+        assert self.archive is not None and self.crawl_id is not None
+        thread = replace(item.snapshot, page_states=item.pages, comments_unchanged=item.unchanged,
+                         post_unchanged=item.unchanged and not item.post_read)
+        return self.archive.record(thread, self.crawl_id)
+
+    def _guarded(self, url: str, write: Callable[[], T]) -> T | None:
+        """Run one write; an exception is counted with its URL (the crawl ends partial)
+        instead of dropping the item silently."""
+        try:
+            return write()
+        except Exception as exc:  # the error contract: counted, never silent
+            logger.exception("%s: the archive could not record it", url)
+            stats = self.crawler.stats
+            assert stats is not None
+            note_exception(stats, url, exc)
+            stats.inc_value("palimpsest/errors")
+            stats.inc_value("palimpsest/errors/writer")
+            return None
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.archive is None or self.crawl_id is None:
@@ -143,6 +190,16 @@ class ArchivePipeline:
             self.counts["ok_responses"] += 1
         self._add_prior_fetches(request)
         self._add_fetch(record_for_response(response, request))
+        decoded = decode_response(response)
+        if decoded is not None and decoded.problem is not None:
+            # Read with another charset than declared: the response is kept as sent, the
+            # parsers read its text in the encoding the fetch row names.
+            stats = self.crawler.stats
+            assert stats is not None
+            stats.inc_value("palimpsest/encoding_repairs")
+            note_fault(stats, f"encoding_{decoded.problem}", response.url,
+                       f"declared {decoded.declared or 'nothing'}, decoded as {decoded.encoding}",
+                       "decoded")
 
     def fetch_failed(self, request: Any, failure: Any, spider: Any = None) -> None:
         self.counts["failed_requests"] += 1
@@ -174,7 +231,7 @@ class ArchivePipeline:
         errors = int(mine.get("errors", 0))
         aborted = not getattr(self.crawler, "crawling", True)  # a shutdown, not the end
         status = crawl_status(
-            aborted=aborted, responses=c["responses"], ok_responses=c["ok_responses"],
+            aborted=aborted, ok_responses=c["ok_responses"],
             threads=c["threads"], partial_threads=c["threads_partial"], errors=errors,
         )
         stats: dict[str, Any] = {
@@ -195,7 +252,7 @@ class ArchivePipeline:
         }
         for key, value in sorted(mine.items()):
             if key.startswith(("errors/", "posts_", "faults/")) or key in (
-                "count_mismatch", "discovery_misses", "rest", "threads_unchanged", "threads_refetched",
+                "count_mismatch", "discovery_misses", "route", "threads_unchanged", "threads_refetched",
             ):
                 stats[key] = value
         # Faults seen by the downloader middlewares (crawler.faultlog), with their URLs.
@@ -207,6 +264,9 @@ class ArchivePipeline:
             stats["partial_reasons"] = partial_reasons
             if status == "ok":
                 status = "partial"
+        exceptions = scrapy_stats.get(EXCEPTIONS_KEY)
+        if exceptions:
+            stats["exceptions"] = list(exceptions)
         problems = scrapy_stats.get("palimpsest/problems")
         if problems:
             stats["problems"] = list(problems)[:100]

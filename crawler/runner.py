@@ -149,7 +149,7 @@ def run_crawl(
     from twisted.internet.task import LoopingCall
 
     from crawler.fetches import thread_recorded
-    from crawler.spiders.wordpress import WordPressSpider
+    from crawler.spiders.archive import ArchiveSpider
     from storage.engine import open_engine
     from storage.locks import DEFAULT_HEARTBEAT_EVERY, crawl_lock, mark_stale_crawls_aborted
 
@@ -163,7 +163,7 @@ def run_crawl(
         log_level=log_level, overrides=overrides,
     )
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(WordPressSpider)
+    crawler = process.create_crawler(ArchiveSpider)
     if progress is not None:
         crawler.signals.connect(_progress_handler(progress), signal=thread_recorded, weak=False)
 
@@ -245,12 +245,14 @@ def _progress_handler(progress: Progress) -> Callable[..., None]:
         nonlocal count
         count += 1
         new = result.new_post_versions + result.new_comment_versions
-        flag = "" if thread.complete else "  [partial]"
-        title = thread.post.title if len(thread.post.title) <= 60 else thread.post.title[:57] + "..."
-        if getattr(thread, "comments_unchanged", False):  # skipped by fingerprint
+        snapshot = thread.snapshot  # a crawler.thread_fetch.FinishedThread
+        flag = "" if snapshot.complete else "  [partial]"
+        title = snapshot.post.title or snapshot.post.url
+        title = title if len(title) <= 60 else title[:57] + "..."
+        if thread.unchanged:  # skipped by fingerprint
             what = f"{result.unchanged_comments} comments, unchanged"
         else:
-            what = f"{len(thread.comments)} comments, {new} new versions"
+            what = f"{len(snapshot.comments)} comments, {new} new versions"
         progress(f"[{count:>4} {time.monotonic() - started:6.1f}s] {title!r}: {what}{flag}")
 
     return on_thread

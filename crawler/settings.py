@@ -3,7 +3,7 @@
 Polite by default: robots.txt obeyed, at most two requests at a time per host with a
 one-second delay (per source in the config), AutoThrottle on top. The config and the
 archive database come from the environment when Scrapy is started directly
-(`scrapy crawl wordpress -a source=KEY`); `crawler.runner` sets them explicitly.
+(`scrapy crawl archive -a source=KEY`); `crawler.runner` sets them explicitly.
 """
 
 from __future__ import annotations
@@ -76,8 +76,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.hosts.HostPolitenessMiddleware": 550,
     # Above RedirectMiddleware (600): logs and stops redirect loops and off-site redirects.
     "crawler.middlewares.guards.RedirectGuardMiddleware": 650,
-    # Below HttpCompressionMiddleware (590): re-encodes mislabelled charsets as UTF-8.
-    "crawler.middlewares.encoding.EncodingFixMiddleware": 580,
+    # Next to the download handler: the hash and size of each body as sent (fetch rows).
+    "crawler.middlewares.received.ReceivedBodyMiddleware": 960,
 }
 # crawler.middlewares.hosts: backoff base × 2^attempt (capped), the longest Retry-After
 # honoured (longer pauses the host), failures in a row before a host is paused, and the

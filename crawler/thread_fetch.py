@@ -1,113 +1,309 @@
-"""A thread being fetched: its post, each comment page so far, and the snapshot it becomes.
+"""A thread being fetched: what each of its pages came back as, and what to do next.
 
-The spider (`crawler.spiders.wordpress`) fills one ThreadInProgress per on-topic post as
-its pages come back, then `finish_thread` turns it into ONE ThreadSnapshot: recorded
-unchanged when every page hashes as the last complete crawl saw it (`crawler.recrawl`),
-otherwise assembled (`crawler.thread`) with complete=False if any page failed.
+Pure: no Scrapy, no I/O. The spider creates one `ThreadFetch` per thread, hands it each
+page's outcome (`take`) and asks it what to do next (`next_step`):
+
+* `Fetch(urls)`: request these pages (all that are queued when the route's pages are
+  independent, else the next one);
+* `WAIT`: pages are in flight;
+* `Parse(pages)`: the thread turned out changed, so the pages only glimpsed so far must be
+  read after all (the spider reads each and takes the outcome);
+* `REFETCH`: the thread changed but a page answered 304 Not Modified, so its body is
+  missing: fetch the whole thread again without validators;
+* `DONE`: every page is in; `finish()` gives the thread's result.
+
+A page comes back as one of four outcomes:
+
+* `NotModified`: a 304 to a conditional request, with the state the last complete crawl
+  stored for the page;
+* `Unread`: the page, kept but not read: its bytes are the last complete crawl's, or its
+  fingerprint (comment region, payload hash) was taken and the comments left unparsed;
+* `Read`: the page's comments, read;
+* `Failed`: it could not be fetched or read; the thread is partial.
+
+A thread whose pages all fingerprint as at the last complete crawl is unchanged: nothing
+of it is read, and the archive records it as seen (`FinishedThread.unchanged`).
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from crawler.config import Source
-from crawler.normalize.thread import normalize_thread
-from crawler.recrawl import KnownPost, KnownPosts
+from crawler.platforms.base import ThreadPage
+from crawler.recrawl import KnownPost
 from crawler.thread import assemble_thread, thread_fingerprint
 from storage.records import CommentRecord, Page, PageState, PostRecord, ThreadSnapshot
 
-__all__ = ["ThreadInProgress", "finish_thread"]
+__all__ = [
+    "DONE",
+    "REFETCH",
+    "WAIT",
+    "Failed",
+    "Fault",
+    "Fetch",
+    "FinishedThread",
+    "NotModified",
+    "Parse",
+    "Read",
+    "ThreadFetch",
+    "Unread",
+]
 
-logger = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class NotModified:
+    url: str
+    state: PageState  # as the last complete crawl stored it
+
+    @property
+    def fingerprint(self) -> str:
+        return self.state.fingerprint
+
+
+@dataclass(frozen=True)
+class Unread:
+    url: str
+    page: Page  # kept to be read if the thread changed
+    fingerprint: str
+    state: PageState
+    decoded: bool  # False: the raw body, not yet decoded for reading
+    number: int | None = None  # its place in the thread, when known
+    links: tuple[tuple[int, str], ...] = ()
+    expected: int | None = None
+
+
+@dataclass(frozen=True)
+class Read:
+    url: str
+    page: ThreadPage
+    state: PageState
+
+    @property
+    def fingerprint(self) -> str:
+        return self.page.fingerprint
+
+
+@dataclass(frozen=True)
+class Failed:
+    url: str
+    why: str
+
+
+Outcome = NotModified | Unread | Read | Failed
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A logged, counted error of the crawl that a thread's outcome caused."""
+
+    kind: str
+    url: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Fetch:
+    urls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Parse:
+    pages: tuple[Unread, ...]
+
+
+class _Step:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+WAIT, REFETCH, DONE = _Step("WAIT"), _Step("REFETCH"), _Step("DONE")
+Step = Fetch | Parse | _Step
+
+
+@dataclass(frozen=True, kw_only=True)
+class FinishedThread:
+    """A thread fetched: its snapshot (content), and what the crawl saw of its pages."""
+
+    snapshot: ThreadSnapshot  # comments empty when `unchanged`
+    # Every page fingerprinted as at the last complete crawl: the comments were not read.
+    unchanged: bool
+    # False: the post page was not read either (304, or its very bytes): `snapshot.post`
+    # holds only the post's ids.
+    post_read: bool
+    pages: tuple[PageState, ...]  # each page's validators, fingerprint and body hash
 
 
 @dataclass(eq=False)
-class ThreadInProgress:
-    """A thread whose pages are being fetched: the post and each page's comments so far."""
+class ThreadFetch:
+    """The pages of one thread, as they come back."""
 
     post: PostRecord
-    url: str
-    pending: list[str] = field(default_factory=list)  # HTML: comment page URLs, in order
-    waiting: set[int] = field(default_factory=set)  # REST: comment pages requested, not back
-    requested: set[str] = field(default_factory=set)
-    pages: dict[int, tuple[CommentRecord, ...]] = field(default_factory=dict)
-    fingerprints: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    expected: int | None = None
-    route: str = "html"
-    # HTML pages after the first of a thread the last complete crawl saw whole are only
-    # fingerprinted; they are parsed (in fetch order) only if the thread's fingerprint
-    # then differs from that crawl's (crawler.recrawl).
-    defer: bool = False
-    deferred: list[tuple[Page, str]] = field(default_factory=list)
-    # Conditional requests: the archive's record of the thread, each page's validators as
-    # seen now, and whether a page answered 304 (no body: a changed thread is refetched).
-    rest_deferred: dict[int, Page] = field(default_factory=dict)  # REST pages, only hashed
-    rest_pages: int = 1  # X-WP-TotalPages of the comments, once page 1 is read
+    url: str  # the thread's first page (the post page, or an API's first page)
+    route: str
     known: KnownPost | None = None
-    page_states: dict[str, PageState] = field(default_factory=dict)
-    not_modified: bool = False
-    post_not_modified: bool = False
-    # The post page answered 200 with the very body of the last complete crawl: like a
-    # 304, its post is left alone, and it is read (from `deferred`) only if the thread
-    # turns out changed.
-    post_unread: bool = False
+    # Pages may be glimpsed instead of read: the last complete crawl left a fingerprint.
+    skimming: bool = False
+    parallel: bool = False
+    exact_count: bool = False
+    # False: the post page was not read (a 304, or the same bytes as last time).
+    post_read: bool = True
+    # The post page's bytes were the last complete crawl's and its fingerprint matched,
+    # so this parser's fingerprints are that crawl's: a comment page with the very same
+    # bytes may keep its stored fingerprint unhashed.
+    same_version: bool = False
+    max_pages: int = 500
+    expected: int | None = None
+    pending: list[str] = field(default_factory=list)
+    requested: set[str] = field(default_factory=set)
+    in_flight: set[str] = field(default_factory=set)
+    outcomes: dict[str, Outcome] = field(default_factory=dict)  # by URL, in arrival order
+    numbers: set[int] = field(default_factory=set)  # page numbers whose place is known
+    problems: list[str] = field(default_factory=list)
+    done: bool = False  # finish() was called
 
-    def changed(self, known: KnownPosts) -> bool:
-        """True when a page failed or the pages so far do not hash as the last complete
-        crawl's did: pages only fingerprinted must then be parsed after all."""
-        return bool(self.problems) or not known.unchanged(
-            self.post.external_id, thread_fingerprint(self.fingerprints)
-        )
+    def __post_init__(self) -> None:
+        self.requested.add(self.url)
 
+    # -- what the last complete crawl saw ---------------------------------------------
 
-def finish_thread(
-    thread: ThreadInProgress, *, source: Source, known: KnownPosts, stats: Any
-) -> ThreadSnapshot:
-    """The thread's one item: unchanged, or assembled from its pages, then normalized."""
-    fingerprint = thread_fingerprint(thread.fingerprints) if thread.fingerprints else None
-    if not thread.problems and known.unchanged(thread.post.external_id, fingerprint):
-        # Every page as the last complete crawl saw it: the writer records the post
-        # and marks the comments seen, without normalizing or comparing them.
-        stats.inc_value("palimpsest/threads_unchanged")
-        unchanged = ThreadSnapshot(
-            source_key=source.key, post=thread.post, comments=(), complete=True,
-            fetched_at=datetime.now(UTC), expected_comment_count=thread.expected,
-            fingerprint=fingerprint, comments_unchanged=True,
-            post_unchanged=thread.post_not_modified,
-            page_states=tuple(thread.page_states.values()),
+    @property
+    def baseline(self) -> str | None:
+        """The last complete crawl's fingerprint of the thread, if one may be compared."""
+        k = self.known
+        if k is None or not k.fingerprint or not k.complete_before or k.deleted:
+            return None
+        return k.fingerprint
+
+    def stored(self, url: str) -> PageState | None:
+        """The page as the last complete crawl stored it (None: not to be relied on)."""
+        return self.known.page(url) if self.known is not None and self.baseline else None
+
+    def queue_known_pages(self) -> None:
+        """The thread's other pages, as the last complete crawl found them."""
+        if self.known is None:
+            return
+        first = self.known.page(self.url)
+        for state in self.known.pages:
+            if state is not first and state.url not in self.requested:
+                self.requested.add(state.url)
+                self.pending.append(state.url)
+
+    # -- outcomes -----------------------------------------------------------------------
+
+    def take(self, outcome: Outcome) -> list[Fault]:
+        """Record one page's outcome; the faults it makes the crawl log."""
+        url = outcome.url
+        self.in_flight.discard(url)
+        faults: list[Fault] = []
+        if isinstance(outcome, Read):
+            post = outcome.page.post
+            if post is not None and post.external_id != self.post.external_id:
+                outcome = Failed(url, f"shows post {post.external_id}, not {self.post.external_id}")
+        if isinstance(outcome, Failed):
+            self.problems.append(f"{url}: {outcome.why}")
+            faults.append(Fault("comment_page", url, outcome.why))
+        elif isinstance(outcome, Read):
+            faults += self._take_read(outcome)
+        elif isinstance(outcome, Unread):
+            if url == self.url and outcome.expected is not None:
+                self.expected = outcome.expected
+            if outcome.number is not None:
+                self.numbers.add(outcome.number)
+            faults += self._queue(url, outcome.number, outcome.links)
+        self.outcomes[url] = outcome
+        return faults
+
+    def _take_read(self, outcome: Read) -> list[Fault]:
+        url, page = outcome.url, outcome.page
+        if url == self.url:
+            if not self.post_read and page.post is not None:
+                self.post, self.post_read = page.post, True  # read after all: it changed
+            self.expected = page.expected
+        self.numbers.add(page.number)
+        faults = []
+        if page.cut_off:
+            self.problems.append(f"{url}: page is cut off")
+            faults.append(Fault("truncated", url, "page is cut off mid-thread"))
+        return faults + self._queue(url, page.number, page.links)
+
+    def _queue(self, url: str, number: int | None, links: tuple[tuple[int, str], ...]) -> list[Fault]:
+        """Queue the pages `url` names that are not requested yet."""
+        for n, link in links:
+            # `n in self.numbers`: a page already showed that place in the thread (the post
+            # URL shows WordPress's newest comment page), so its twin is not fetched.
+            if n == number or n in self.numbers or link in self.requested:
+                continue
+            if len(self.requested) >= self.max_pages:
+                self.problems.append(f"{url}: more than {self.max_pages} comment pages; stopped")
+                return [Fault("comment_page_limit", url, f"more than {self.max_pages} comment pages")]
+            self.requested.add(link)
+            self.pending.append(link)
+        return []
+
+    # -- what next ----------------------------------------------------------------------
+
+    def fingerprint(self) -> str | None:
+        prints = [o.fingerprint for o in self.outcomes.values() if not isinstance(o, Failed)]
+        return thread_fingerprint(prints) if prints else None
+
+    def changed(self) -> bool:
+        """True when a page failed or the pages do not fingerprint as the last complete
+        crawl's did."""
+        return bool(self.problems) or self.baseline is None or self.fingerprint() != self.baseline
+
+    def next_step(self) -> Step:
+        if self.pending and (self.parallel or not self.in_flight):
+            urls = tuple(self.pending) if self.parallel else (self.pending[0],)
+            del self.pending[: len(urls)]
+            self.in_flight.update(urls)
+            return Fetch(urls)
+        if self.in_flight:
+            return WAIT
+        if self.changed():
+            if any(isinstance(o, NotModified) for o in self.outcomes.values()):
+                return REFETCH
+            unread = tuple(o for o in self.outcomes.values() if isinstance(o, Unread))
+            if unread:
+                self.skimming = False  # from now on every page is read
+                return Parse(unread)
+        return DONE
+
+    # -- the result ---------------------------------------------------------------------
+
+    def finish(self, *, source_key: str, now: datetime) -> FinishedThread:
+        """The thread's result, once `next_step()` says DONE."""
+        self.done = True
+        fingerprint = self.fingerprint()
+        states = tuple(o.state for o in self.outcomes.values() if not isinstance(o, Failed))
+        if not self.changed():
+            snapshot = ThreadSnapshot(
+                source_key=source_key, post=self.post, comments=(), complete=True,
+                fetched_at=now, expected_comment_count=self.expected, fingerprint=fingerprint,
+            )
+            return FinishedThread(snapshot=snapshot, unchanged=True, post_read=self.post_read,
+                                  pages=states)
+        by_number: dict[int, tuple[CommentRecord, ...]] = {}
+        for o in self.outcomes.values():
+            if isinstance(o, Read):
+                by_number[o.page.number] = o.page.comments
+        captured = len({c.external_id for comments in by_number.values() for c in comments})
+        if self.exact_count and self.expected is not None and captured < self.expected:
+            # The count is exact, so fewer comments mean pages shifted under us (a comment
+            # deleted between two page fetches): one may be missing; infer no deletions.
+            self.problems.append(f"{self.url}: captured {captured} comments of {self.expected}")
+        snapshot = assemble_thread(
+            source_key=source_key,
+            post=self.post,
+            pages=[by_number[n] for n in sorted(by_number)],
+            complete=not self.problems,
+            fetched_at=now,
+            expected_comment_count=self.expected,
+            fingerprint=fingerprint,
+            problems=self.problems,
         )
-        return normalize_thread(unchanged, aliases=source.aliases)
-    captured = len({c.external_id for page in thread.pages.values() for c in page})
-    if thread.route != "html" and thread.expected is not None and captured < thread.expected:
-        # X-WP-Total counts exactly what the paged query returns, so fewer comments
-        # means pages shifted under us (a comment deleted between two page fetches):
-        # a comment may be missing, so infer no deletions from this thread.
-        thread.problems.append(
-            f"{thread.url}: captured {captured} comments of X-WP-Total {thread.expected}"
-        )
-    snapshot = assemble_thread(
-        source_key=source.key,
-        post=thread.post,
-        pages=[thread.pages[n] for n in sorted(thread.pages)],
-        complete=not thread.problems,
-        fetched_at=datetime.now(UTC),
-        expected_comment_count=thread.expected,
-        fingerprint=fingerprint,
-        problems=thread.problems,
-    )
-    snapshot = replace(snapshot, page_states=tuple(thread.page_states.values()))
-    if thread.expected is not None and thread.expected != len(snapshot.comments):
-        # The site's own count disagrees: log and count; the thread's completeness is
-        # decided by its pages, since displayed counts include held or filtered comments.
-        stats.inc_value("palimpsest/count_mismatch")
-        logger.warning(
-            "%s: captured %d comments, the site says %d",
-            thread.url, len(snapshot.comments), thread.expected,
-        )
-    if not snapshot.complete:
-        logger.warning("%s: partial thread: %s", thread.url, "; ".join(thread.problems))
-    return normalize_thread(snapshot, aliases=source.aliases)
+        return FinishedThread(snapshot=snapshot, unchanged=False, post_read=self.post_read,
+                              pages=states)

@@ -173,6 +173,7 @@ class FetchRecord:
     sha256: str | None = None
     elapsed_ms: int | None = None
     content_type: str | None = None
+    encoding: str | None = None  # the codec its body is read with (text bodies only)
     method: str = "GET"
     error: str | None = None  # network error or fault, when there is no response
     warc_file: str | None = None

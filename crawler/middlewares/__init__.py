@@ -3,7 +3,7 @@
 - `hosts.HostPolitenessMiddleware` (550, replaces RetryMiddleware): Crawl-delay,
   Retry-After, backoff, pausing a failing host.
 - `guards.RedirectGuardMiddleware` (650): logs redirect loops and off-site redirects.
-- `encoding.EncodingFixMiddleware` (580): re-encodes mislabelled bodies as UTF-8.
+- `received.ReceivedBodyMiddleware` (960): the hash and size of each body as sent.
 - `crawler.warc.WarcCaptureMiddleware` (950): raw capture to WARC.
 
 `crawler.politeness.politeness_settings()` wires them in.

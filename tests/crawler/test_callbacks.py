@@ -7,18 +7,18 @@ from collections.abc import Generator
 
 from scrapy.utils.misc import is_generator_with_return_value
 
-from crawler.spiders.wordpress import WordPressSpider
+from crawler.spiders.archive import ArchiveSpider
 
 
 def test_no_generator_method_of_the_spider_returns_a_value() -> None:
     generators = [
         name
-        for name, member in inspect.getmembers(WordPressSpider, inspect.isfunction)
+        for name, member in inspect.getmembers(ArchiveSpider, inspect.isfunction)
         if inspect.isgeneratorfunction(member)
     ]
-    assert {"parse_post", "parse_listing", "parse_comment_feed"} <= set(generators)
+    assert {"parse_post_page", "parse_listing", "parse_thread_page", "parse_comment_feed", "parse_activity"} <= set(generators)
     returning = [
-        name for name in generators if is_generator_with_return_value(getattr(WordPressSpider, name))
+        name for name in generators if is_generator_with_return_value(getattr(ArchiveSpider, name))
     ]
     assert returning == []
 

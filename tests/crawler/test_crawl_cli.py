@@ -1,5 +1,5 @@
 """The crawl entry points against the bundled demo blog on 127.0.0.1 (no WordPress needed):
-`palimpsest demo`, `palimpsest crawl` with several sources, `scrapy crawl wordpress`, and
+`palimpsest demo`, `palimpsest crawl` with several sources, `scrapy crawl archive`, and
 `python -m crawler.runner`.
 """
 
@@ -100,7 +100,7 @@ def test_scrapy_crawl_from_the_repo_root(demo_url: str, tmp_path: Path) -> None:
     config = write_config(tmp_path, demo_url)
     db = f"sqlite:///{tmp_path / 'scrapy.db'}"
     done = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "wordpress", "-a", "source=testblog"],
+        [sys.executable, "-m", "scrapy", "crawl", "archive", "-a", "source=testblog"],
         cwd=REPO, env=_env(PALIMPSEST_CONFIG=str(config), PALIMPSEST_DB=db),
         check=False, capture_output=True, text=True, timeout=300,
     )

@@ -35,7 +35,7 @@ def test_fetch_row_for_a_failure() -> None:
 
 
 def status(**kw: int | bool) -> str:
-    base: dict[str, int | bool] = {"aborted": False, "responses": 10, "ok_responses": 10,
+    base: dict[str, int | bool] = {"aborted": False, "ok_responses": 10,
                                    "threads": 3, "partial_threads": 0, "errors": 0}
     base.update(kw)
     return crawl_status(**base)  # type: ignore[arg-type]

@@ -75,7 +75,7 @@ def test_rest_crawl_then_recrawl_writes_nothing(
     first = crawl_ok(config, db_url)
     assert_matches_seed(first, site.seed)
     stats = stats_of(first["crawls"][0])
-    assert stats["rest"] == "pretty"
+    assert stats["route"] == "pretty"
     assert stats["posts"] == len(site.seed.on_topic_posts)
     assert stats["new_versions"] == first["counts"]["post_version"] + first["counts"]["comment_version"]
     assert first["counts"]["fetch"] >= stats["pages"] > 0
@@ -97,7 +97,7 @@ def test_every_route_gives_the_same_archive(
 
     site.block_rest(True)
     html = crawl_ok(config, f"sqlite:///{tmp_path / 'html.db'}")
-    assert stats_of(html["crawls"][0])["rest"] == "unavailable"
+    assert stats_of(html["crawls"][0])["route"] == "html"
     assert_matches_seed(html, site.seed)
     assert content(html) == content(rest)
     # The HTML route's recrawl writes nothing either.
@@ -123,11 +123,11 @@ def test_plain_permalinks_rest_route_and_html_agree(
     site.set_permalinks(pretty=False)
     config = write_config(tmp_path, site.base_url)
     rest_route = crawl_ok(config, sqlite_url)
-    assert stats_of(rest_route["crawls"][0])["rest"] == "plain"
+    assert stats_of(rest_route["crawls"][0])["route"] == "plain"
     assert_matches_seed(rest_route, site.seed)
     site.block_rest(True)
     html = crawl_ok(config, f"sqlite:///{tmp_path / 'plain.db'}")
-    assert stats_of(html["crawls"][0])["rest"] == "unavailable"
+    assert stats_of(html["crawls"][0])["route"] == "html"
     assert content(html) == content(rest_route)
 
 

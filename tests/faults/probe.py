@@ -37,6 +37,9 @@ class ProbeSpider(Spider):
             yield Request(url, callback=self.ok, errback=self.failed, dont_filter=True)
 
     def ok(self, response: Response) -> Iterator[Any]:
+        from crawler.fetches import decode_response
+
+        decoded = decode_response(response)
         RESULTS.append(
             {
                 "url": response.url,
@@ -48,6 +51,10 @@ class ProbeSpider(Spider):
                 "warc_file": response.meta.get("warc_file"),
                 "warc_offset": response.meta.get("warc_offset"),
                 "retry_times": response.meta.get("retry_times", 0),
+                "body_hex": response.body[:64].hex(),
+                "decoded": decoded.text[:2000] if decoded else None,
+                "encoding": decoded.encoding if decoded else None,
+                "encoding_problem": decoded.problem if decoded else None,
             }
         )
         return iter(())

@@ -18,6 +18,7 @@ fault server, so a crawler never leaves it.
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import random
 import re
@@ -48,6 +49,7 @@ FaultKind = Literal[
     "redirect_loop",  # 302 to the same URL with a counter that cycles
     "offsite_redirect",  # 302 to http://localhost:<port>/offsite/… (another host)
     "drop",  # close the connection without an answer
+    "gzip",  # the page sent with Content-Encoding: gzip
 ]
 
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -367,6 +369,12 @@ class _Handler(BaseHTTPRequestHandler):
         location = f"http://localhost:{port}/offsite{target}"
         self.fault_server.log("offsite_redirect", target, f"302 to {location}")
         self._send(302, [("Location", location)], b"")
+
+    def _fault_gzip(self, fault: Fault, target: str) -> None:
+        self.fault_server.log("gzip", target, "Content-Encoding: gzip")
+        status, headers, body = self.fault_server.fetch_upstream(target, dict(self.headers))
+        headers = [(k, v) for k, v in headers if k.lower() != "content-encoding"]
+        self._send(status, [*headers, ("Content-Encoding", "gzip")], gzip.compress(body, mtime=0))
 
     def _fault_drop(self, fault: Fault, target: str) -> None:
         self.fault_server.log("drop", target, "connection closed, no answer")

@@ -106,9 +106,8 @@ def test_normalize_page_rewrites_body_and_charset() -> None:
         body=html().encode("cp1252"),
         fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
         headers={"content-type": "text/html; charset=UTF-8"},
-        encoding="utf-8",
     )
-    fixed, problem = normalize_page(page)
+    fixed, problem = normalize_page(page)  # no encoding decided yet: decided here
     assert problem == MISLABELLED
     assert fixed.encoding == "utf-8"
     assert NAME in fixed.body.decode("utf-8")
@@ -124,6 +123,26 @@ def test_normalized_body_is_the_decoded_text_in_utf8(body: bytes, charset: str) 
     page = Page(url="http://127.0.0.1/p/", body=body, fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
                 headers=headers)
     assert normalize_page(page)[0].body == decode_body(body, headers).text.encode("utf-8")
+
+
+def test_a_decided_encoding_is_applied_not_decided_again() -> None:
+    # The fetch decided cp1252 (and reported the mislabelling then): the page is read so.
+    page = Page(url="http://127.0.0.1/p/", body=html().encode("cp1252"),
+                fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+                headers={"content-type": "text/html; charset=UTF-8"}, encoding="cp1252")
+    fixed, problem = normalize_page(page)
+    assert problem is None
+    assert NAME in fixed.body.decode("utf-8") and fixed.encoding == "utf-8"
+
+
+@given(st.binary(max_size=300), st.sampled_from(["", "; charset=utf-8", "; charset=windows-1252",
+                                                 "; charset=utf-16"]))
+def test_applying_the_decision_reads_what_deciding_read(body: bytes, charset: str) -> None:
+    headers = {"content-type": "text/html" + charset}
+    decided = decode_body(body, headers)
+    page = Page(url="http://127.0.0.1/p/", body=body, fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+                headers=headers, encoding=decided.encoding)
+    assert normalize_page(page)[0].body == decided.text.encode("utf-8")
 
 
 @given(st.text(max_size=300))

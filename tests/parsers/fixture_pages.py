@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.parsers import get_parser
+from crawler.parsers import wordpress_html, wordpress_listing, wordpress_rest
 from storage.records import Page
 
 ROOT = Path(__file__).resolve().parents[1] / "fixtures" / "wordpress"
@@ -54,16 +54,15 @@ def expected_path(path: Path) -> Path:
 
 def parse(path: Path) -> object:
     """The parser a spider would choose for this page, by what the page is."""
-    parser = get_parser("wordpress")
     page = load(path)
     name = path.stem
     if name.startswith("rest-posts"):
-        return parser.parse_rest_posts(page)
+        return wordpress_rest.parse_rest_posts(page)
     if name.startswith("rest-comments"):
-        return parser.parse_rest_comments(page)
+        return wordpress_rest.parse_rest_comments(page)
     if name.startswith("post") and path.suffix == ".html":
-        return parser.parse_post_page(page)
-    return parser.parse_listing(page)
+        return wordpress_html.parse_post_page(page)
+    return wordpress_listing.parse_listing(page)
 
 
 def to_json(value: object, base_url: str) -> Any:

@@ -6,9 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler.parsers import UnknownPlatform, get_parser
 from crawler.parsers.wordpress_html import fingerprint_only, parse_post_page
-from storage.errors import ConfigError
 from tests.parsers.pages import (
     NESTED,
     POST_URL,
@@ -20,13 +18,6 @@ from tests.parsers.pages import (
 )
 
 PAGE2 = f"{POST_URL}comment-page-2/"
-
-
-def test_registry_gives_wordpress_and_names_unknown_platforms() -> None:
-    assert get_parser("wordpress").parse_post_page is parse_post_page
-    with pytest.raises(UnknownPlatform, match="'blogger'") as err:
-        get_parser("blogger")
-    assert isinstance(err.value, ConfigError) and isinstance(err.value, ValueError)
 
 
 def test_classic_post_fields() -> None:

@@ -39,9 +39,13 @@ def captured(
     root.mkdir()
     warc_dir = tmp_path / "warc"
     # A 500 that is retried, and a moved page: both captured, both replayed by reparse.
+    # A post page sent gzipped and one mislabelled (cp1252 bytes, charset=UTF-8): what
+    # the fetch rows say of both is what the server sent.
     faults = [
         Fault("status", r"/comment-page-1/$", status=500, times=1),
         Fault("redirect", r"^/feed/$", location="/feed-moved/"),
+        Fault("gzip", r"/post-1/$"),
+        Fault("wrong_charset", r"/post-2/$"),
     ]
     with serve_faults(directory=root, faults=faults) as fs:
         spec = SiteSpec(posts=4, comments=25, per_page=10, page_kb=4)
@@ -124,6 +128,27 @@ def test_capture_is_complete_addressable_and_valid(captured: tuple[Path, Path, s
     # One fetch row per response, the retried 500 and the 301 included, each with its record.
     assert len(indexed) == len(fetched)
     assert {500, 301} <= {f.status for f in fetches}
+
+
+def test_fetch_rows_hash_the_bodies_as_sent(captured: tuple[Path, Path, str]) -> None:
+    """fetch.sha256 and fetch.size are those of the WARC response record's payload: the
+    body as received (de-chunked, still gzipped if it was), never a rewritten one."""
+    _, warc_dir, db_url = captured
+    fetches = rows(db_url, 'SELECT url, sha256, size, warc_file, warc_offset FROM "fetch" '
+                           "WHERE status > 0")
+    encodings: set[str] = set()
+    for f in fetches:
+        with open(warc_dir / f.warc_file, "rb") as fh:
+            fh.seek(f.warc_offset)
+            record = next(iter(ArchiveIterator(fh)))
+            payload = record.raw_stream.read()
+            encodings.add(record.http_headers.get_header("Content-Encoding") or "")
+        assert (f.sha256, f.size) == (hashlib.sha256(payload).hexdigest(), len(payload)), f.url
+    assert "gzip" in encodings  # one payload was still compressed, and hashed as such
+    (crawl,) = rows(db_url, "SELECT stats FROM crawl")
+    faults = [(f["kind"], f["url"].rsplit("/", 2)[-2]) for f in stats_of(crawl)["faults"]
+              if f["kind"].startswith("encoding_")]
+    assert faults == [("encoding_mislabelled", "post-2")]  # read as cp1252, kept as sent
 
 
 def test_reparse_offline_reproduces_the_archive(captured: tuple[Path, Path, str]) -> None:

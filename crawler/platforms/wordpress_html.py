@@ -1,0 +1,85 @@
+"""The WordPress HTML route: threads read from the blog's own post and comment pages.
+
+Discovery lists post URLs (feeds, wp-sitemap.xml, the home page and its pagination, the
+topic's tag and category archives); a thread is its post page, then every comment page
+the post page names (`comment-page-N` or `?cpage=N`), fetched one at a time. Parsing is
+`crawler.parsers.wordpress_html` and `wordpress_listing`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from crawler.parsers import wordpress_html, wordpress_listing
+from crawler.platforms.base import Glimpse, Listing, ListingRequest, ThreadPage
+from storage.records import Page, PostRecord
+
+__all__ = ["HtmlRoute", "discovery_urls"]
+
+ROUTE = "html"
+
+
+def discovery_urls(base: str, tags: Sequence[str]) -> list[str]:
+    """Where a WordPress blog lists its posts, plain and pretty permalinks alike."""
+    urls = [base, f"{base}feed/", f"{base}?feed=rss2", f"{base}wp-sitemap.xml", f"{base}?sitemap=index"]
+    for tag in tags:
+        slug = "-".join(tag.lower().split())
+        urls += [f"{base}tag/{slug}/", f"{base}category/{slug}/", f"{base}?tag={slug}",
+                 f"{base}?category_name={slug}"]
+    return urls
+
+
+def _content_type(page: Page) -> str:
+    return page.headers.get("content-type", "")
+
+
+class HtmlRoute:
+    """WordPress post pages and their comment pages."""
+
+    name = ROUTE
+    parallel = False  # each comment page names the others; one at a time per thread
+    conditional = True
+    exact_count = False  # the displayed count includes held and filtered comments
+
+    def read_listing(self, request: ListingRequest, page: Page) -> Listing:
+        if page.status != 200:
+            raise ValueError(f"HTTP {page.status}")
+        listing = wordpress_listing.parse_listing(page)
+        return Listing(
+            post_urls=listing.post_urls,
+            more=tuple(ListingRequest(url=u, route=ROUTE, guess=True) for u in listing.next_urls),
+        )
+
+    def thread_urls(self, post: PostRecord) -> tuple[str, ...]:
+        return (post.url,)
+
+    def unreadable(self, page: Page) -> str | None:
+        ctype = _content_type(page).lower()
+        if ctype:
+            return None if "html" in ctype else f"not HTML: {_content_type(page)!r}"
+        return None if page.body.lstrip()[:1] == b"<" else "not HTML: ''"
+
+    def read(self, page: Page) -> ThreadPage:
+        parsed = wordpress_html.parse_post_page(page)
+        return _thread_page(parsed)
+
+    def read_post_only(self, page: Page) -> ThreadPage | None:
+        parsed = wordpress_html.parse_post_only(page)
+        notes = (*parsed.problems, *((f"{page.url}: page is cut off",) if parsed.truncated else ()))
+        return _thread_page(parsed, notes=notes)
+
+    def glimpse(self, page: Page) -> Glimpse:
+        return Glimpse(fingerprint=wordpress_html.fingerprint_only(page))
+
+
+def _thread_page(parsed: wordpress_html.PostPage, notes: tuple[str, ...] = ()) -> ThreadPage:
+    return ThreadPage(
+        number=parsed.comment_page or 1,
+        comments=parsed.comments,
+        fingerprint=parsed.fingerprint,
+        links=tuple(enumerate(parsed.comment_page_urls, start=1)),
+        post=parsed.post,
+        expected=parsed.post.comment_count_displayed,
+        cut_off=parsed.truncated,
+        notes=notes,
+    )
