@@ -32,11 +32,8 @@ class PostPage:
     comments: tuple[CommentRecord, ...]  # this page's comments, in page order
     comment_page: int | None  # this page's number; None when the post has no comments
     comment_page_urls: tuple[str, ...]  # every comment page of the thread, 1..last
-    comment_page_count: int | None  # the last comment page's number, when known
     fingerprint: str  # == fingerprint_only(page): hash of the comment region
     truncated: bool  # page cut short or comments lost to broken markup: thread is partial
-    has_comments_section: bool
-    comments_closed: bool  # no comment form on the page
     post_complete: bool = True  # False: the page was cut before the post's text ended
     problems: tuple[str, ...] = ()  # what went wrong on this page, each naming its URL
 
@@ -114,7 +111,7 @@ def parse_post_page(page: Page) -> PostPage:
     encoding = detect_encoding(page.body, page.encoding, page.headers.get("content-type"))
     doc = parse_document(page.body, encoding)
     comment_list = find_comment_list(doc)
-    comment_page, page_urls, page_count = _comment_pages(doc, page.url, comment_list)
+    comment_page, page_urls = _comment_pages(doc, page.url, comment_list)
     page_no = comment_page or 1
     comments, seen = read_comments(comment_list, page_no)
     problems: list[str] = []
@@ -150,7 +147,7 @@ def parse_post_page(page: Page) -> PostPage:
         # inside the post's own text.
         post_complete = any(page.body.find(m) != -1 for m in sel.RAW_AFTER_POST)
     return _post_page(
-        page, doc, comment_list, tuple(comments), region, (comment_page, page_urls, page_count),
+        page, doc, comment_list, tuple(comments), region, (comment_page, page_urls),
         truncated=truncated, post_complete=post_complete, problems=tuple(problems),
     )
 
@@ -191,37 +188,24 @@ def _post_page(
     comment_list: Element | None,
     comments: tuple[CommentRecord, ...],
     region: bytes,
-    pages: tuple[int | None, tuple[str, ...], int | None],
+    pages: tuple[int | None, tuple[str, ...]],
     *,
     truncated: bool = False,
     post_complete: bool = True,
     problems: tuple[str, ...] = (),
 ) -> PostPage:
-    """The page's PostPage around its comments and `pages` (this page's number, the
-    thread's comment page URLs, the last page's number): the post, form and fingerprint."""
-    comment_page, page_urls, page_count = pages
+    """The page's PostPage around its comments and `pages` (this page's number and the
+    thread's comment page URLs): the post and the fingerprint."""
+    comment_page, page_urls = pages
     if comment_list is not None and comment_page is None:
         comment_page = 1
-    # The form and the closed notice sit beside the list (in div#comments, or the block
-    # theme's div.wp-block-comments), never in it: searched there, neither the page nor
-    # the comments are walked, and a commenter's markup cannot make a thread look closed.
-    area = comment_list.getparent() if comment_list is not None else None
-    if area is not None:
-        beside = [el for el in area if el is not comment_list and isinstance(el.tag, str)]
-        form = any(sel.COMMENT_FORM_IN(el) for el in beside)
-        closed_notice = any(sel.NO_COMMENTS_IN(el) for el in beside)
-    else:
-        form, closed_notice = bool(sel.COMMENT_FORM(doc)), bool(sel.NO_COMMENTS(doc))
     return PostPage(
         post=read_post(doc, page.url, comment_list),
         comments=comments,
         comment_page=comment_page,
         comment_page_urls=page_urls,
-        comment_page_count=page_count,
         fingerprint=_fingerprint(region),
         truncated=truncated,
-        has_comments_section=comment_list is not None or form or bool(sel.COMMENTS_AREA(doc)),
-        comments_closed=not form or closed_notice,
         post_complete=post_complete,
         problems=problems,
     )
@@ -289,8 +273,8 @@ def _clean_page_link(url: str) -> str:
 
 def _comment_pages(
     doc: Element, url: str, comment_list: Element | None
-) -> tuple[int | None, tuple[str, ...], int | None]:
-    """This page's number, every comment page's URL (1..last), and the last page's number.
+) -> tuple[int | None, tuple[str, ...]]:
+    """This page's number, and every comment page's URL (1..last).
 
     Themes link only a window of pages (twentytwentyone: first, current, last), so the
     full list is rebuilt from one numbered link's pattern and the highest number seen.
@@ -317,14 +301,14 @@ def _comment_pages(
     if not navs and comment_list is not None:
         current = _older_navigation(comment_list, url, numbered, current)
     if not numbered:
-        return current, (), (current if current and current > 1 else None)
+        return current, ()
     last = max([*numbered, current or 1])
     template = next(iter(numbered.values()))
     m = sel.CPAGE_IN_URL.search(template) or sel.COMMENT_PAGE_IN_URL.search(template)
     if m is None:  # cannot happen: every numbered URL matched one of these
-        return current, tuple(numbered[n] for n in sorted(numbered)), last
+        return current, tuple(numbered[n] for n in sorted(numbered))
     urls = [
         numbered.get(n) or template[: m.start(1)] + str(n) + template[m.end(1) :]
         for n in range(1, last + 1)
     ]
-    return current, tuple(urls), last
+    return current, tuple(urls)

@@ -125,18 +125,6 @@ COMMENTS_TITLES = etree.XPath(
 )
 COUNT_IN_TITLE = re.compile(r"(\d[\d,.\u00a0\u202f]*)")
 ONE_IN_TITLE = re.compile(r"^\s*(one|a)\b", re.IGNORECASE)
-# The form is rendered only while comments are open; `p.no-comments` says they are closed.
-COMMENT_FORM = etree.XPath("//form[@id='commentform'] | //div[@id='respond']")
-NO_COMMENTS = etree.XPath("//p[contains(@class, 'no-comments')]")
-# The same within one of the comment list's siblings (where themes put them).
-COMMENT_FORM_IN = etree.XPath(
-    "descendant-or-self::form[@id='commentform'] | descendant-or-self::div[@id='respond']"
-)
-NO_COMMENTS_IN = etree.XPath("descendant-or-self::p[contains(@class, 'no-comments')]")
-COMMENTS_AREA = etree.XPath(
-    "//div[@id='comments'] | //section[@id='comments'] | //div[contains(@class, 'wp-block-comments')]"
-)
-
 # Raw-byte markers for the cheap fingerprint and the raw comment count (no parse).
 # bytes.find() is used to locate them: a regex with `[^>]*` over 250 KB costs ~7 ms.
 RAW_LIST_MARKERS = (b"comment-list", b"commentlist", b"wp-block-comment-template")

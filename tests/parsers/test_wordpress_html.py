@@ -85,10 +85,8 @@ def test_comment_fields_markup_looking_text_and_non_ascii() -> None:
 def test_pagination_lists_every_comment_page() -> None:
     result = parse_post_page(page(PAGE2, classic_post(NESTED)))
     assert result.comment_page == 2
-    assert result.comment_page_count == 4
     assert result.comment_page_urls == tuple(f"{POST_URL}comment-page-{n}/" for n in range(1, 5))
     assert not result.truncated
-    assert result.has_comments_section and not result.comments_closed
 
 
 def test_current_page_from_pagination_marker_when_url_has_none() -> None:
@@ -111,28 +109,19 @@ def test_plain_permalinks_cpage() -> None:
 
 def test_single_page_thread_and_post_without_comments() -> None:
     one = parse_post_page(page(POST_URL, classic_post(NESTED, pagination="")))
-    assert (one.comment_page, one.comment_page_urls, one.comment_page_count) == (1, (), None)
+    assert (one.comment_page, one.comment_page_urls) == (1, ())
     none = parse_post_page(page(POST_URL, classic_post("")))
     assert none.comments == () and none.comment_page is None
     assert none.post.comment_count_displayed is None
-    closed = parse_post_page(
-        page(POST_URL, classic_post("", form='<p class="no-comments">Closed</p>'))
-    )
-    assert closed.comments_closed
 
 
-def test_a_comments_markup_does_not_close_the_thread() -> None:
-    """A commenter allowed some markup (an editor, say) cannot fake the closed notice."""
+def test_a_comment_holding_the_closed_notice_is_read_as_a_comment() -> None:
+    """A commenter allowed some markup (an editor, say) writes the theme's closed notice."""
     notice = classic_comment(
         3, "Ed", "2025-01-03T10:00:00+00:00", '<p class="no-comments">Comments are closed.</p>'
     )
     open_thread = parse_post_page(page(POST_URL, classic_post(notice, pagination="")))
     assert [c.external_id for c in open_thread.comments] == ["3"]
-    assert open_thread.has_comments_section and not open_thread.comments_closed
-    closed = parse_post_page(
-        page(POST_URL, classic_post(notice, pagination="", form='<p class="no-comments">Closed</p>'))
-    )
-    assert closed.comments_closed
 
 
 def test_page_cut_inside_a_comment_leaves_that_comment_out() -> None:
