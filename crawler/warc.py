@@ -83,10 +83,6 @@ class WarcFileWriter:
         self._name: str | None = None
         self._writer: WARCWriter | None = None
 
-    @property
-    def current_file(self) -> str | None:
-        return self._name
-
     def _open(self) -> WARCWriter:
         if self._writer is not None:
             return self._writer

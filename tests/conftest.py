@@ -21,6 +21,7 @@ pytest_plugins = ["tests.wordpress.fixtures"]
 #               (uniquely named, dropped afterwards). Tests using it run on both.
 #   sqlite_url  a fresh SQLite file only.     pg_url  a fresh PostgreSQL database only.
 #   engine      open_engine(db_url): schema at head.   archive  Archive(engine).
+#   crawl       a function: archive.start_crawl() of the test source (registered first).
 #
 # PostgreSQL comes from PALIMPSEST_TEST_POSTGRES_URL; when it is unset or unreachable
 # the PostgreSQL cases skip saying why, or fail if PALIMPSEST_REQUIRE_SERVICES=1.
@@ -90,3 +91,12 @@ def archive(engine: Any) -> Any:
     from storage.archive import Archive
 
     return Archive(engine)
+
+
+@pytest.fixture
+def crawl(archive: Any) -> Any:
+    """A function opening a new crawl of the test source (tests.factories.SOURCE_KEY)."""
+    from tests.factories import SOURCE_KEY
+
+    archive.ensure_source(SOURCE_KEY, "Test blog", "https://blog.example/", "wordpress")
+    return lambda: archive.start_crawl(SOURCE_KEY, "test")

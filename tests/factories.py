@@ -4,14 +4,22 @@
     thread2 = make_thread(..., fetched_at=at(2), complete=False)
 
 Every argument has a plausible default, so a test states only what it is about.
+
+The normalizer tests start one step earlier, from what a parser gives:
+
+    thread = make_parsed_thread([make_parsed_comment(1, "Ana", "<p>@Ben yes</p>")], "Post body")
 """
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import lxml.html
+
+from crawler.normalize.authors import author_key
 from storage.records import (
     CommentRecord,
     FetchRecord,
@@ -27,6 +35,8 @@ __all__ = [
     "at",
     "make_comment",
     "make_fetch",
+    "make_parsed_comment",
+    "make_parsed_thread",
     "make_post",
     "make_quote",
     "make_reply",
@@ -138,3 +148,44 @@ def make_fetch(url: str = "https://blog.example/?p=100", **kw: Any) -> FetchReco
     }
     fields.update(kw)
     return FetchRecord(**fields)
+
+
+def make_parsed_comment(
+    cid: int | str, author: str, body_html: str, *, parent: str | None = None,
+    minute: int | None = None,
+) -> CommentRecord:
+    """A comment as the parser gives it, before normalizing: body_text from the paragraphs
+    of `body_html`, the site's threaded parent only (no reply edges yet), published
+    `minute` (default: its number) minutes after BASE_TIME."""
+    # The parser's body_text: every visible paragraph, quotes included, in document order.
+    text = "\n\n".join(_visible_paragraphs(body_html)) if body_html else ""
+    n = int(cid) if str(cid).isdigit() else 0
+    return make_comment(
+        str(cid), text, author=author, author_key=author_key(author),
+        published_at=BASE_TIME + timedelta(minutes=n if minute is None else minute),
+        threaded_parent_external_id=parent, parent_external_id=None, replies=(),
+        body_html=body_html, position=n,
+    )
+
+
+def _visible_paragraphs(body_html: str) -> list[str]:
+    root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    paras = [" ".join(el.text_content().split()) for el in root.iter("p")]
+    paras = [p for p in paras if p]
+    if not paras:
+        text = " ".join(root.text_content().split())
+        paras = [text] if text else []
+    return paras
+
+
+def make_parsed_thread(
+    comments: list[CommentRecord], body: str = "", author: str = "Marcy Wheeler"
+) -> ThreadSnapshot:
+    """A parser's thread of post 500 by `author` whose text is `body` (paragraphs: blank lines)."""
+    post = make_post(
+        "500", title="A post", author_raw=author, author_key=author_key(author),
+        published_at=None, tags=(), categories=(),
+        body_html="".join(f"<p>{html.escape(p)}</p>" for p in body.split("\n\n")),
+        body_text=body,
+    )
+    return make_thread(comments, post=post, source_key="test", fetched_at=BASE_TIME + timedelta(days=1))

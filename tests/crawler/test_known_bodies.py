@@ -8,8 +8,6 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-import pytest
-
 from crawler.recrawl import load_known_posts
 from storage.archive import Archive
 from storage.records import PageState
@@ -19,12 +17,6 @@ POST_URL = "https://blog.example/?p=100"
 PAGE_2 = "https://blog.example/?p=100&cpage=2"
 PAGES = (PageState(url=POST_URL, fingerprint="f1", sha256="a" * 64),
          PageState(url=PAGE_2, fingerprint="f2", sha256="b" * 64))
-
-
-@pytest.fixture
-def crawl(archive: Archive) -> Any:
-    archive.ensure_source(SOURCE_KEY, "Test blog", "https://blog.example/", "wordpress")
-    return lambda: archive.start_crawl(SOURCE_KEY, "test")
 
 
 def _complete(archive: Archive, crawl_id: int, *, post: Any = None, days: int = 0,

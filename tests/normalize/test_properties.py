@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crawler.normalize.thread import normalize_thread
-from tests.normalize.builders import comment, thread
+from tests.factories import make_parsed_comment, make_parsed_thread
 
 NAMES = ["Ana Ruiz", "ana  ruiz", "JohnD", "Zoë Clarke", "Paul K.", "Sofía", "R. Alvarez"]
 _plain = st.text(
@@ -34,8 +34,8 @@ def threads(draw, text=_with_at, quotes=True):  # type: ignore[no-untyped-def]
         if quotes and draw(st.booleans()):
             body += f"<blockquote>{_para(draw(text)) or '<p>q</p>'}</blockquote>" + _para(draw(text))
         parent = str(draw(st.integers(1, i - 1))) if i > 1 and draw(st.booleans()) else None
-        comments.append(comment(i, draw(st.sampled_from(NAMES)), body or "<p>.</p>", parent=parent))
-    return thread(comments, draw(_plain))
+        comments.append(make_parsed_comment(i, draw(st.sampled_from(NAMES)), body or "<p>.</p>", parent=parent))
+    return make_parsed_thread(comments, draw(_plain))
 
 
 @settings(max_examples=150, deadline=None)
@@ -84,9 +84,9 @@ def test_any_markup_normalizes_without_error(bodies: list[str], post_body: str) 
     from dataclasses import replace
 
     cs = [
-        replace(comment(i + 1, NAMES[i % len(NAMES)], "<p>x</p>"), body_html=b, body_text=b)
+        replace(make_parsed_comment(i + 1, NAMES[i % len(NAMES)], "<p>x</p>"), body_html=b, body_text=b)
         for i, b in enumerate(bodies)
     ]
-    t = thread(cs, post_body)
+    t = make_parsed_thread(cs, post_body)
     once = normalize_thread(t)
     assert normalize_thread(once) == once

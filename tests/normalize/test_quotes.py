@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crawler.normalize.thread import normalize_thread
-from tests.normalize.builders import comment, thread
+from tests.factories import make_parsed_comment, make_parsed_thread
 
 BODY = (
     "On Saturday the administration put 238 men on planes to El Salvador, where they vanished "
@@ -13,13 +13,13 @@ BODY = (
 
 
 def _quotes(*comments):  # type: ignore[no-untyped-def]
-    out = normalize_thread(thread(list(comments), BODY)).comments
+    out = normalize_thread(make_parsed_thread(list(comments), BODY)).comments
     return [[(q.source_kind, q.source_external_id, q.source_url) for q in c.quotes] for c in out]
 
 
 def test_quote_of_the_post_with_typography_and_elision() -> None:
     got = _quotes(
-        comment(
+        make_parsed_comment(
             1,
             "Ana",
             "<blockquote><p>put 238 men on planes to El Salvador […] while Judge Boasberg was "
@@ -32,15 +32,15 @@ def test_quote_of_the_post_with_typography_and_elision() -> None:
 def test_quote_of_an_earlier_comment_prefers_the_reply_target() -> None:
     said = "<p>Habeas corpus is the only remedy these men have left.</p>"
     got = _quotes(
-        comment(1, "Ana", said),
-        comment(2, "Ben", said),
-        comment(
+        make_parsed_comment(1, "Ana", said),
+        make_parsed_comment(2, "Ben", said),
+        make_parsed_comment(
             3,
             "Cy",
             "<p>@Ana: agreed.</p><blockquote><p>habeas corpus is the only remedy these men have"
             "</p></blockquote>",
         ),
-        comment(4, "Di", "<blockquote><p>Habeas corpus is the only remedy these men have left"
+        make_parsed_comment(4, "Di", "<blockquote><p>Habeas corpus is the only remedy these men have left"
                 "</p></blockquote>"),
     )
     assert got[2] == [("comment", "1", None)]
@@ -49,7 +49,7 @@ def test_quote_of_an_earlier_comment_prefers_the_reply_target() -> None:
 
 def test_external_quotes_carry_the_cited_url() -> None:
     got = _quotes(
-        comment(
+        make_parsed_comment(
             1,
             "Ana",
             '<blockquote cite="https://news.example/a"><p>The flights departed at 5:25 pm from '
@@ -69,10 +69,10 @@ def test_external_quotes_carry_the_cited_url() -> None:
 
 def test_own_text_drops_quotes_and_prefix() -> None:
     out = normalize_thread(
-        thread(
+        make_parsed_thread(
             [
-                comment(1, "Ana", "<p>x</p>"),
-                comment(2, "Ben", "<p>@Ana: no.</p><blockquote><p>q q q</p></blockquote><p>Then.</p>"),
+                make_parsed_comment(1, "Ana", "<p>x</p>"),
+                make_parsed_comment(2, "Ben", "<p>@Ana: no.</p><blockquote><p>q q q</p></blockquote><p>Then.</p>"),
             ]
         )
     ).comments
@@ -83,7 +83,7 @@ def test_own_text_drops_quotes_and_prefix() -> None:
 
 def test_a_short_credit_line_after_the_quote_gives_its_url() -> None:
     got = _quotes(
-        comment(
+        make_parsed_comment(
             1,
             "Ana",
             "<blockquote><p>Oopsie… Too late</p></blockquote>"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crawler.normalize.thread import normalize_thread
 from storage.records import ReplyRecord
-from tests.normalize.builders import comment, thread
+from tests.factories import make_parsed_comment, make_parsed_thread
 
 
 def _edges(c: object) -> list[tuple[str, str | None, str | None, str | None]]:
@@ -13,15 +13,15 @@ def _edges(c: object) -> list[tuple[str, str | None, str | None, str | None]]:
 
 
 def _run(*comments, body="", aliases=()):  # type: ignore[no-untyped-def]
-    return normalize_thread(thread(list(comments), body), aliases=aliases).comments
+    return normalize_thread(make_parsed_thread(list(comments), body), aliases=aliases).comments
 
 
 def test_plain_and_linked_leading_replies_and_a_mention() -> None:
     out = _run(
-        comment(1, "Ana Ruiz", "<p>First.</p>"),
-        comment(2, "John Smith", "<p>Second.</p>"),
-        comment(3, "Ana Ruiz", "<p>Again.</p>"),
-        comment(
+        make_parsed_comment(1, "Ana Ruiz", "<p>First.</p>"),
+        make_parsed_comment(2, "John Smith", "<p>Second.</p>"),
+        make_parsed_comment(3, "Ana Ruiz", "<p>Again.</p>"),
+        make_parsed_comment(
             4,
             "Dana",
             '<p><a href="https://blog.example/p/#comment-2">@John Smith</a>: @ana ruiz, yes.'
@@ -39,9 +39,9 @@ def test_plain_and_linked_leading_replies_and_a_mention() -> None:
 
 def test_name_with_spaces_delimited_by_colon_or_known_name() -> None:
     out = _run(
-        comment(1, "John Smith", "<p>x</p>"),
-        comment(2, "Dana", "<p>@John Smith I disagree.</p>"),
-        comment(3, "Eve", "<p>@Mary Ann Lee: you are not here.</p>"),
+        make_parsed_comment(1, "John Smith", "<p>x</p>"),
+        make_parsed_comment(2, "Dana", "<p>@John Smith I disagree.</p>"),
+        make_parsed_comment(3, "Eve", "<p>@Mary Ann Lee: you are not here.</p>"),
     )
     assert _edges(out[1]) == [("at_reply", "comment", "1", "name")]
     assert out[1].own_text == "I disagree."
@@ -51,17 +51,17 @@ def test_name_with_spaces_delimited_by_colon_or_known_name() -> None:
 
 
 def test_link_to_a_comment_outside_the_thread_still_resolves_by_link() -> None:
-    out = _run(comment(5, "Dana", '<p><a href="#comment-77">@Old Timer</a>: welcome back</p>'))
+    out = _run(make_parsed_comment(5, "Dana", '<p><a href="#comment-77">@Old Timer</a>: welcome back</p>'))
     assert _edges(out[0]) == [("at_reply", "comment", "77", "link")]
     assert out[0].parent_external_id == "77"
 
 
 def test_prefix_resolves_only_when_unambiguous() -> None:
     out = _run(
-        comment(1, "Sofía Pérez", "<p>x</p>"),
-        comment(2, "Dana", "<p>@Sofía: right.</p>"),
-        comment(3, "Sofía Ramos", "<p>y</p>"),
-        comment(4, "Dana", "<p>@Sofía: which one?</p>"),
+        make_parsed_comment(1, "Sofía Pérez", "<p>x</p>"),
+        make_parsed_comment(2, "Dana", "<p>@Sofía: right.</p>"),
+        make_parsed_comment(3, "Sofía Ramos", "<p>y</p>"),
+        make_parsed_comment(4, "Dana", "<p>@Sofía: which one?</p>"),
     )
     assert _edges(out[1]) == [("at_reply", "comment", "1", "name")]
     assert [(r.kind, r.target_kind, r.raw_name) for r in out[3].replies] == [
@@ -71,8 +71,8 @@ def test_prefix_resolves_only_when_unambiguous() -> None:
 
 def test_names_without_at_and_emails_are_not_edges() -> None:
     out = _run(
-        comment(1, "Ana Ruiz", "<p>x</p>"),
-        comment(2, "Dana", "<p>Ana, I agree. Write to ana@example.org or x.com/@ana.</p>"),
+        make_parsed_comment(1, "Ana Ruiz", "<p>x</p>"),
+        make_parsed_comment(2, "Dana", "<p>Ana, I agree. Write to ana@example.org or x.com/@ana.</p>"),
     )
     assert out[1].replies == ()
     assert out[1].own_text == out[1].body_text
@@ -80,8 +80,8 @@ def test_names_without_at_and_emails_are_not_edges() -> None:
 
 def test_aliases_merge_names_for_resolution() -> None:
     out = _run(
-        comment(1, "First M. Last", "<p>x</p>"),
-        comment(2, "Dana", "<p>@First Last: hi</p>"),
+        make_parsed_comment(1, "First M. Last", "<p>x</p>"),
+        make_parsed_comment(2, "Dana", "<p>@First Last: hi</p>"),
         aliases=[["First M. Last", "First Last"]],
     )
     assert out[0].author_key == "first m. last"
@@ -90,9 +90,9 @@ def test_aliases_merge_names_for_resolution() -> None:
 
 def test_threaded_edge_comes_first_and_sets_parent() -> None:
     out = _run(
-        comment(1, "Ana Ruiz", "<p>x</p>"),
-        comment(2, "John Smith", "<p>y</p>"),
-        comment(3, "Dana", "<p>@John Smith: z</p>", parent="1"),
+        make_parsed_comment(1, "Ana Ruiz", "<p>x</p>"),
+        make_parsed_comment(2, "John Smith", "<p>y</p>"),
+        make_parsed_comment(3, "Dana", "<p>@John Smith: z</p>", parent="1"),
     )
     assert _edges(out[2]) == [
         ("threaded", "comment", "1", "markup"),
@@ -104,21 +104,21 @@ def test_threaded_edge_comes_first_and_sets_parent() -> None:
 
 def test_earlier_means_written_earlier_not_shown_earlier() -> None:
     # Comment 9 is displayed under 1 (threaded) but written after 2.
-    late = comment(9, "Ana Ruiz", "<p>late</p>", parent="1")
+    late = make_parsed_comment(9, "Ana Ruiz", "<p>late</p>", parent="1")
     out = _run(
-        comment(1, "Ana Ruiz", "<p>x</p>"),
+        make_parsed_comment(1, "Ana Ruiz", "<p>x</p>"),
         late,
-        comment(2, "Dana", "<p>@Ana Ruiz: hm</p>"),
+        make_parsed_comment(2, "Dana", "<p>@Ana Ruiz: hm</p>"),
     )
     assert _edges(out[2]) == [("at_reply", "comment", "1", "name")]
 
 
 def test_forgiven_forms_of_a_known_name() -> None:
     out = _run(
-        comment(1, "Ana Ruiz", "<p>x</p>"),
-        comment(2, "Hank Hill", "<p>@ Ana Ruiz: where?</p>"),
-        comment(3, "Dana", "<p>@AnaRuiz thanks</p>"),
-        comment(4, "Eve", "<p>@ nobody: here</p>"),
+        make_parsed_comment(1, "Ana Ruiz", "<p>x</p>"),
+        make_parsed_comment(2, "Hank Hill", "<p>@ Ana Ruiz: where?</p>"),
+        make_parsed_comment(3, "Dana", "<p>@AnaRuiz thanks</p>"),
+        make_parsed_comment(4, "Eve", "<p>@ nobody: here</p>"),
     )
     assert _edges(out[1]) == [("at_reply", "comment", "1", "name")]
     assert out[1].own_text == "where?"
@@ -128,8 +128,8 @@ def test_forgiven_forms_of_a_known_name() -> None:
 
 def test_a_leading_link_without_at_is_not_an_edge() -> None:
     out = _run(
-        comment(1, "Ana Ruiz", "<p>x</p>"),
-        comment(2, "Dana", '<p><a href="#comment-1">Ana Ruiz</a>, I agree</p>'),
+        make_parsed_comment(1, "Ana Ruiz", "<p>x</p>"),
+        make_parsed_comment(2, "Dana", '<p><a href="#comment-1">Ana Ruiz</a>, I agree</p>'),
     )
     assert out[1].replies == ()
     assert out[1].own_text == out[1].body_text
@@ -137,9 +137,9 @@ def test_a_leading_link_without_at_is_not_an_edge() -> None:
 
 def test_under_nesting_the_start_of_the_parents_name_is_enough() -> None:
     out = _run(
-        comment(1, "earlofhuntingdon", "<p>x</p>"),
-        comment(2, "Mike", "<p>@earl thanks</p>", parent="1"),
-        comment(3, "Mike", "<p>@earl thanks</p>"),
+        make_parsed_comment(1, "earlofhuntingdon", "<p>x</p>"),
+        make_parsed_comment(2, "Mike", "<p>@earl thanks</p>", parent="1"),
+        make_parsed_comment(3, "Mike", "<p>@earl thanks</p>"),
     )
     assert _edges(out[1]) == [
         ("threaded", "comment", "1", "markup"),

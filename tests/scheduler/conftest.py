@@ -36,7 +36,11 @@ def archive(sqlite_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def write_config(tmp_path: Path) -> Callable[..., Path]:
-    """Write a config with the given sources: write_config({"blog-a": "*/2 * * * * *"}, ...)."""
+    """Write a config with the given sources: write_config({"blog-a": "*/2 * * * * *"}, ...).
+
+    Sources with no schedule of their own get None. A real crawl of `site` (a local
+    blog) wants `crawl_delay=0` and, for a static site, `source_extra="use_rest = false"`.
+    """
 
     def write(
         schedules: dict[str, str | None],
@@ -45,12 +49,18 @@ def write_config(tmp_path: Path) -> Callable[..., Path]:
         grace: int = 3600,
         jitter: int = 0,
         name: str = "palimpsest.toml",
+        crawl_delay: float | None = None,
+        source_extra: str = "",
     ) -> Path:
         lines = [
             "[topic]",
             'name = "test"',
             'keywords = ["deportation*", "CECOT"]',
             "",
+        ]
+        if crawl_delay is not None:
+            lines += ["[crawl]", f"delay_seconds = {crawl_delay}", ""]
+        lines += [
             "[schedule]",
             'cron = "0 3 * * *"',
             'timezone = "UTC"',
@@ -59,6 +69,8 @@ def write_config(tmp_path: Path) -> Callable[..., Path]:
         ]
         for key, cron in schedules.items():
             lines += ["", "[[sources]]", f'key = "{key}"', f'name = "{key}"', f'url = "{site}"']
+            if source_extra:
+                lines.append(source_extra)
             if cron:
                 lines.append(f'schedule = "{cron}"')
         path = tmp_path / name

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,33 +30,8 @@ from .site import COMMENTS, serve_blog
 
 pytestmark = pytest.mark.slow
 
-
-def write_config(path: Path, site: str, cron: str, grace: int = 60) -> Path:
-    path.write_text(
-        f"""
-[topic]
-name = "test"
-keywords = ["deportation*", "CECOT"]
-
-[crawl]
-delay_seconds = 0.0
-
-[schedule]
-cron = "0 3 * * *"
-timezone = "UTC"
-jitter_seconds = 0
-misfire_grace_seconds = {grace}
-
-[[sources]]
-key = "blog-a"
-name = "Blog A"
-url = "{site}"
-use_rest = false
-schedule = "{cron}"
-""",
-        encoding="utf-8",
-    )
-    return path
+# What a real crawl of the local blog needs in the config (write_config, conftest.py).
+REAL_CRAWL: dict[str, Any] = {"crawl_delay": 0, "source_extra": "use_rest = false"}
 
 
 def once_soon(seconds: int = 6) -> str:
@@ -163,11 +138,12 @@ def assert_consistent(engine: Engine) -> None:
 
 
 def test_a_scheduled_crawl_happens_and_is_recorded(
-    tmp_path: Path, db: tuple[str, Engine], scheduler_proc: list[Scheduler]
+    tmp_path: Path, db: tuple[str, Engine], scheduler_proc: list[Scheduler],
+    write_config: Callable[..., Path],
 ) -> None:
     url, engine = db
     with serve_blog(tmp_path / "site") as site:
-        config = write_config(tmp_path / "palimpsest.toml", site, once_soon())
+        config = write_config({"blog-a": once_soon()}, site=site, grace=60, **REAL_CRAWL)
         sched = Scheduler(tmp_path, config, url)
         scheduler_proc.append(sched)
         wait_for(
@@ -189,11 +165,12 @@ def test_a_scheduled_crawl_happens_and_is_recorded(
 
 
 def test_sigterm_mid_crawl_leaves_a_consistent_archive_and_overlap_is_refused(
-    tmp_path: Path, db: tuple[str, Engine], scheduler_proc: list[Scheduler]
+    tmp_path: Path, db: tuple[str, Engine], scheduler_proc: list[Scheduler],
+    write_config: Callable[..., Path],
 ) -> None:
     url, engine = db
     with serve_blog(tmp_path / "site", posts=60, delay=0.5) as site:
-        config = write_config(tmp_path / "palimpsest.toml", site, once_soon())
+        config = write_config({"blog-a": once_soon()}, site=site, grace=60, **REAL_CRAWL)
         sched = Scheduler(tmp_path, config, url)
         scheduler_proc.append(sched)
         wait_for(lambda: count(engine, Post) >= 1, timeout=60, what="the first thread recorded")
@@ -218,11 +195,12 @@ def test_sigterm_mid_crawl_leaves_a_consistent_archive_and_overlap_is_refused(
 
 
 def test_a_killed_crawl_is_not_retried_in_a_loop_and_the_next_crawl_closes_it(
-    tmp_path: Path, db: tuple[str, Engine], scheduler_proc: list[Scheduler]
+    tmp_path: Path, db: tuple[str, Engine], scheduler_proc: list[Scheduler],
+    write_config: Callable[..., Path],
 ) -> None:
     url, engine = db
     with serve_blog(tmp_path / "site", posts=6, delay=0.3) as site:
-        config = write_config(tmp_path / "palimpsest.toml", site, once_soon())
+        config = write_config({"blog-a": once_soon()}, site=site, grace=60, **REAL_CRAWL)
         sched = Scheduler(tmp_path, config, url)
         scheduler_proc.append(sched)
         running = wait_for(
@@ -259,11 +237,12 @@ def test_a_killed_crawl_is_not_retried_in_a_loop_and_the_next_crawl_closes_it(
 
 
 def test_restart_after_downtime_gives_exactly_one_catch_up_crawl(
-    tmp_path: Path, db: tuple[str, Engine], scheduler_proc: list[Scheduler]
+    tmp_path: Path, db: tuple[str, Engine], scheduler_proc: list[Scheduler],
+    write_config: Callable[..., Path],
 ) -> None:
     url, engine = db
     with serve_blog(tmp_path / "site") as site:
-        config = write_config(tmp_path / "palimpsest.toml", site, "0 3 * * *", grace=4 * 86400)
+        config = write_config({"blog-a": "0 3 * * *"}, site=site, grace=4 * 86400, **REAL_CRAWL)
         first = Scheduler(tmp_path, config, url)
         scheduler_proc.append(first)
         wait_for(lambda: "blog-a" in next_run_times(engine), what="the job to be stored")
@@ -305,11 +284,11 @@ def _take_the_lock_away(engine: Engine) -> None:
 
 
 def test_a_crawl_that_loses_its_lock_stops_and_is_marked_aborted(
-    tmp_path: Path, db: tuple[str, Engine]
+    tmp_path: Path, db: tuple[str, Engine], write_config: Callable[..., Path]
 ) -> None:
     url, engine = db
     with serve_blog(tmp_path / "site", posts=40, delay=0.3) as site:
-        config = write_config(tmp_path / "palimpsest.toml", site, once_soon())
+        config = write_config({"blog-a": once_soon()}, site=site, grace=60, **REAL_CRAWL)
         env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.scheduler.fast_lock_settings"}
         env.pop("PALIMPSEST_CRAWL_COMMAND", None)
         log = tmp_path / "crawl.log"

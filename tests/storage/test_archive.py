@@ -13,7 +13,6 @@ from storage.archive import Archive, RecordResult
 from storage.errors import ConfigError
 from storage.models import UTCDateTime
 from tests.factories import (
-    SOURCE_KEY,
     at,
     make_comment,
     make_fetch,
@@ -22,13 +21,6 @@ from tests.factories import (
     make_reply,
     make_thread,
 )
-
-
-@pytest.fixture
-def crawl(archive: Archive) -> Any:
-    """A function opening a new crawl of the test source."""
-    archive.ensure_source(SOURCE_KEY, "Test blog", "https://blog.example/", "wordpress")
-    return lambda: archive.start_crawl(SOURCE_KEY, "test")
 
 
 def history(engine: sa.Engine, external_id: str) -> list[dict[str, Any]]:

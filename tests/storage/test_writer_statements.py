@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,13 +16,7 @@ from storage.archive import Archive
 from storage.models import UTCDateTime, format_utc
 from storage.timestamps import sqlite_utc_processor, utc_text
 from storage.writer_sql import AUTHOR_KEYS_AT_ONCE
-from tests.factories import SOURCE_KEY, at, make_comment, make_quote, make_reply, make_thread
-
-
-@pytest.fixture
-def crawl(archive: Archive) -> Any:
-    archive.ensure_source(SOURCE_KEY, "Test blog", "https://blog.example/", "wordpress")
-    return lambda: archive.start_crawl(SOURCE_KEY, "test")
+from tests.factories import at, make_comment, make_quote, make_reply, make_thread
 
 
 def rows(engine: sa.Engine, sql: str) -> list[tuple[Any, ...]]:

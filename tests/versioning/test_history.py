@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
@@ -19,12 +18,6 @@ from storage.records import PostGone
 from tests.factories import SOURCE_KEY, at, make_comment, make_post, make_thread, replace
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "schema.md"
-
-
-@pytest.fixture
-def crawl(archive: Archive) -> Any:
-    archive.ensure_source(SOURCE_KEY, "Test blog", "https://blog.example/", "wordpress")
-    return lambda: archive.start_crawl(SOURCE_KEY, "test")
 
 
 def gone(day: int) -> PostGone:

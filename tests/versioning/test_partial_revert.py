@@ -36,12 +36,6 @@ PAGES = (
 )
 
 
-@pytest.fixture
-def crawl(archive: Archive) -> Any:
-    archive.ensure_source(SOURCE_KEY, "Test blog", "https://blog.example/", "wordpress")
-    return lambda: archive.start_crawl(SOURCE_KEY, "test")
-
-
 def _record_a_then_partial(archive: Archive, crawl: Any, partial_comments: list[Any]) -> None:
     first = crawl()
     archive.record(make_thread([make_comment("1"), make_comment("2")], fingerprint="fA",

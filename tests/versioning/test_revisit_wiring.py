@@ -7,8 +7,6 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bench.sitegen import SiteSpec, generate_site
 from bench.static_server import serve_static
 from crawler.recrawl import load_known_posts
@@ -16,12 +14,6 @@ from crawler.revisit import RevisitPolicy
 from storage.archive import Archive
 from tests.crawler.crawling import read_archive, run_crawl, stats_of, write_config
 from tests.factories import SOURCE_KEY, at, make_comment, make_post, make_thread
-
-
-@pytest.fixture
-def crawl(archive: Archive) -> Any:
-    archive.ensure_source(SOURCE_KEY, "Test blog", "https://blog.example/", "wordpress")
-    return lambda: archive.start_crawl(SOURCE_KEY, "test")
 
 
 def test_new_comment_activity_makes_an_old_post_recent_again(
