@@ -82,6 +82,7 @@ class ArchivePipeline:
         self.crawl_id: int | None = None
         self.fetches: list[FetchRecord] = []
         self.counts: Counter[str] = Counter()
+        self.heartbeat: Any = None
         self.started = time.monotonic()
 
     @classmethod
@@ -110,6 +111,20 @@ class ArchivePipeline:
         stats.set_value("palimpsest/crawl_id", self.crawl_id)
         stats.set_value("palimpsest/source", source.key)
         logger.info("crawl %s of %s (%s) started", self.crawl_id, source.key, source.url)
+        # crawl.heartbeat_at says the crawl is alive while it runs (docs/schema.md), at the
+        # cadence the crawl lock is renewed.
+        from twisted.internet.task import LoopingCall
+
+        self.heartbeat = LoopingCall(self._beat)
+        self.heartbeat.start(self.crawler.settings.getfloat("PALIMPSEST_LOCK_HEARTBEAT", 15.0),
+                             now=False)
+
+    def _beat(self) -> None:
+        try:
+            assert self.archive is not None and self.crawl_id is not None
+            self.archive.heartbeat(self.crawl_id)
+        except Exception as exc:  # a missed beat is no reason to stop the crawl
+            logger.warning("crawl %s: heartbeat not written: %s", self.crawl_id, exc)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         assert self.archive is not None and self.crawl_id is not None
@@ -169,6 +184,8 @@ class ArchivePipeline:
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.archive is None or self.crawl_id is None:
             return
+        if self.heartbeat is not None and self.heartbeat.running:
+            self.heartbeat.stop()
         try:
             self._flush_fetches()
             warc_digests = close_warc(self.crawler)
