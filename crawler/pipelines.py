@@ -123,7 +123,7 @@ class ArchivePipeline:
         try:
             assert self.archive is not None and self.crawl_id is not None
             self.archive.heartbeat(self.crawl_id)
-        except Exception as exc:  # a missed beat is no reason to stop the crawl
+        except Exception as exc:  # noqa: BLE001 - a missed beat is no reason to stop the crawl
             logger.warning("crawl %s: heartbeat not written: %s", self.crawl_id, exc)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
