@@ -443,8 +443,11 @@ def serve(db_url: str, host: str, port: int) -> None:
     A PostgreSQL archive is served from a SQLite snapshot exported at start-up.
     """
     from storage.engine import open_engine
-    from storage.export.serve import run_datasette, served_file
+    from storage.export.serve import listen_warning, run_datasette, served_file
 
+    warning = listen_warning(host)
+    if warning:
+        click.echo(f"palimpsest: warning: {warning}", err=True)
     engine = open_engine(db_url, read_only=True)
     try:
         with served_file(engine) as served:
