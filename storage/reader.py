@@ -122,6 +122,9 @@ def ensure_reader_role(engine: Engine, role: str = DEFAULT_ROLE) -> str:
         # tables and views a later migration creates (as this same user) are covered too
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {q}",
         f"REVOKE CREATE ON SCHEMA public FROM {q}",
+        # PostgreSQL 15's default, and what PostgreSQL 14 and older need for the reader
+        # to create nothing: only the owner creates in the archive's schema
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
         f'REVOKE CREATE ON DATABASE "{db}" FROM {q}',
     ]
     if not exists:
