@@ -19,6 +19,7 @@ from storage.errors import PalimpsestError
 F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_DB = "sqlite:///palimpsest.db"
+SQL_TABLE_MAX_ROWS = 1000
 
 
 def db_option(fn: F) -> F:
@@ -234,15 +235,32 @@ def db() -> None:
     """The archive database's schema: upgrade, current revision, drift check."""
 
 
+def reader_role_option(fn: F) -> F:
+    """The `--reader-role NAME` option (env PALIMPSEST_READER_ROLE): PostgreSQL's reader."""
+    return click.option(
+        "--reader-role",
+        envvar="PALIMPSEST_READER_ROLE",
+        default="palimpsest_reader",
+        show_default=True,
+        metavar="NAME",
+        help="PostgreSQL: the read-only role `sql` logs in as (env PALIMPSEST_READER_ROLE).",
+    )(fn)
+
+
 @db.command("upgrade")
 @db_option
 @click.option("--revision", default="head", show_default=True, help="Target revision.")
+@reader_role_option
 @user_errors
-def db_upgrade(db_url: str, revision: str) -> None:
-    """Bring the database schema up to REVISION (creating it when empty)."""
+def db_upgrade(db_url: str, revision: str, reader_role: str) -> None:
+    """Bring the database schema up to REVISION (creating it when empty).
+
+    On PostgreSQL, also create the read-only role for `palimpsest sql` (when the
+    connecting user may) and grant it SELECT on the archive's tables and views.
+    """
     from storage import schema
 
-    click.echo(schema.upgrade_database(db_url, revision))
+    click.echo(schema.upgrade_database(db_url, revision, reader_role=reader_role))
 
 
 @db.command("current")
@@ -276,21 +294,41 @@ def db_check(db_url: str) -> None:
               help='Values for :name placeholders, as a JSON object: \'{"source": "x"}\'.')
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="One :NAME placeholder's value, as text (repeatable).")
+@click.option("--reader-db", "reader_db", envvar="PALIMPSEST_READER_DB", default=None,
+              metavar="URL",
+              help="PostgreSQL: the URL to log in as the read-only role (env "
+                   "PALIMPSEST_READER_DB); default: --db with the reader's name.")
+@reader_role_option
+@click.option("--timeout", "timeout_s", type=click.FloatRange(min=0, min_open=True),
+              default=60.0, show_default=True, metavar="SECONDS",
+              help="Stop the query after this long.")
+@click.option("--max-rows", "max_rows", type=click.IntRange(min=1), default=None,
+              metavar="N",
+              help=f"Print at most N rows (default {SQL_TABLE_MAX_ROWS} for --format table, "
+                   "no limit for the other formats).")
 @user_errors
 def sql(query: str, db_url: str, fmt: str, as_of: str | None, params_json: str | None,
-        params: tuple[str, ...]) -> None:
-    """Run one read-only SQL QUERY on the archive (views: docs/schema.md)."""
+        params: tuple[str, ...], reader_db: str | None, reader_role: str, timeout_s: float,
+        max_rows: int | None) -> None:
+    """Run one read-only SQL QUERY on the archive (views: docs/schema.md).
+
+    On PostgreSQL the query logs in as the read-only role (`palimpsest db upgrade`
+    creates it); it never runs as a superuser or the archive's owner (docs/security.md).
+    """
     import io
 
-    from storage.engine import open_engine
     from storage.export.options import parse_params, parse_timestamp
     from storage.query import run_query, write_result
+    from storage.reader import open_query_engine
 
     when = parse_timestamp(as_of) if as_of else None
     bound = parse_params(params_json, params)
-    engine = open_engine(db_url, read_only=True)
+    if max_rows is None and fmt == "table":
+        max_rows = SQL_TABLE_MAX_ROWS
+    engine = open_query_engine(db_url, reader_db=reader_db, role=reader_role)
     try:
-        result = run_query(engine, query, params=bound, as_of=when)
+        result = run_query(engine, query, params=bound, as_of=when, timeout_s=timeout_s,
+                           max_rows=max_rows)
     finally:
         engine.dispose()
     out = io.StringIO()  # click.get_text_stream is deprecated; echo respects CliRunner
@@ -405,8 +443,11 @@ def serve(db_url: str, host: str, port: int) -> None:
     A PostgreSQL archive is served from a SQLite snapshot exported at start-up.
     """
     from storage.engine import open_engine
-    from storage.export.serve import run_datasette, served_file
+    from storage.export.serve import listen_warning, run_datasette, served_file
 
+    warning = listen_warning(host)
+    if warning:
+        click.echo(f"palimpsest: warning: {warning}", err=True)
     engine = open_engine(db_url, read_only=True)
     try:
         with served_file(engine) as served:

@@ -7,7 +7,8 @@
     │   ├── DatabaseURLError         the database URL is malformed
     │   ├── DatabaseUnreachable      the server or file cannot be opened
     │   ├── SchemaOutOfDate          the database is at an older revision: run `palimpsest db upgrade`
-    │   └── ReadOnlyViolation        a query tried to write through a read-only command
+    │   └── ReadOnlyViolation        a query tried to write, or to reach beyond the archive, through
+    │                                a read-only command (or would run where it could)
     └── CrawlLocked                  another crawl of the same source is running (exit 3)
 
 Every message names what is wrong and where (the file, key, URL or value).

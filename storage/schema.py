@@ -18,6 +18,7 @@ from storage.engine import (
     upgrade,
 )
 from storage.errors import DatabaseError, InputError, SchemaOutOfDate
+from storage.reader import check_role_name, ensure_reader_role
 
 __all__ = ["check_database", "describe_revision", "downgrade_database", "upgrade_database"]
 
@@ -26,8 +27,16 @@ def _names(revisions: set[str]) -> str:
     return ", ".join(sorted(revisions)) or "none (empty)"
 
 
-def upgrade_database(url: str, revision: str = "head") -> str:
-    """Upgrade the schema at `url` to `revision`; say what changed."""
+def upgrade_database(
+    url: str, revision: str = "head", *, reader_role: str | None = None
+) -> str:
+    """Upgrade the schema at `url` to `revision`; the line(s) saying what changed.
+
+    On PostgreSQL the read-only role `reader_role` is then set up (or its grants
+    renewed, so new views are covered): `storage.reader.ensure_reader_role`.
+    """
+    if reader_role is not None:
+        check_role_name(reader_role)
     engine = connect(url)
     try:
         with engine.connect() as conn:
@@ -38,12 +47,16 @@ def upgrade_database(url: str, revision: str = "head") -> str:
             raise InputError(f"cannot upgrade to {revision!r}: {exc}") from None
         with engine.connect() as conn:
             after = current_revisions(conn)
+        where = display_url(url)
+        if before == after:
+            lines = [f"{where}: already at revision {_names(after)}"]
+        else:
+            lines = [f"{where}: upgraded from {_names(before)} to {_names(after)}"]
+        if reader_role is not None and engine.dialect.name == "postgresql":
+            lines.append(ensure_reader_role(engine, reader_role))
     finally:
         engine.dispose()
-    where = display_url(url)
-    if before == after:
-        return f"{where}: already at revision {_names(after)}"
-    return f"{where}: upgraded from {_names(before)} to {_names(after)}"
+    return "\n".join(lines)
 
 
 def downgrade_database(url: str, revision: str) -> str:

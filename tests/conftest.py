@@ -27,6 +27,44 @@ pytest_plugins = ["tests.wordpress.fixtures"]
 # the PostgreSQL cases skip saying why, or fail if PALIMPSEST_REQUIRE_SERVICES=1.
 # ---------------------------------------------------------------------------------------
 
+# `palimpsest sql`'s read-only PostgreSQL role. Roles belong to the whole server, which
+# other test sessions share: this session has its own name, and drops it at the end.
+READER_ROLE = f"palimpsest_reader_t{uuid.uuid4().hex[:12]}"
+os.environ["PALIMPSEST_READER_ROLE"] = READER_ROLE
+
+
+def grant_reader(engine: Any) -> None:
+    """Set up this session's reader role on a PostgreSQL archive (as `db upgrade` does)."""
+    if engine.dialect.name == "postgresql":
+        from storage.reader import ensure_reader_role
+
+        line = ensure_reader_role(engine, READER_ROLE)
+        assert line.startswith(f"read-only role {READER_ROLE} may read"), line
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_reader_role() -> Iterator[None]:
+    yield
+    base = os.environ.get("PALIMPSEST_TEST_POSTGRES_URL")
+    if not base:
+        return
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    admin = sa.create_engine(
+        make_url(base).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT",
+        connect_args={"connect_timeout": 5},
+    )
+    try:
+        with admin.connect() as conn:
+            # Its grants went with the test databases; one still left keeps the role.
+            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{READER_ROLE}"')
+    except sa.exc.DBAPIError:
+        pass
+    finally:
+        admin.dispose()
+
+
 def service_unavailable(reason: str) -> None:
     """Skip for a missing service, or fail when CI demands every service."""
     if os.environ.get("PALIMPSEST_REQUIRE_SERVICES") == "1":

@@ -4,11 +4,14 @@ A SQLite archive is served from its own file: immutable when its write-ahead log
 empty (no crawl is writing; Datasette then caches counts and never locks), otherwise
 in SQLite's read-only mode so rows still in the WAL are shown. A PostgreSQL archive is
 first exported (as of now) to a temporary SQLite snapshot with the same views, and
-that file is served immutable; Datasette does not read PostgreSQL.
+that file is served immutable; Datasette does not read PostgreSQL. Either way Datasette
+runs read-only SELECTs under a time limit, on 127.0.0.1 unless `--host` says otherwise
+(then `listen_warning` says what that exposes).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +30,10 @@ from .exporter import export_snapshot
 from .options import ExportOptions
 from .sqlite_format import FILE_NAME
 
-__all__ = ["ServedFile", "run_datasette", "served_file"]
+__all__ = ["SQL_TIME_LIMIT_MS", "ServedFile", "listen_warning", "run_datasette", "served_file"]
+
+# Datasette stops a SQL query after this long (its sql_time_limit_ms setting).
+SQL_TIME_LIMIT_MS = 5000
 
 
 @dataclass(frozen=True)
@@ -85,10 +91,25 @@ def run_datasette(served: ServedFile, host: str, port: int) -> None:
         raise ConfigError(
             "palimpsest serve needs Datasette: pip install 'palimpsest-archive[serve]'"
         ) from None
-    kwargs: dict[str, Any] = {"metadata": _metadata(served), "settings": {"sql_time_limit_ms": 5000}}
+    kwargs: dict[str, Any] = {"metadata": _metadata(served), "settings": {"sql_time_limit_ms": SQL_TIME_LIMIT_MS}}
     if served.immutable:
         kwargs["immutables"] = [str(served.path)]
     else:
         kwargs["files"] = [str(served.path)]  # Datasette opens these with mode=ro
     ds = Datasette(**kwargs)
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
+
+
+def listen_warning(host: str) -> str | None:
+    """A warning when `host` makes Datasette listen beyond this machine, else None."""
+    if host == "localhost":
+        return None
+    try:
+        if ipaddress.ip_address(host.strip("[]")).is_loopback:
+            return None
+    except ValueError:
+        pass  # a host name: it may resolve to any interface
+    return (
+        f"--host {host} serves the archive beyond this machine: anyone who can reach "
+        "the port can read it and run SQL queries on it (docs/security.md)"
+    )

@@ -22,6 +22,7 @@ import pytest
 
 from storage.archive import Archive
 from storage.engine import open_engine
+from tests.conftest import grant_reader
 from tests.factories import at, make_comment, make_post, make_quote, make_reply, make_thread
 
 AUTHORS = ("Zorblat Quux", "Mirabel Fennimore", "Quillon Drax", "Ottoline Vexby", "Ada Editor")
@@ -130,6 +131,7 @@ def record_sample(url: str) -> SampleArchive:
         post_id = conn.exec_driver_sql(
             "SELECT post_id FROM current_posts WHERE external_id = '100'"
         ).scalar_one()
+    grant_reader(engine)
     engine.dispose()
     return SampleArchive(url=url, night0=at(0, 1), night1=at(1, 1), night2=at(2, 1), post_id=post_id)
 

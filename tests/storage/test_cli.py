@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 from cli import main
 from storage.archive import Archive
 from storage.engine import connect, open_engine
+from tests.conftest import grant_reader
 from tests.factories import SOURCE_KEY, make_comment, make_thread
 from tests.storage.test_engine import closed_port
 
@@ -51,6 +52,7 @@ def filled(db_url: str) -> str:
         ),
         crawl_id,
     )
+    grant_reader(archive.engine)
     archive.engine.dispose()
     return db_url
 
