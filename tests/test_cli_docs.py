@@ -22,13 +22,12 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 # command takes `--db URL`"): looked up in the whole README.
 SHARED = {"--config", "PALIMPSEST_CONFIG", "--db", "PALIMPSEST_DB"}
 # Commands documented in one section of the README, looked up there only.
-SECTIONS = {"schedule": "## Scheduling"}
+SECTIONS = {"schedule": "## Scheduling", "sql": "## The archive database and SQL"}
 # Commands whose reference lives in a docs/ file the README links to: looked up there only.
 DOC_FILES = {
     "export": "docs/exports.md",
     "serve": "docs/exports.md",
     "report": "docs/exports.md",
-    "sql": "docs/exports.md",
 }
 
 
