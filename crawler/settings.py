@@ -46,6 +46,10 @@ CONCURRENT_ITEMS = 4
 # once, over every callback of the spider.
 WARN_ON_GENERATOR_RETURN_VALUE = False
 DOWNLOAD_DELAY = 1.0
+# The delay is a minimum (a source's delay_seconds, robots.txt Crawl-delay, a Retry-After
+# pause all set it), so no jitter: Scrapy's default ±50% would start some requests after
+# half of it.
+DOWNLOAD_DELAY_JITTER = 0.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -71,7 +75,8 @@ PALIMPSEST_RESUME_WINDOW_HOURS = 12.0
 DOWNLOADER_MIDDLEWARES = {
     # crawler.warc.WarcCaptureMiddleware (950, next to the download handler) is added by
     # the spider only when PALIMPSEST_WARC_DIR is set, so uncaptured crawls log no warning.
-    # Crawl-delay, Retry-After, backoff, pausing a failing host (replaces RetryMiddleware).
+    # Crawl-delay, Retry-After, backoff, pausing a failing host, on Scrapy's download
+    # slots (replaces RetryMiddleware: RETRY_TIMES, RETRY_HTTP_CODES are read by it).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.hosts.HostPolitenessMiddleware": 550,
     # Above RedirectMiddleware (600): logs and stops redirect loops and off-site redirects.
@@ -80,12 +85,14 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.encoding.EncodingFixMiddleware": 580,
 }
 # crawler.middlewares.hosts: backoff base × 2^attempt (capped), the longest Retry-After
-# honoured (longer pauses the host), failures in a row before a host is paused, and the
-# longest robots.txt Crawl-delay applied.
+# honoured (longer pauses the host), failures in a row before a host is paused, whether
+# robots.txt Crawl-delay is applied (off only for a reparse, which has no server), and the
+# longest Crawl-delay applied.
 PALIMPSEST_BACKOFF_BASE = 2.0
 PALIMPSEST_BACKOFF_MAX = 60.0
 PALIMPSEST_RETRY_AFTER_MAX = 120.0
 PALIMPSEST_HOST_MAX_FAILURES = 8
+PALIMPSEST_OBEY_CRAWL_DELAY = True
 PALIMPSEST_CRAWL_DELAY_MAX = 30.0
 EXTENSIONS = {"scrapy.extensions.telnet.TelnetConsole": None}
 
