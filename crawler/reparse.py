@@ -194,7 +194,6 @@ def reparse_crawl(
         "AUTOTHROTTLE_ENABLED": False,
         "PALIMPSEST_BACKOFF_BASE": 0.0,
         "PALIMPSEST_OBEY_CRAWL_DELAY": False,
-        "PALIMPSEST_REPARSE_OF": crawl_id,
     }
     return run_crawl(
         source_key,

@@ -29,6 +29,20 @@ PALIMPSEST_MAX_COMMENT_PAGES = 500
 PALIMPSEST_MAX_LISTING_PAGES = 2000
 # Raw capture (crawler.warc): unset means off; the runner sets it from --warc / the config.
 PALIMPSEST_WARC_DIR = None
+# WARC file names start with this; None: the spider's source key (crawler.politeness sets it).
+PALIMPSEST_WARC_PREFIX = None
+# A WARC file is closed and a new one started past this size (easy to copy, still few files).
+PALIMPSEST_WARC_MAX_BYTES = 100 * 1024 * 1024
+# The operator's contact URL, written into each WARC file's warcinfo (from `[crawl] contact_url`).
+PALIMPSEST_CONTACT_URL = ""
+# Which crawls apply the revisit policy (skip posts not due): 'schedule' (scheduled crawls
+# only; manual ones look at every post), 'always', or 'never' (docs/schema.md).
+PALIMPSEST_REVISIT = "schedule"
+# Seconds between heartbeats of the source's crawl lock (storage.locks, whose own default
+# this matches; a lock is taken over after 120 s without one).
+PALIMPSEST_LOCK_HEARTBEAT = 15.0
+# Reparse (crawler.reparse): the WARC files answering every request instead of the network.
+PALIMPSEST_REPLAY_WARCS: list[str] = []
 
 # -- politeness -------------------------------------------------------------------------
 USER_AGENT = "palimpsest/0.1 (research archive of public blog comment threads)"
@@ -59,7 +73,6 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024  # a 32 MB "page" is a trap, not a blog post
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
-RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 10
@@ -99,7 +112,5 @@ EXTENSIONS = {"scrapy.extensions.telnet.TelnetConsole": None}
 # Every thread is fetched once per crawl; no HTTP cache, so the archive never sees stale pages.
 HTTPCACHE_ENABLED = False
 COOKIES_ENABLED = False
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -102,7 +102,7 @@ class WordPressSpider(RestRoute, HtmlRoute):
         """The archive's posts of this source (crawler.recrawl), and whether the revisit
         policy applies to this crawl."""
         db_url = self.settings.get("PALIMPSEST_DB_URL")
-        setting = self.settings.get("PALIMPSEST_REVISIT", "schedule")
+        setting = self.settings.get("PALIMPSEST_REVISIT")
         scheduled = self.settings.get("PALIMPSEST_TRIGGER") == "schedule"
         self.revisit = setting == "always" or (setting == "schedule" and scheduled)
         if not db_url:

@@ -69,7 +69,7 @@ class HtmlRoute(CommentFeeds):
                 continue
             self.requested_posts.add(url_key(url))
             yield self._post_request(url, known)
-        limit = self.settings.getint("PALIMPSEST_MAX_LISTING_PAGES", 2000)
+        limit = self.settings.getint("PALIMPSEST_MAX_LISTING_PAGES")
         for url in listing.next_urls:
             if self.listing_pages < limit:
                 yield self._listing_request(url)
@@ -305,7 +305,7 @@ class HtmlRoute(CommentFeeds):
         if parsed.truncated:
             thread.problems.append(f"{url}: page is cut off")
             self._fault("truncated", url, "page is cut off mid-thread")
-        limit = self.settings.getint("PALIMPSEST_MAX_COMMENT_PAGES", 500)
+        limit = self.settings.getint("PALIMPSEST_MAX_COMMENT_PAGES")
         for n, page_url in enumerate(parsed.comment_page_urls, start=1):
             # `n in thread.pages`: the post URL already showed this page (WordPress puts
             # the newest comment page there), so its comment-page-N twin is not refetched.
