@@ -39,7 +39,9 @@ def test_requests_to_a_host_are_never_closer_than_the_delay() -> None:
     with serve_faults(pages=site()) as fs:
         result = crawl([fs], 6, DOWNLOAD_DELAY=0.3, CONCURRENT_REQUESTS_PER_DOMAIN=2)
     assert len(result["results"]) == 6 and len(fs.arrivals) == 7  # robots.txt first
-    assert min(gaps(fs)) >= 0.3 - CLOCK_SLACK, gaps(fs)
+    # [0]: robots.txt, the crawl's first connection, whose set-up on a loaded machine
+    # can delay its arrival past the slack.
+    assert min(gaps(fs)[1:]) >= 0.3 - CLOCK_SLACK, gaps(fs)
 
 
 def test_crawl_delay_holds_under_autothrottle() -> None:
@@ -57,7 +59,7 @@ def test_crawl_delay_holds_under_autothrottle() -> None:
             CONCURRENT_REQUESTS_PER_DOMAIN=2,
         )
     assert len(result["results"]) == 6
-    assert min(gaps(fs)[1:]) >= 0.4 - CLOCK_SLACK, gaps(fs)  # [0]: robots.txt to the first
+    assert min(gaps(fs)[1:]) >= 0.4 - CLOCK_SLACK, gaps(fs)  # [0]: robots.txt, as above
 
 
 def test_one_request_at_a_time_without_a_delay() -> None:
