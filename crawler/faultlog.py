@@ -6,6 +6,7 @@ charset, a redirect loop, an off-site redirect, a paused host. Each is one entry
 ``palimpsest/faults`` (a list of dicts: kind, url, detail, outcome) and one count under
 ``palimpsest/faults/<kind>``, so the crawl row's stats say what went wrong and where.
 `partial_reason` entries make the crawl end ``partial`` rather than ``ok``.
+`exception_kind` names the fault a download exception is.
 
 Works on any object with Scrapy's StatsCollector methods (get_value/set_value/inc_value);
 imports no Scrapy.
@@ -22,6 +23,7 @@ __all__ = [
     "PARTIAL_KEY",
     "PRIOR_FETCHES",
     "Stats",
+    "exception_kind",
     "faults_of",
     "note_exception",
     "note_fault",
@@ -92,3 +94,25 @@ def note_partial(stats: Stats, reason: str) -> None:
 def faults_of(stats: dict[str, Any]) -> list[dict[str, str]]:
     """The fault list from a finished crawl's stats dict (empty when none)."""
     return list(stats.get(FAULTS_KEY) or [])
+
+
+def exception_kind(name: str, message: str = "") -> str:
+    """A short fault kind for a download exception (class name; message for wrappers)."""
+    kinds = {
+        "DownloadTimeoutError": "timeout",
+        "TimeoutError": "timeout",
+        "ResponseDataLossError": "truncated",
+        "DownloadCancelledError": "too_large",
+        "ConnectionLost": "connection_lost",
+        "ConnectionDone": "connection_lost",
+        "DownloadConnectionRefusedError": "connection_refused",
+        "ConnectionRefusedError": "connection_refused",
+        "CannotResolveHostError": "dns",
+    }
+    if name in kinds:
+        return kinds[name]
+    # DownloadFailedError wraps the Twisted failures; their names are in its message.
+    for inner, kind in kinds.items():
+        if inner in message:
+            return kind
+    return "network_error"

@@ -73,10 +73,10 @@ class ArchivePipeline:
         self.crawler = crawler
         settings = crawler.settings
         self.db_url: str = settings.get("PALIMPSEST_DB_URL")
-        self.trigger: str = settings.get("PALIMPSEST_TRIGGER", "manual")
+        self.trigger: str = settings.get("PALIMPSEST_TRIGGER")
         if self.trigger not in TRIGGERS:
             raise ValueError(f"PALIMPSEST_TRIGGER must be one of {TRIGGERS}, not {self.trigger!r}")
-        self.batch_size: int = settings.getint("PALIMPSEST_FETCH_BATCH", 200)
+        self.batch_size: int = settings.getint("PALIMPSEST_FETCH_BATCH")
         self.engine: Any = None
         self.archive: Any = None
         self.crawl_id: int | None = None
@@ -116,8 +116,7 @@ class ArchivePipeline:
         from twisted.internet.task import LoopingCall
 
         self.heartbeat = LoopingCall(self._beat)
-        self.heartbeat.start(self.crawler.settings.getfloat("PALIMPSEST_LOCK_HEARTBEAT", 15.0),
-                             now=False)
+        self.heartbeat.start(self.crawler.settings.getfloat("PALIMPSEST_LOCK_HEARTBEAT"), now=False)
 
     def _beat(self) -> None:
         try:

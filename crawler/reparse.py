@@ -124,7 +124,7 @@ class WarcReplayMiddleware:
     """Downloader middleware answering every request from WARC captures (no network).
 
     Settings: ``PALIMPSEST_REPLAY_WARCS`` (list of paths). Register last in the request
-    path (990) so robots.txt, the host gate and default headers run as in a live crawl.
+    path (990) so robots.txt, the host policy and default headers run as in a live crawl.
     """
 
     def __init__(self, crawler: Any, captures: dict[str, CapturedResponse]) -> None:
@@ -141,7 +141,6 @@ class WarcReplayMiddleware:
         return cls(crawler, load_captures([Path(p) for p in paths]))
 
     def process_request(self, request: Any, spider: Any = None) -> Any:
-        from scrapy import signals
         from scrapy.exceptions import IgnoreRequest
         from scrapy.http import Headers
         from scrapy.responsetypes import responsetypes
@@ -155,11 +154,6 @@ class WarcReplayMiddleware:
             headers.appendlist(name, value)
         cls = responsetypes.from_args(headers=headers, url=captured.url, body=captured.body)
         self.crawler.stats.inc_value("palimpsest/reparse/replayed")
-        # Answered here, the request never reaches the download handler, whose signal
-        # frees its place in HostPolitenessMiddleware's per-host count: send it ourselves.
-        self.crawler.signals.send_catch_log(
-            signal=signals.request_left_downloader, request=request, spider=spider
-        )
         return cls(
             url=captured.url,
             status=captured.status,
@@ -200,7 +194,6 @@ def reparse_crawl(
         "AUTOTHROTTLE_ENABLED": False,
         "PALIMPSEST_BACKOFF_BASE": 0.0,
         "PALIMPSEST_OBEY_CRAWL_DELAY": False,
-        "PALIMPSEST_REPARSE_OF": crawl_id,
     }
     return run_crawl(
         source_key,

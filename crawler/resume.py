@@ -97,8 +97,8 @@ class ResumeSpiderMiddleware:
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
-        self.enabled = crawler.settings.getbool("PALIMPSEST_RESUME", True)
-        hours = crawler.settings.getfloat("PALIMPSEST_RESUME_WINDOW_HOURS", 12.0)
+        self.enabled = crawler.settings.getbool("PALIMPSEST_RESUME")
+        hours = crawler.settings.getfloat("PALIMPSEST_RESUME_WINDOW_HOURS")
         self.window = timedelta(hours=hours)
         self.finished = FinishedThreads()
         self.skipped: set[str] = set()

@@ -151,7 +151,7 @@ def run_crawl(
     from crawler.fetches import thread_recorded
     from crawler.spiders.archive import ArchiveSpider
     from storage.engine import open_engine
-    from storage.locks import DEFAULT_HEARTBEAT_EVERY, crawl_lock, mark_stale_crawls_aborted
+    from storage.locks import crawl_lock, mark_stale_crawls_aborted
 
     config = load_config(config_path)
     source = config.source(source_key)
@@ -175,7 +175,7 @@ def run_crawl(
     # marked `aborted` with the reason, and nothing is half-written.
     startup_errors: list[Any] = []
     lock_engine = open_engine(db_url)
-    heartbeat = settings.getfloat("PALIMPSEST_LOCK_HEARTBEAT", DEFAULT_HEARTBEAT_EVERY)
+    heartbeat = settings.getfloat("PALIMPSEST_LOCK_HEARTBEAT")
     try:
         with crawl_lock(lock_engine, source.key, heartbeat_every=heartbeat) as lock:
             mark_stale_crawls_aborted(lock_engine, source.key)

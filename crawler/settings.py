@@ -29,6 +29,20 @@ PALIMPSEST_MAX_COMMENT_PAGES = 500
 PALIMPSEST_MAX_LISTING_PAGES = 2000
 # Raw capture (crawler.warc): unset means off; the runner sets it from --warc / the config.
 PALIMPSEST_WARC_DIR = None
+# WARC file names start with this; None: the spider's source key (crawler.politeness sets it).
+PALIMPSEST_WARC_PREFIX = None
+# A WARC file is closed and a new one started past this size (easy to copy, still few files).
+PALIMPSEST_WARC_MAX_BYTES = 100 * 1024 * 1024
+# The operator's contact URL, written into each WARC file's warcinfo (from `[crawl] contact_url`).
+PALIMPSEST_CONTACT_URL = ""
+# Which crawls apply the revisit policy (skip posts not due): 'schedule' (scheduled crawls
+# only; manual ones look at every post), 'always', or 'never' (docs/schema.md).
+PALIMPSEST_REVISIT = "schedule"
+# Seconds between heartbeats of the source's crawl lock (storage.locks, whose own default
+# this matches; a lock is taken over after 120 s without one).
+PALIMPSEST_LOCK_HEARTBEAT = 15.0
+# Reparse (crawler.reparse): the WARC files answering every request instead of the network.
+PALIMPSEST_REPLAY_WARCS: list[str] = []
 
 # -- politeness -------------------------------------------------------------------------
 USER_AGENT = "palimpsest/0.1 (research archive of public blog comment threads)"
@@ -46,6 +60,10 @@ CONCURRENT_ITEMS = 4
 # once, over every callback of the spider.
 WARN_ON_GENERATOR_RETURN_VALUE = False
 DOWNLOAD_DELAY = 1.0
+# The delay is a minimum (a source's delay_seconds, robots.txt Crawl-delay, a Retry-After
+# pause all set it), so no jitter: Scrapy's default ±50% would start some requests after
+# half of it.
+DOWNLOAD_DELAY_JITTER = 0.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -55,7 +73,6 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024  # a 32 MB "page" is a trap, not a blog post
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
-RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 10
@@ -71,7 +88,8 @@ PALIMPSEST_RESUME_WINDOW_HOURS = 12.0
 DOWNLOADER_MIDDLEWARES = {
     # crawler.warc.WarcCaptureMiddleware (950, next to the download handler) is added by
     # the spider only when PALIMPSEST_WARC_DIR is set, so uncaptured crawls log no warning.
-    # Crawl-delay, Retry-After, backoff, pausing a failing host (replaces RetryMiddleware).
+    # Crawl-delay, Retry-After, backoff, pausing a failing host, on Scrapy's download
+    # slots (replaces RetryMiddleware: RETRY_TIMES, RETRY_HTTP_CODES are read by it).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.hosts.HostPolitenessMiddleware": 550,
     # Above RedirectMiddleware (600): logs and stops redirect loops and off-site redirects.
@@ -80,19 +98,19 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.received.ReceivedBodyMiddleware": 960,
 }
 # crawler.middlewares.hosts: backoff base × 2^attempt (capped), the longest Retry-After
-# honoured (longer pauses the host), failures in a row before a host is paused, and the
-# longest robots.txt Crawl-delay applied.
+# honoured (longer pauses the host), failures in a row before a host is paused, whether
+# robots.txt Crawl-delay is applied (off only for a reparse, which has no server), and the
+# longest Crawl-delay applied.
 PALIMPSEST_BACKOFF_BASE = 2.0
 PALIMPSEST_BACKOFF_MAX = 60.0
 PALIMPSEST_RETRY_AFTER_MAX = 120.0
 PALIMPSEST_HOST_MAX_FAILURES = 8
+PALIMPSEST_OBEY_CRAWL_DELAY = True
 PALIMPSEST_CRAWL_DELAY_MAX = 30.0
 EXTENSIONS = {"scrapy.extensions.telnet.TelnetConsole": None}
 
 # Every thread is fetched once per crawl; no HTTP cache, so the archive never sees stale pages.
 HTTPCACHE_ENABLED = False
 COOKIES_ENABLED = False
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -216,7 +216,7 @@ class WarcCaptureMiddleware:
             crawler,
             str(directory),
             crawler.settings.get("PALIMPSEST_WARC_PREFIX"),
-            crawler.settings.getint("PALIMPSEST_WARC_MAX_BYTES", DEFAULT_MAX_BYTES),
+            crawler.settings.getint("PALIMPSEST_WARC_MAX_BYTES"),
         )
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         # Fallback when no pipeline called close_warc(): still close and digest the files.
@@ -231,7 +231,7 @@ class WarcCaptureMiddleware:
             prefix=str(prefix),
             max_bytes=self.max_bytes,
             software=f"palimpsest {_version()} (warcio)",
-            info={"operator-contact": str(self.crawler.settings.get("PALIMPSEST_CONTACT_URL", ""))},
+            info={"operator-contact": str(self.crawler.settings.get("PALIMPSEST_CONTACT_URL"))},
         )
         self.crawler.stats.set_value("palimpsest/warc_dir", str(Path(self.directory).resolve()))
 

@@ -41,7 +41,7 @@ class RedirectGuardMiddleware:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.max_times = crawler.settings.getint("REDIRECT_MAX_TIMES", 5)
+        self.max_times = crawler.settings.getint("REDIRECT_MAX_TIMES")
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Self:

@@ -1,17 +1,27 @@
-"""Per-host politeness and failure handling: Crawl-delay, Retry-After, backoff, pausing.
+"""Per-host politeness on Scrapy's download slots: Crawl-delay, Retry-After, backoff, pausing.
 
-Replaces Scrapy's RetryMiddleware (which retries at once, ignores Retry-After and never
-gives up on a host) with one that, per host:
+Scrapy's downloader keeps one slot per host (`Downloader.slots`, keyed by
+`Downloader.get_slot_key`: the hostname, or the request's ``download_slot``) and the slot
+does the gating: at most `concurrency` requests at a time (CONCURRENT_REQUESTS_PER_DOMAIN
+or DOWNLOAD_SLOTS) and each started `delay` seconds after the one before (DOWNLOAD_DELAY,
+moved by AutoThrottle). This middleware, in place of RetryMiddleware, sets those numbers
+from what each host asks and decides what a fault means:
 
-- waits ``Crawl-delay`` from robots.txt between requests (Scrapy parses it but does not
-  apply it);
-- on 429/503 with ``Retry-After`` holds every request to the host until then (capped by
-  ``PALIMPSEST_RETRY_AFTER_MAX``; a longer demand counts as a failure);
-- on other retryable statuses and network errors retries with exponential backoff
-  (``PALIMPSEST_BACKOFF_BASE`` × 2^attempt, at most ``PALIMPSEST_BACKOFF_MAX``);
-- after ``PALIMPSEST_HOST_MAX_FAILURES`` failures in a row pauses the host for the rest
-  of the crawl: its requests are dropped (each logged) and the crawl ends partial with
-  the reason, instead of looping on a dead site.
+- robots.txt ``Crawl-delay`` (Scrapy parses it but does not apply it) is a floor under
+  the slot's delay, capped by ``PALIMPSEST_CRAWL_DELAY_MAX``;
+- a 429/503 with ``Retry-After`` pauses the slot until then (capped by
+  ``PALIMPSEST_RETRY_AFTER_MAX``; a longer demand pauses the host for good); any other
+  retryable status or network error pauses it for a backoff (``PALIMPSEST_BACKOFF_BASE``
+  × 2^attempt, at most ``PALIMPSEST_BACKOFF_MAX``), and the request is retried
+  (``RETRY_TIMES``);
+- after ``PALIMPSEST_HOST_MAX_FAILURES`` failures in a row the host is paused for the
+  rest of the crawl: the requests waiting in its slot and every later one are dropped
+  (each logged), and the crawl ends partial with the reason.
+
+A failed response is judged on `response_downloaded`, which the downloader sends before
+its slot starts the next request, so a pause holds that request back;
+`process_response` then retries. A network error arrives only after the slot has moved
+on (no signal comes first): with no delay, one more request can leave for that host.
 
 Every fault is logged with its URL through `crawler.faultlog`.
 """
@@ -21,65 +31,53 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, Self
 
 from scrapy import Request, Spider, signals
+from scrapy.core.downloader import Downloader
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.utils.defer import maybe_deferred_to_future
-from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import load_object
-from twisted.internet.defer import Deferred
 
-from crawler.faultlog import PRIOR_FETCHES, note_fault, note_partial
+from crawler.faultlog import PRIOR_FETCHES, exception_kind, note_fault, note_partial
 from crawler.fetches import record_for_response
+from crawler.retry_after import parse_retry_after
 from storage.records import FetchRecord
 
-__all__ = ["HostPolitenessMiddleware", "parse_retry_after"]
+__all__ = ["HostPolitenessMiddleware"]
 
 logger = logging.getLogger(__name__)
 
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After value (delta-seconds or HTTP-date), else None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+# Every slot's least delay. Scrapy's slot counts a request as transferring only once its
+# download task has run, so with no delay at all it starts every queued request at once,
+# whatever its concurrency (Scrapy 2.19); with a delay it starts one, then looks again
+# after the delay, when the task has run. A slot looks at the clock only when its delay
+# is not zero, too, so a pause needs one. A millisecond: no host notices.
+MIN_DELAY = 0.001
 
 
 @dataclass
 class _Host:
-    """What we know about one host (netloc) during the crawl."""
+    """What one download slot's host has asked for, and how it has been failing."""
 
-    crawl_delay: float = 0.0
-    next_allowed: float = 0.0  # monotonic time before which no request may start
+    crawl_delay: float = 0.0  # robots.txt: the slot's delay never goes below it
+    resume_at: float = 0.0  # monotonic: the slot starts no request before
     failures: int = 0  # in a row; reset by any answer that is not a fault
-    paused: str | None = None  # why the host was given up on
-    inflight: dict[int, float] = field(default_factory=dict)  # id(request) -> let through at
-    waiters: deque[Deferred[None]] = field(default_factory=deque)
+    paused: str | None = None  # why the host is left alone for the rest of the crawl
 
-    def wake(self, everyone: bool = False) -> None:
-        while self.waiters:
-            waiter = self.waiters.popleft()
-            if waiter.called:  # already woken by its re-check timer
-                continue
-            waiter.callback(None)
-            if not everyone:
-                return
+
+@dataclass(frozen=True)
+class _Fault:
+    """One failed attempt, as judged: what to log, and whether another may follow."""
+
+    key: str  # the download slot
+    kind: str
+    reason: str
+    retryable: bool
+    wait: float
 
 
 class HostPolitenessMiddleware:
@@ -89,31 +87,59 @@ class HostPolitenessMiddleware:
         settings = crawler.settings
         self.crawler = crawler
         self.stats = crawler.stats
-        self.max_retry_times = settings.getint("RETRY_TIMES")
         self.retry_codes = {int(c) for c in settings.getlist("RETRY_HTTP_CODES")}
         self.retry_exceptions = tuple(
             load_object(e) if isinstance(e, str) else e
             for e in settings.getlist("RETRY_EXCEPTIONS")
         )
-        self.backoff_base = settings.getfloat("PALIMPSEST_BACKOFF_BASE", 2.0)
-        self.backoff_max = settings.getfloat("PALIMPSEST_BACKOFF_MAX", 60.0)
-        self.retry_after_max = settings.getfloat("PALIMPSEST_RETRY_AFTER_MAX", 120.0)
-        self.max_failures = settings.getint("PALIMPSEST_HOST_MAX_FAILURES", 8)
-        self.obey_crawl_delay = settings.getbool("PALIMPSEST_OBEY_CRAWL_DELAY", True)
-        self.crawl_delay_max = settings.getfloat("PALIMPSEST_CRAWL_DELAY_MAX", 30.0)
-        self.user_agent = settings.get("USER_AGENT", "")
-        self.per_host = max(1, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2))
-        self.stale_after = 2 * settings.getfloat("DOWNLOAD_TIMEOUT", 180) + 10
-        self.hosts: dict[str, _Host] = {}
+        self.backoff_base = settings.getfloat("PALIMPSEST_BACKOFF_BASE")
+        self.backoff_max = settings.getfloat("PALIMPSEST_BACKOFF_MAX")
+        self.retry_after_max = settings.getfloat("PALIMPSEST_RETRY_AFTER_MAX")
+        self.max_failures = settings.getint("PALIMPSEST_HOST_MAX_FAILURES")
+        self.obey_crawl_delay = settings.getbool("PALIMPSEST_OBEY_CRAWL_DELAY")
+        self.crawl_delay_max = settings.getfloat("PALIMPSEST_CRAWL_DELAY_MAX")
+        self.user_agent = settings.get("USER_AGENT")
+        self.hosts: dict[str, _Host] = {}  # by download slot key
+        # Faults judged on response_downloaded, until process_response acts on them.
+        self.judged: dict[Request, _Fault] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Self:
         mw = cls(crawler)
+        # Connected after AutoThrottle's receiver (extensions are built before the
+        # engine), so the floor and pauses are put back after it has moved the delay.
         crawler.signals.connect(mw.robots_parsed, signal=signals.robots_parsed)
-        crawler.signals.connect(mw.request_left_downloader, signal=signals.request_left_downloader)
+        crawler.signals.connect(mw.request_reached, signal=signals.request_reached_downloader)
+        crawler.signals.connect(mw.response_downloaded, signal=signals.response_downloaded)
         return mw
 
-    # -- robots.txt -----------------------------------------------------------------
+    @property
+    def downloader(self) -> Downloader:
+        downloader: Downloader = self.crawler.engine.downloader  # built after us
+        return downloader
+
+    def _host(self, key: str) -> _Host:
+        return self.hosts.setdefault(key, _Host())
+
+    # -- the slot ---------------------------------------------------------------------
+
+    def _hold(self, key: str) -> None:
+        """Make the slot keep what its host asked for: the Crawl-delay floor, the pause.
+
+        Called whenever the delay may have moved: a new slot (Scrapy drops idle ones),
+        a new Crawl-delay or pause, and after AutoThrottle (whose only floor is
+        DOWNLOAD_DELAY) has adjusted the delay to a response.
+        """
+        slot = self.downloader.slots.get(key)
+        if slot is None:
+            return
+        host = self.hosts.get(key)
+        floor = MIN_DELAY if host is None else max(MIN_DELAY, host.crawl_delay)
+        slot.delay = max(slot.delay, floor)
+        if host is not None and host.resume_at > slot.lastseen + slot.delay:
+            # The slot starts its next request `delay` after `lastseen`: a pause is that
+            # start moved, which expires by itself once a request has started.
+            slot.lastseen = host.resume_at - slot.delay
 
     def robots_parsed(self, robotparser: Any, request: Request) -> None:
         if not self.obey_crawl_delay:
@@ -124,213 +150,157 @@ class HostPolitenessMiddleware:
             # A site asking for an hour between requests is asking not to be crawled;
             # cap it and say so rather than let one crawl run for days.
             applied = min(float(delay), self.crawl_delay_max)
-            host = urlparse_cached(request).netloc
-            self._host(host).crawl_delay = applied
-            self.stats.set_value(f"palimpsest/crawl_delay/{host}", applied)
-            logger.info("robots.txt of %s asks Crawl-delay %s; applying %ss", host, delay, applied)
+            key = self.downloader.get_slot_key(request)
+            self._host(key).crawl_delay = applied
+            self._hold(key)
+            self.stats.set_value(f"palimpsest/crawl_delay/{key}", applied)
+            logger.info("robots.txt of %s asks Crawl-delay %s; applying %ss", key, delay, applied)
 
-    # -- requests ---------------------------------------------------------------------
+    def request_reached(self, request: Request, spider: Spider | None = None) -> None:
+        self._hold(request.meta[Downloader.DOWNLOAD_SLOT])
 
-    def _host(self, netloc: str) -> _Host:
-        return self.hosts.setdefault(netloc, _Host())
+    def response_downloaded(
+        self, response: Response, request: Request, spider: Spider | None = None
+    ) -> None:
+        key = request.meta[Downloader.DOWNLOAD_SLOT]
+        fault = self._judge(key, request, response)
+        if fault is not None:
+            self.judged[request] = fault
+        self._hold(key)
 
-    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        # Requests wait here, not in Scrapy's download slot: once in the slot they can no
-        # longer be held back by a Retry-After or dropped when the host is paused.
-        host = self._host(urlparse_cached(request).netloc)
-        while True:
-            self._drop_if_paused(host, request)
-            now = time.monotonic()
-            if host.next_allowed > now:
-                await maybe_deferred_to_future(_later(host.next_allowed - now))
-            elif len(host.inflight) >= self.per_host and not self._forget_stale(host, now):
-                waiter: Deferred[None] = Deferred()
-                host.waiters.append(waiter)
-                # Re-check now and then: a place whose release was missed must not
-                # block the host for good (see _forget_stale).
-                _later(1.0, _fire, waiter)
-                await maybe_deferred_to_future(waiter)
-            else:
-                break
-        host.inflight[id(request)] = now
-        if host.crawl_delay:
-            host.next_allowed = now + host.crawl_delay
+    # -- requests, responses, errors ----------------------------------------------------
 
-    def request_left_downloader(self, request: Request, spider: Spider | None = None) -> None:
-        """Backstop release for responses whose middleware chain stops above us (a
-        redirect returns a new Request). Deferred by a tick so that process_response,
-        which may pause the host, runs before a waiting request is let go."""
-        _later(0, self.request_left, request)
-
-    def request_left(self, request: Request) -> None:
-        """Free the request's place among the host's requests in flight (idempotent)."""
-        host = self.hosts.get(urlparse_cached(request).netloc)
-        if host is not None and host.inflight.pop(id(request), None) is not None:
-            host.wake()
-
-    def _forget_stale(self, host: _Host, now: float) -> bool:
-        """Drop places held longer than any download may take; True if one was freed.
-
-        Every way out of the downloader releases a place (process_response,
-        process_exception, request_left_downloader), except a response that a middleware
-        above this one turns into a new request without a download (a redirect answered
-        from a WARC during reparse). This bound keeps such a miss from stalling the host.
-        """
-        stale = [key for key, since in host.inflight.items() if now - since > self.stale_after]
-        for key in stale:
-            del host.inflight[key]
-        return bool(stale)
-
-    def _drop_if_paused(self, host: _Host, request: Request) -> None:
-        if host.paused is not None:
-            note_fault(self.stats, "host_paused", request.url, host.paused, "skipped")
-            raise IgnoreRequest(f"host paused: {host.paused}")
-
-    # -- responses and errors ------------------------------------------------------------
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        host = self.hosts.get(self.downloader.get_slot_key(request))
+        if host is not None and host.paused is not None:
+            raise self._dropped(host, request)
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
-        self.request_left(request)
-        host = self._host(urlparse_cached(request).netloc)
-        if request.meta.get("dont_retry") or response.status not in self.retry_codes:
-            if response.status < 500 and response.status != 429:
-                host.failures = 0
+        fault = self.judged.pop(request, None)
+        if fault is None and request.meta.get(Downloader.DOWNLOAD_SLOT) is None:
+            # Answered by a middleware (a WARC replay), not downloaded: judged here.
+            fault = self._judge(self.downloader.get_slot_key(request), request, response)
+        if fault is None:
             return response
-        wait = self._backoff(request)
-        reason = f"HTTP {response.status}"
-        retry_after_raw = response.headers.get(b"Retry-After")
-        if response.status in (429, 503) and retry_after_raw:
-            asked = parse_retry_after(retry_after_raw.decode("latin-1"))
-            if asked is not None:
-                reason = f"HTTP {response.status} Retry-After {asked:g}s"
-                if asked > self.retry_after_max:
-                    # "Come back in an hour" means: leave this host alone for this crawl.
-                    self._pause(host, request, f"{reason} exceeds {self.retry_after_max:g}s")
-                    self._fail(host, request, "retry_after", reason, retry=False)
-                    return response
-                wait = max(wait, asked)
-        kind = "retry_after" if "Retry-After" in reason else f"http_{response.status}"
-        attempt = record_for_response(response, request)
-        retry = self._fail(host, request, kind, reason, retry=True, wait=wait, attempt=attempt)
-        return retry or response
+        return self._retry(request, fault, record_for_response(response, request)) or response
 
     def process_exception(
         self, request: Request, exception: Exception, spider: Spider | None = None
     ) -> Request | None:
-        self.request_left(request)
-        host = self._host(urlparse_cached(request).netloc)
+        self.judged.pop(request, None)
         if isinstance(exception, IgnoreRequest):
             return None
         name = type(exception).__name__
         retryable = isinstance(exception, self.retry_exceptions) and not request.meta.get(
             "dont_retry"
         )
-        return self._fail(
-            host,
+        fault = self._fail(
+            self.downloader.get_slot_key(request),
             request,
-            _exception_kind(name, str(exception)),
+            exception_kind(name, str(exception)),
             f"{name}: {exception}"[:300],
-            retry=retryable,
+            retryable=retryable,
             wait=self._backoff(request),
-            attempt=FetchRecord(
-                url=request.url,
-                status=0,
-                fetched_at=datetime.now(UTC),
-                size=0,
-                method=request.method,
-                error=f"{name}: {exception}"[:500],
-            ),
         )
+        attempt = FetchRecord(
+            url=request.url,
+            status=0,
+            fetched_at=datetime.now(UTC),
+            size=0,
+            method=request.method,
+            error=f"{name}: {exception}"[:500],
+        )
+        return self._retry(request, fault, attempt)
 
     # -- the policy ----------------------------------------------------------------------
 
-    def _pause(self, host: _Host, request: Request, why: str) -> None:
-        if host.paused is not None:
-            return
-        netloc = urlparse_cached(request).netloc
-        host.paused = f"{why} ({request.url})"
-        host.wake(everyone=True)  # so the waiting requests are dropped now
-        note_partial(self.stats, f"host {netloc} paused: {host.paused}")
-        logger.error("Pausing host %s for the rest of the crawl: %s", netloc, host.paused)
-
-    def _backoff(self, request: Request) -> float:
-        attempt = request.meta.get("retry_times", 0)
-        base = min(self.backoff_max, self.backoff_base * (2**attempt))
-        return base * random.uniform(0.75, 1.25)
+    def _judge(self, key: str, request: Request, response: Response) -> _Fault | None:
+        """The fault a response is, if any (counted, and its pause set), else None."""
+        status = response.status
+        if request.meta.get("dont_retry") or status not in self.retry_codes:
+            host = self.hosts.get(key)
+            if host is not None and status < 500 and status != 429:
+                host.failures = 0
+            return None
+        kind, reason, wait = f"http_{status}", f"HTTP {status}", self._backoff(request)
+        header = response.headers.get(b"Retry-After")
+        asked = parse_retry_after(header.decode("latin-1")) if header else None
+        if status in (429, 503) and asked is not None:
+            kind, reason = "retry_after", f"HTTP {status} Retry-After {asked:g}s"
+            if asked > self.retry_after_max:
+                # "Come back in an hour" means: leave this host alone for this crawl.
+                give_up = f"{reason} exceeds {self.retry_after_max:g}s"
+                return self._fail(key, request, kind, reason, retryable=False, give_up=give_up)
+            wait = max(wait, asked)
+        return self._fail(key, request, kind, reason, retryable=True, wait=wait)
 
     def _fail(
         self,
-        host: _Host,
+        key: str,
         request: Request,
         kind: str,
         reason: str,
         *,
-        retry: bool,
+        retryable: bool,
         wait: float = 0.0,
-        attempt: FetchRecord | None = None,
-    ) -> Request | None:
-        """Count a failed attempt; return the retry request, or None when giving up.
+        give_up: str | None = None,
+    ) -> _Fault:
+        """Count a failed attempt on the host; pause its slot, or the host for good."""
+        host = self._host(key)
+        host.failures += 1
+        if give_up is None and host.failures >= self.max_failures:
+            give_up = f"{host.failures} failures in a row, last: {reason}"
+        if give_up is not None:
+            self._pause(key, host, request, give_up)
+        elif retryable:
+            # A host that fails for a transient reason gets its rest, whether or not this
+            # request has retries left.
+            host.resume_at = max(host.resume_at, time.monotonic() + wait)
+            self._hold(key)
+        return _Fault(key, kind, reason, retryable, wait)
+
+    def _pause(self, key: str, host: _Host, request: Request, why: str) -> None:
+        """Leave the host alone for the rest of the crawl, its waiting requests too."""
+        if host.paused is not None:
+            return
+        host.paused = f"{why} ({request.url})"
+        note_partial(self.stats, f"host {key} paused: {host.paused}")
+        logger.error("Pausing host %s for the rest of the crawl: %s", key, host.paused)
+        slot = self.downloader.slots.get(key)
+        while slot is not None and slot.queue:
+            # Admitted to the slot before the pause; they would go out as it frees.
+            waiting, result = slot.queue.popleft()
+            result.errback(self._dropped(host, waiting))
+
+    def _dropped(self, host: _Host, request: Request) -> IgnoreRequest:
+        note_fault(self.stats, "host_paused", request.url, host.paused or "", "skipped")
+        return IgnoreRequest(f"host paused: {host.paused}")
+
+    def _backoff(self, request: Request) -> float:
+        attempt = request.meta.get("retry_times", 0)
+        spread = random.uniform(0.75, 1.25)  # so retries of many requests do not align
+        return min(self.backoff_max, self.backoff_base * (2**attempt) * spread)
+
+    def _retry(self, request: Request, fault: _Fault, attempt: FetchRecord) -> Request | None:
+        """The retry of a failed request, or None when giving up; the fault logged.
 
         The failed attempt's fetch record rides along in the retry's meta (PRIOR_FETCHES),
-        since only the last attempt reaches the engine and the archive pipeline.
+        since only the last attempt reaches the engine and the archive pipeline. The
+        retry waits in the slot like any request, so the pause holds it too.
         """
-        host.failures += 1
-        if host.paused is None and host.failures >= self.max_failures:
-            self._pause(host, request, f"{host.failures} failures in a row, last: {reason}")
-        new_request = None
-        if retry and host.paused is None:
-            new_request = get_retry_request(
-                request,
-                spider=self.crawler.spider,
-                reason=reason,
-                max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
-            )
-        if new_request is not None:
-            if attempt is not None:
-                new_request.meta[PRIOR_FETCHES] = [*request.meta.get(PRIOR_FETCHES, ()), attempt]
-            host.next_allowed = max(host.next_allowed, time.monotonic() + wait)
-            note_fault(self.stats, kind, request.url, reason, f"retried after {wait:.2f}s")
+        paused = self._host(fault.key).paused
+        retry = None
+        if fault.retryable and paused is None:
+            retry = get_retry_request(request, spider=self.crawler.spider, reason=fault.reason)
+        if retry is not None:
+            retry.meta[PRIOR_FETCHES] = [*request.meta.get(PRIOR_FETCHES, ()), attempt]
+            outcome = f"retried after {fault.wait:.2f}s"
+        elif paused is not None:
+            outcome = "host paused"
         else:
-            outcome = "host paused" if host.paused else ("gave up" if retry else "not retried")
-            note_fault(self.stats, kind, request.url, reason, outcome)
-        return new_request
+            outcome = "gave up" if fault.retryable else "not retried"
+        note_fault(self.stats, fault.kind, request.url, fault.reason, outcome)
+        return retry
 
-
-def _later(seconds: float, call: Any = None, *args: Any) -> Deferred[Any]:
-    """Call `call(*args)` (or nothing) after `seconds`, on the running reactor.
-
-    The reactor is imported here, not at module level: importing it early would install
-    Twisted's default reactor before Scrapy installs the asyncio one.
-    """
-    from twisted.internet import reactor
-    from twisted.internet.task import deferLater
-
-    return deferLater(reactor, seconds, call or (lambda: None), *args)
-
-
-def _fire(waiter: Deferred[None]) -> None:
-    if not waiter.called:
-        waiter.callback(None)
-
-
-def _exception_kind(name: str, message: str = "") -> str:
-    """A short fault kind for a download exception (class name; message for wrappers)."""
-    kinds = {
-        "DownloadTimeoutError": "timeout",
-        "TimeoutError": "timeout",
-        "ResponseDataLossError": "truncated",
-        "DownloadCancelledError": "too_large",
-        "ConnectionLost": "connection_lost",
-        "ConnectionDone": "connection_lost",
-        "DownloadConnectionRefusedError": "connection_refused",
-        "ConnectionRefusedError": "connection_refused",
-        "CannotResolveHostError": "dns",
-    }
-    if name in kinds:
-        return kinds[name]
-    # DownloadFailedError wraps the Twisted failures; their names are in its message.
-    for inner, kind in kinds.items():
-        if inner in message:
-            return kind
-    return "network_error"

@@ -149,7 +149,7 @@ class ArchiveSpider(Spider):
         from crawler.recrawl import load_known_posts
 
         db_url = self.settings.get("PALIMPSEST_DB_URL")
-        setting = self.settings.get("PALIMPSEST_REVISIT", "schedule")
+        setting = self.settings.get("PALIMPSEST_REVISIT")
         scheduled = self.settings.get("PALIMPSEST_TRIGGER") == "schedule"
         if db_url:
             from storage.engine import open_engine
@@ -250,7 +250,7 @@ class ArchiveSpider(Spider):
                 continue
             self.choice.ask(url)
             yield self._post_request(url, known)
-        limit = self.settings.getint("PALIMPSEST_MAX_LISTING_PAGES", 2000)
+        limit = self.settings.getint("PALIMPSEST_MAX_LISTING_PAGES")
         for more in found.more:
             if self.listing_pages < limit:
                 yield self._listing_request(more)
@@ -294,7 +294,7 @@ class ArchiveSpider(Spider):
         return ThreadFetch(
             post=post, url=url, route=route.name, known=known, parallel=route.parallel,
             exact_count=route.exact_count,
-            max_pages=self.settings.getint("PALIMPSEST_MAX_COMMENT_PAGES", 500),
+            max_pages=self.settings.getint("PALIMPSEST_MAX_COMMENT_PAGES"),
         )
 
     # -- post pages -----------------------------------------------------------------

@@ -4,14 +4,17 @@
 
 Fetches each URL once with the project's downloader middlewares and prints, as JSON,
 what each callback or errback saw (status, time, text, WARC place) and the final stats.
+`run_probe` runs it from a test.
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from scrapy import Request, Spider
@@ -20,6 +23,7 @@ from scrapy.http import Response
 from scrapy.utils.project import get_project_settings
 from twisted.python.failure import Failure
 
+ROOT = Path(__file__).resolve().parents[2]
 RESULTS: list[dict[str, Any]] = []
 STATS: dict[str, Any] = {}
 
@@ -71,6 +75,21 @@ class ProbeSpider(Spider):
 
     def closed(self, reason: str) -> None:
         STATS.update(self.crawler.stats.get_stats())
+
+
+def run_probe(urls: list[str], settings: dict[str, Any]) -> dict[str, Any]:
+    """Crawl `urls` in a child process with `settings` over the project's; its results."""
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.faults.probe", json.dumps(settings), *urls],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=90,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
 
 
 def main() -> None:

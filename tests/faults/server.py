@@ -36,7 +36,7 @@ __all__ = ["Fault", "FaultKind", "FaultServer", "Injection", "serve_faults"]
 
 FaultKind = Literal[
     "status",  # answer `status` (500, 502, 404 …) with a small error page
-    "retry_after",  # answer `status` (429 or 503) with Retry-After: `retry_after`
+    "retry_after",  # answer `status` (429 or 503) with Retry-After: `retry_after`, after `delay`
     "slow",  # wait `delay` seconds, then answer normally
     "truncate",  # send `fraction` of the body; `lie_length`: keep the full Content-Length
     "wrong_charset",  # body re-encoded to cp1252, header still says UTF-8
@@ -115,6 +115,7 @@ class FaultServer:
         directory: str | Path | None = None,
         faults: list[Fault] | None = None,
         seed: int = 8,
+        host: str = "127.0.0.1",
     ) -> None:
         if upstream is not None:
             host = urlsplit(upstream).hostname
@@ -126,21 +127,25 @@ class FaultServer:
         self.faults = list(faults or [])
         self.injections: list[Injection] = []
         self.requests: list[str] = []  # every path+query asked, in order
+        # (time.monotonic(), path+query) of each request as it arrived: the server's own
+        # clock, for tests of the crawler's pacing.
+        self.arrivals: list[tuple[float, str]] = []
         self.offsite_hits: list[str] = []  # requests that arrived for the "other" host
         self._lock = threading.Lock()
         self._random = random.Random(seed)
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.host = host  # another loopback address (127.0.0.2) is another host to Scrapy
         self.base_url = ""
 
     # -- life cycle -------------------------------------------------------------------
 
     def start(self) -> str:
         handler = type("Handler", (_Handler,), {"fault_server": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = ThreadingHTTPServer((self.host, 0), handler)
         self._httpd.daemon_threads = True
         port = self._httpd.server_address[1]
-        self.base_url = f"http://127.0.0.1:{port}"
+        self.base_url = f"http://{self.host}:{port}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
         return self.base_url
@@ -164,6 +169,7 @@ class FaultServer:
         """The first fault that matches and still has injections left (counts it)."""
         with self._lock:
             self.requests.append(target)
+            self.arrivals.append((time.monotonic(), target))
             for fault in self.faults:
                 if fault.matches(target) and (fault.times is None or fault.seen < fault.times):
                     fault.seen += 1
@@ -262,6 +268,7 @@ class _Handler(BaseHTTPRequestHandler):
             "retry_after", target, f"{fault.status} Retry-After: {fault.retry_after}"
         )
         headers = [("Content-Type", "text/html"), ("Retry-After", str(fault.retry_after))]
+        time.sleep(fault.delay)
         self._send(fault.status, headers, b"<html><body>Slow down</body></html>")
 
     def _fault_slow(self, fault: Fault, target: str) -> None:
@@ -401,9 +408,12 @@ def serve_faults(
     faults: list[Fault] | None = None,
     pages: dict[str, tuple[int, dict[str, str], bytes]] | None = None,
     directory: str | Path | None = None,
+    host: str = "127.0.0.1",
 ) -> Iterator[FaultServer]:
     """Context manager: a started FaultServer, stopped on exit."""
-    server = FaultServer(upstream=upstream, faults=faults, pages=pages, directory=directory)
+    server = FaultServer(
+        upstream=upstream, faults=faults, pages=pages, directory=directory, host=host
+    )
     server.start()
     try:
         yield server

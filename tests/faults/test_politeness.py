@@ -10,8 +10,8 @@ import pytest
 
 from crawler.config import Config, parse_config
 from crawler.middlewares.guards import same_site
-from crawler.middlewares.hosts import parse_retry_after
 from crawler.politeness import WARC_MIDDLEWARE, politeness_settings, user_agent, warc_dir_for
+from crawler.retry_after import parse_retry_after
 
 CONFIG = """
 [topic]
