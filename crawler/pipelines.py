@@ -19,8 +19,9 @@ from scrapy.crawler import Crawler
 
 from crawler.faultlog import ABORT_REASON, PARTIAL_KEY, PRIOR_FETCHES, faults_of
 from crawler.fetches import fetch_failed, record_for_failure, record_for_response, thread_recorded
+from crawler.thread_fetch import FetchedThread
 from crawler.warc import close_warc
-from storage.records import FetchRecord, PostGone, ThreadSnapshot
+from storage.records import FetchRecord, PostGone, ThreadCheck, ThreadSnapshot
 
 __all__ = ["ArchivePipeline", "crawl_status"]
 
@@ -94,16 +95,14 @@ class ArchivePipeline:
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if isinstance(item, PostGone):
-            from storage.gone import record_gone
-
-            assert self.crawl_id is not None
-            gone = record_gone(self.engine, item, self.crawl_id)
+            assert self.archive is not None and self.crawl_id is not None
+            gone = self.archive.record_gone(item, self.crawl_id)
             self.counts["posts_tombstoned"] += int(gone.tombstoned)
             return item
         if not isinstance(item, ThreadSnapshot):
             return item
         assert self.archive is not None and self.crawl_id is not None
-        result = self.archive.record(item, self.crawl_id)
+        result = _record(self.archive, item, self.crawl_id)
         self.counts["threads"] += 1
         self.counts["threads_partial"] += 0 if item.complete else 1
         # A thread skipped as unchanged (fingerprint) carries no comments; the writer
@@ -224,6 +223,18 @@ class ArchivePipeline:
         elif status == "aborted" and scrapy_stats.get(ABORT_REASON):
             stats["error"] = scrapy_stats[ABORT_REASON]
         return status, stats
+
+
+def _record(archive: Any, item: ThreadSnapshot, crawl_id: int) -> Any:
+    """One thread through the archive's verb for it: unchanged, or a snapshot."""
+    if not isinstance(item, FetchedThread):
+        check = ThreadCheck(checked_at=item.fetched_at, complete=item.complete)
+        return archive.record(item, crawl_id, check)
+    if item.comments_unchanged:
+        return archive.record_unchanged(
+            item.source_key, item.post, crawl_id, item.check(), post_read=not item.post_unchanged
+        )
+    return archive.record(item, crawl_id, item.check())
 
 
 def _software_version() -> str:

@@ -9,19 +9,43 @@ otherwise assembled (`crawler.thread`) with complete=False if any page failed.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
 from crawler.config import Source
 from crawler.normalize.thread import normalize_thread
+from crawler.page import Page
 from crawler.recrawl import KnownPost, KnownPosts
 from crawler.thread import assemble_thread, thread_fingerprint
-from storage.records import CommentRecord, Page, PageState, PostRecord, ThreadSnapshot
+from storage.records import CommentRecord, PageState, PostRecord, ThreadCheck, ThreadSnapshot
 
-__all__ = ["ThreadInProgress", "finish_thread"]
+__all__ = ["FetchedThread", "ThreadInProgress", "finish_thread"]
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FetchedThread(ThreadSnapshot):
+    """The spider's item for one thread: its snapshot and what the fetch saw of its pages.
+
+    The pipeline records it with `Archive.record(snapshot, crawl, check())`, or, when
+    `comments_unchanged`, with `Archive.record_unchanged` (comments not parsed; the post
+    not read either when `post_unchanged`).
+    """
+
+    fingerprint: str | None = None  # hash of the comment region / REST payload
+    comments_unchanged: bool = False
+    post_unchanged: bool = False
+    page_states: tuple[PageState, ...] = ()
+
+    def check(self) -> ThreadCheck:
+        return ThreadCheck(
+            checked_at=self.fetched_at,
+            fingerprint=self.fingerprint,
+            pages=self.page_states,
+            complete=self.complete,
+        )
 
 
 @dataclass(eq=False)
@@ -73,7 +97,7 @@ def finish_thread(
         # Every page as the last complete crawl saw it: the writer records the post
         # and marks the comments seen, without normalizing or comparing them.
         stats.inc_value("palimpsest/threads_unchanged")
-        unchanged = ThreadSnapshot(
+        unchanged = FetchedThread(
             source_key=source.key, post=thread.post, comments=(), complete=True,
             fetched_at=datetime.now(UTC), expected_comment_count=thread.expected,
             fingerprint=fingerprint, comments_unchanged=True,
@@ -96,10 +120,13 @@ def finish_thread(
         complete=not thread.problems,
         fetched_at=datetime.now(UTC),
         expected_comment_count=thread.expected,
-        fingerprint=fingerprint,
         problems=thread.problems,
     )
-    snapshot = replace(snapshot, page_states=tuple(thread.page_states.values()))
+    snapshot = FetchedThread(
+        **{f.name: getattr(snapshot, f.name) for f in fields(snapshot)},
+        fingerprint=fingerprint,
+        page_states=tuple(thread.page_states.values()),
+    )
     if thread.expected is not None and thread.expected != len(snapshot.comments):
         # The site's own count disagrees: log and count; the thread's completeness is
         # decided by its pages, since displayed counts include held or filtered comments.

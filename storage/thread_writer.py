@@ -25,11 +25,11 @@ from sqlalchemy.engine import Connection
 
 from storage import writer_sql as sql
 from storage.hashing import comment_hash, post_hash
-from storage.records import CommentRecord, ThreadSnapshot
+from storage.records import CommentRecord, PostRecord, ThreadCheck, ThreadSnapshot
 from storage.tombstones import insert_tombstones
 from storage.upserts import Upserts
 
-__all__ = ["RecordResult", "clean_text", "write_thread"]
+__all__ = ["RecordResult", "clean_text", "write_thread", "write_unchanged"]
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +81,42 @@ def clean_text(text: str | None) -> str | None:
 
 
 def write_thread(
-    conn: Connection, upserts: Upserts, source_id: int, thread: ThreadSnapshot, crawl_id: int
+    conn: Connection,
+    upserts: Upserts,
+    source_id: int,
+    thread: ThreadSnapshot,
+    crawl_id: int,
+    check: ThreadCheck,
 ) -> RecordResult:
     """Write one thread snapshot of source `source_id` for crawl `crawl_id` on `conn`."""
-    return _ThreadWriter(conn, upserts, source_id, thread, crawl_id).write()
+    writer = _ThreadWriter(
+        conn, upserts, source_id, crawl_id, check, post=thread.post, comments=thread.comments,
+        complete=thread.complete and check.complete, t=thread.fetched_at,
+    )  # fmt: skip
+    return writer.write()
+
+
+def write_unchanged(
+    conn: Connection,
+    upserts: Upserts,
+    source_id: int,
+    post: PostRecord,
+    crawl_id: int,
+    check: ThreadCheck,
+    *,
+    post_read: bool,
+) -> RecordResult:
+    """Record a thread whose comment pages all fingerprint as at the last complete crawl.
+
+    Its comments were not parsed. `post_read`: `post` is the post as read now (a post
+    version is written if it changed); else the post page was not read (a 304, or the
+    same bytes) and `post` holds only its ids: the post's versions are left alone.
+    """
+    writer = _ThreadWriter(
+        conn, upserts, source_id, crawl_id, check, post=post, comments=(),
+        complete=check.complete, t=check.checked_at,
+    )  # fmt: skip
+    return writer.write_unchanged(post_read=post_read)
 
 
 class _ThreadWriter:
@@ -95,34 +127,37 @@ class _ThreadWriter:
         conn: Connection,
         upserts: Upserts,
         source_id: int,
-        thread: ThreadSnapshot,
         crawl_id: int,
+        check: ThreadCheck,
+        *,
+        post: PostRecord,
+        comments: Sequence[CommentRecord],
+        complete: bool,
+        t: datetime,
     ) -> None:
         self.conn = conn
         self.upserts = upserts
-        self.thread = thread
         self.crawl_id = crawl_id
+        self.check = check
+        self.post = post
+        self.comments = comments
+        self.complete = complete
         # Naive times are taken as UTC (as the column type does), so comparisons with
         # stored aware times cannot fail.
-        t = thread.fetched_at
-        self.t = t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+        self.t = _utc(t)
+        self.checked_at = _utc(check.checked_at)
         self.source_id = source_id
         self.author_ids: dict[str, int] = {}
 
     def write(self) -> RecordResult:
         post_id = self._upsert_post()
-        if self.thread.post_unchanged and self.thread.comments_unchanged:
-            # 304 Not Modified on every page: the post record holds only its ids.
-            return self._unchanged_comments(post_id, 0)
         self._upsert_authors()
         new_post, first_time = self._write_post_version(post_id)
-        if self.thread.comments_unchanged and not first_time:
-            return self._unchanged_comments(post_id, new_post)
-        comments = _dedupe(self.thread.comments)
+        comments = _dedupe(self.comments)
         current = self._upsert_comments(post_id, comments)
         new_versions, unchanged = self._write_comment_versions(post_id, comments, current)
         tombstones = 0
-        if self.thread.complete:
+        if self.complete:
             seen = {c.external_id for c in comments}
             tombstones = self._tombstone([cur for ext, cur in current.items() if ext not in seen])
         changed = new_post + new_versions + tombstones > 0
@@ -133,6 +168,18 @@ class _ThreadWriter:
             tombstones=tombstones,
             unchanged_comments=unchanged,
         )
+
+    def write_unchanged(self, *, post_read: bool) -> RecordResult:
+        post_id = self._upsert_post()
+        new_post = 0
+        if post_read:
+            self._upsert_authors()
+            new_post, first_time = self._write_post_version(post_id)
+            if first_time:
+                # Nothing archived to be unchanged from: a thread without comments.
+                self._upsert_state(post_id, active=False, changed=True)
+                return RecordResult(new_post, 0, 0, 0)
+        return self._unchanged_comments(post_id, new_post)
 
     def _unchanged_comments(self, post_id: int, new_post: int) -> RecordResult:
         """A thread whose pages all matched the last complete crawl's fingerprint: its
@@ -149,19 +196,19 @@ class _ThreadWriter:
     # The post row first: its upsert takes the row lock that serializes writers of
     # this thread on PostgreSQL.
     def _upsert_post(self) -> int:
-        p = self.thread.post
+        p = self.post
         row = (self.source_id, p.external_id, clean_text(p.url), self.t, self.t)
         return int(self.upserts.post.fetch(self.conn, row)[0][0])
 
     def _upsert_authors(self) -> None:
-        p = self.thread.post
+        p = self.post
         # key -> [display name, profile url, external id], in the author upsert's terms
         people: dict[str, list[str | None]] = {}
         names: set[tuple[str, str]] = set()
         entries: list[tuple[str, str, str | None, str | None]] = [
             (p.author_key, p.author_raw, p.author_url, p.author_external_id)
         ]
-        entries += [(c.author_key, c.author_raw, c.author_url, None) for c in self.thread.comments]
+        entries += [(c.author_key, c.author_raw, c.author_url, None) for c in self.comments]
         for key, raw, url, ext in entries:
             if not key:
                 continue  # anonymous: no identity to keep
@@ -201,7 +248,7 @@ class _ThreadWriter:
 
     def _write_post_version(self, post_id: int) -> tuple[int, bool]:
         """Insert a post version if the post changed; (versions written, first sight)."""
-        p = self.thread.post
+        p = self.post
         pv = post_version_t.c
         found = sql.current_post_version.fetch(self.conn, (post_id,))
         cur = _PostCurrent._make(found[0]) if found else None
@@ -359,16 +406,16 @@ class _ThreadWriter:
         return len(gone)
 
     def _upsert_state(self, post_id: int, *, active: bool, changed: bool) -> None:
-        th = self.thread
         dates = [
-            d if d.tzinfo is not None else d.replace(tzinfo=UTC)
-            for d in (th.post.published_at, *(c.published_at for c in th.comments))
+            _utc(d)
+            for d in (self.post.published_at, *(c.published_at for c in self.comments))
             if d is not None
         ]
         activity = max(dates, default=None)
         if active and (activity is None or activity < self.t):
             activity = self.t  # an edit or deletion is a sign of life too
-        pages = th.page_states if th.complete else ()
+        check = self.check
+        pages = check.pages if self.complete else ()
         first = pages[0] if pages else None
         # HTTP validators of the thread's pages, for the next crawl's conditional
         # requests (crawler.recrawl); the post page's also in etag / last_modified.
@@ -379,21 +426,25 @@ class _ThreadWriter:
         ]  # fmt: skip
         row = (  # in POST_STATE_KEYS order
             post_id,
-            th.fingerprint,
+            check.fingerprint,
             validators or None,
             first.etag if first else None,
             first.last_modified if first else None,
             0,
-            self.t,
+            self.checked_at,
             activity,
-            self.crawl_id if th.complete else None,
+            self.crawl_id if self.complete else None,
         )
         up = self.upserts
-        if th.complete:
+        if self.complete:
             statement = up.post_state_complete
         else:  # see Upserts.post_state_partial_changed
             statement = up.post_state_partial_changed if changed else up.post_state_partial
         statement.execute(self.conn, [row])
+
+
+def _utc(t: datetime) -> datetime:
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
 def _dedupe(comments: Sequence[CommentRecord]) -> list[CommentRecord]:

@@ -10,27 +10,34 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storage.records import (
     CommentRecord,
     FetchRecord,
+    PageState,
     PostRecord,
     QuoteRecord,
     ReplyRecord,
+    ThreadCheck,
     ThreadSnapshot,
 )
+
+if TYPE_CHECKING:
+    from storage.archive import Archive, RecordResult
 
 __all__ = [
     "BASE_TIME",
     "SOURCE_KEY",
     "at",
+    "make_check",
     "make_comment",
     "make_fetch",
     "make_post",
     "make_quote",
     "make_reply",
     "make_thread",
+    "record",
     "replace",
 ]
 
@@ -138,3 +145,24 @@ def make_fetch(url: str = "https://blog.example/?p=100", **kw: Any) -> FetchReco
     }
     fields.update(kw)
     return FetchRecord(**fields)
+
+
+def make_check(
+    thread: ThreadSnapshot, *, fingerprint: str | None = None, pages: tuple[PageState, ...] = ()
+) -> ThreadCheck:
+    """The check a fetch of `thread` gives: its time and completeness, and the given pages."""
+    return ThreadCheck(
+        checked_at=thread.fetched_at, fingerprint=fingerprint, pages=pages, complete=thread.complete
+    )
+
+
+def record(
+    archive: Archive,
+    thread: ThreadSnapshot,
+    crawl_id: int,
+    *,
+    fingerprint: str | None = None,
+    pages: tuple[PageState, ...] = (),
+) -> RecordResult:
+    """`record(archive, thread, crawl_id, check)` with `make_check`'s check."""
+    return archive.record(thread, crawl_id, make_check(thread, fingerprint=fingerprint, pages=pages))

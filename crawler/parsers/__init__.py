@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from crawler.page import Page
 from crawler.parsers import wordpress_activity, wordpress_html, wordpress_listing, wordpress_rest
 from storage.errors import ConfigError
-from storage.records import Page
 
 __all__ = ["PLATFORMS", "PlatformParser", "UnknownPlatform", "get_parser"]
 

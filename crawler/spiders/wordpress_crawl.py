@@ -20,11 +20,12 @@ from crawler.config import Config, Source
 from crawler.encoding import normalize_page
 from crawler.faultlog import note_fault
 from crawler.fetches import fetch_failed
+from crawler.page import Page
 from crawler.parsers import get_parser
 from crawler.recrawl import KnownPost, KnownPosts
 from crawler.thread_fetch import ThreadInProgress, finish_thread
 from crawler.topic import TopicFilter
-from storage.records import Page, PostRecord, ThreadSnapshot
+from storage.records import PostRecord, ThreadSnapshot
 
 __all__ = ["LISTING", "POST", "THREAD", "WordPressCrawl"]
 

@@ -19,12 +19,13 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.fetches import body_sha256
+from crawler.page import Page
 from crawler.parsers.wordpress_html import PostPage
 from crawler.recrawl import KnownPost, conditional_headers, page_state, url_key
 from crawler.spiders.comment_feeds import CommentFeeds
 from crawler.spiders.wordpress_crawl import LISTING, POST, THREAD, reason
 from crawler.thread_fetch import ThreadInProgress
-from storage.records import Page, PageState, PostGone, PostRecord
+from storage.records import PageState, PostGone, PostRecord
 
 __all__ = ["HtmlRoute"]
 

@@ -18,9 +18,9 @@ from scrapy import Request
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.page import Page
 from crawler.spiders.wordpress_crawl import LISTING, THREAD, WordPressCrawl, reason
 from crawler.thread_fetch import ThreadInProgress
-from storage.records import Page
 
 __all__ = ["REST_PER_PAGE", "RestRoute", "rest_url"]
 

@@ -17,7 +17,15 @@ from storage.archive import Archive
 from storage.models import UTCDateTime, format_utc
 from storage.timestamps import sqlite_utc_processor, utc_text
 from storage.writer_sql import AUTHOR_KEYS_AT_ONCE
-from tests.factories import SOURCE_KEY, at, make_comment, make_quote, make_reply, make_thread
+from tests.factories import (
+    SOURCE_KEY,
+    at,
+    make_comment,
+    make_quote,
+    make_reply,
+    make_thread,
+    record,
+)
 
 
 @pytest.fixture
@@ -38,7 +46,7 @@ def test_more_authors_than_one_lookup_holds(
     # Names whose stored key differs from the record's (NUL), and one author twice.
     names = [f"Person {i}" for i in range(n)] + ["Nul\x00Name", "Person 0"]
     comments = [make_comment(str(i + 1), author=name) for i, name in enumerate(names)]
-    archive.record(make_thread(comments), crawl())
+    record(archive, make_thread(comments), crawl())
     found = rows(
         engine,
         "SELECT cv.author_raw, a.display_name, a.key FROM comment_version cv "
@@ -58,13 +66,13 @@ def test_edges_go_to_the_versions_written_now(
         make_comment("1", parent=None, quotes=(make_quote("first quote"),)),
         make_comment("2", parent="1"),
     ]
-    archive.record(make_thread(first, fetched_at=at(1)), crawl())
+    record(archive, make_thread(first, fetched_at=at(1)), crawl())
     # The same time again (a second snapshot of one crawl): comment 1 changed, 2 not.
     again = [
         make_comment("1", "Changed.", quotes=(make_quote("second quote"),)),
         make_comment("2", parent="1", replies=(make_reply("1"),)),
     ]
-    result = archive.record(make_thread(again, fetched_at=at(1)), crawl())
+    result = record(archive, make_thread(again, fetched_at=at(1)), crawl())
     assert (result.new_comment_versions, result.unchanged_comments) == (1, 1)
     quotes = rows(
         engine,
