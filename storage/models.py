@@ -51,6 +51,7 @@ __all__ = [
     "Reply",
     "SchedulerJob",
     "Source",
+    "ThreadProblem",
     "UTCDateTime",
     "format_utc",
     "parse_utc",
@@ -286,6 +287,10 @@ class PostState(Base):
     last_complete_crawl_id: Mapped[int | None] = mapped_column(ForeignKey("crawl.id"))
     # [{url, fingerprint, etag, last_modified}] of each page at the last complete crawl.
     pages: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
+    # When a complete check last saw the whole thread (every page fetched and read): the
+    # "last seen" of each of its live comments (current_comments), so that an unchanged
+    # thread writes no comment row.
+    last_complete_at: Mapped[utc_null]
 
 
 class PostVersion(Base):
@@ -394,6 +399,19 @@ class Quote(Base):
     source_kind: Mapped[str] = mapped_column(String(16))
     source_external_id: Mapped[str | None] = mapped_column(String(255))
     source_url: Mapped[text_null]
+
+
+class ThreadProblem(Base):
+    """One problem a crawl found with a thread (why it is partial), naming a URL."""
+
+    __tablename__ = "thread_problem"
+    __table_args__ = (UniqueConstraint("crawl_id", "post_id", "ordinal"),)
+
+    id: Mapped[intpk]
+    crawl_id: Mapped[int] = mapped_column(ForeignKey("crawl.id"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    ordinal: Mapped[int]  # order of the problem within the thread's list, from 0
+    problem: Mapped[text_]
 
 
 class CrawlLock(Base):
