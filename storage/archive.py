@@ -31,7 +31,6 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from storage import known
-from storage.bulk import BulkStatement
 from storage.errors import ConfigError
 from storage.gone import GoneResult, count_gone
 from storage.known import CrawlCaptures, FinishedThreads, KnownPost
@@ -61,11 +60,7 @@ RETRY_SQLSTATES = {"23505", "40001", "40P01"}
 source_t = cast(sa.Table, Source.__table__)
 crawl_t = cast(sa.Table, Crawl.__table__)
 fetch_t = cast(sa.Table, Fetch.__table__)
-_insert_fetches = BulkStatement(
-    sa.insert(fetch_t),
-    ("crawl_id", "url", "method", "status", "fetched_at", "size", "sha256", "elapsed_ms",
-     "content_type", "error", "warc_file", "warc_offset"),
-)  # fmt: skip
+_insert_fetches = sa.insert(fetch_t)
 
 
 def _now() -> datetime:
@@ -155,16 +150,17 @@ class Archive:
         self._retry(lambda conn: conn.execute(stmt))
 
     def record_fetches(self, crawl_id: int, fetches: Sequence[FetchRecord]) -> None:
-        """Store the HTTP responses of a crawl, in one executemany of prepared tuples."""
+        """Store the HTTP responses of a crawl, in one executemany."""
         if not fetches:
             return
         rows = [
-            (crawl_id, clean_text(f.url), f.method, f.status, f.fetched_at, f.size, f.sha256,
-             f.elapsed_ms, clean_text(f.content_type), clean_text(f.error), f.warc_file,
-             f.warc_offset)
+            {"crawl_id": crawl_id, "url": clean_text(f.url), "method": f.method,
+             "status": f.status, "fetched_at": f.fetched_at, "size": f.size, "sha256": f.sha256,
+             "elapsed_ms": f.elapsed_ms, "content_type": clean_text(f.content_type),
+             "error": clean_text(f.error), "warc_file": f.warc_file, "warc_offset": f.warc_offset}
             for f in fetches
         ]  # fmt: skip
-        self._retry(lambda conn: _insert_fetches.execute(conn, rows))
+        self._retry(lambda conn: conn.execute(_insert_fetches, rows))
 
     # -- threads ------------------------------------------------------------------
 

@@ -119,6 +119,25 @@ def _parse_utc(value: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
+# The last time bound on SQLite and its text: a thread's rows bind one fetch time each.
+_last_bound: tuple[datetime | None, str] = (None, "")
+
+
+def _sqlite_text(value: datetime) -> str:
+    """format_utc(value), without its cache for UTC datetimes (hashing an aware datetime
+    costs more than formatting it, and every comment binds a distinct published_at)."""
+    global _last_bound
+    last = _last_bound  # one read: another thread may replace the pair meanwhile
+    if last[0] is value:
+        return last[1]
+    if value.tzinfo is UTC and type(value) is datetime:
+        text = value.isoformat(timespec="microseconds")[:-6] + "Z"
+    else:
+        text = format_utc(value)
+    _last_bound = (value, text)
+    return text
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """An aware UTC timestamp: `timestamptz` on PostgreSQL, fixed-width ISO text on SQLite."""
 
@@ -136,7 +155,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         if not isinstance(value, datetime):
             raise TypeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
         if dialect.name == "sqlite":
-            return format_utc(value)
+            return _sqlite_text(value)
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value.astimezone(UTC)

@@ -61,7 +61,7 @@ def _check_out(out: Path) -> None:
 def _revision(conn: Connection) -> str | None:
     try:
         rows = conn.execute(sa.text("SELECT version_num FROM alembic_version ORDER BY 1"))
-        return ",".join(r[0] for r in rows) or None
+        return ",".join(r.version_num for r in rows) or None
     except sa.exc.DBAPIError:
         return None
 
@@ -75,13 +75,10 @@ def _known_names(conn: Connection, sources: tuple[str, ...]) -> Iterator[str]:
     if sources:
         authors = authors.where(Source.key.in_(sources))
     for row in conn.execute(authors):
-        yield from (v for v in row if v)
-    for (alias,) in conn.execute(aliases):
-        yield alias
+        yield from (v for v in (row.display_name, row.key, row.external_id) if v)
+    yield from conn.scalars(aliases)
     at_names = sa.select(Reply.raw_name).where(Reply.raw_name.is_not(None)).distinct()
-    for (at_name,) in conn.execute(at_names):
-        if at_name:
-            yield at_name
+    yield from (name for name in conn.scalars(at_names) if name)
 
 
 def _begin_snapshot(conn: Connection) -> None:

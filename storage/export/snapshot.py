@@ -284,8 +284,8 @@ class Snapshot:
             .order_by(AuthorAlias.author_id, AuthorAlias.raw_name)
         )
         found: dict[int, list[str]] = {}
-        for author_id, raw in rows:
-            found.setdefault(author_id, []).append(raw)
+        for r in rows:
+            found.setdefault(r.author_id, []).append(r.raw_name)
         return found
 
     def versions(self) -> Iterator[list[Row]]:

@@ -77,7 +77,7 @@ def test_unchanged_thread_writes_no_version_and_counts_as_seen(
     ).new_post_versions == 1
     with engine.connect() as conn:
         live = conn.execute(sa.text("SELECT count(*) FROM current_comments")).scalar()
-        seen = conn.execute(sa.text("SELECT min(last_seen_at) FROM comment")).scalar()
+        seen = conn.execute(sa.text("SELECT min(last_seen_at) FROM current_comments")).scalar()
     assert live == 2
     assert str(seen).startswith(str(at(2).date()))
 
