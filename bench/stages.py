@@ -133,9 +133,9 @@ def thread_pages(site: Path, base: str, posts: int) -> list[list[tuple[str, byte
 def _snapshots(threads: list[list[tuple[str, bytes]]]) -> list[Any]:
     """palimpsest's per-thread work: parse every page, assemble, normalize."""
     from crawler.normalize.thread import normalize_thread
+    from crawler.page import Page
     from crawler.parsers.wordpress_html import parse_post_page
-    from crawler.thread import assemble_thread, thread_fingerprint
-    from storage.records import Page
+    from crawler.thread import assemble_thread
 
     now = datetime.now(UTC)
     done = []
@@ -147,7 +147,6 @@ def _snapshots(threads: list[list[tuple[str, bytes]]]) -> list[Any]:
             source_key="bench", post=parsed[0].post,
             pages=[p.comments for p in sorted(parsed, key=lambda p: p.comment_page or 1)],
             complete=True, fetched_at=now, expected_comment_count=parsed[0].post.comment_count_displayed,
-            fingerprint=thread_fingerprint(p.fingerprint for p in parsed),
         )
         done.append(normalize_thread(snapshot))
     return done
@@ -189,6 +188,7 @@ def write(args: dict[str, Any]) -> dict[str, Any]:
     """Archive.record of parsed, normalized threads into a fresh SQLite archive."""
     from storage.archive import Archive
     from storage.engine import open_engine
+    from storage.records import ThreadCheck
 
     snapshots = _snapshots(thread_pages(Path(args["site"]), args["base"], args["posts"]))
     engine = open_engine(args["db"])
@@ -199,7 +199,8 @@ def write(args: dict[str, Any]) -> dict[str, Any]:
     written = 0
     with _timed(out):
         for snapshot in snapshots:
-            written += archive.record(snapshot, crawl_id).new_comment_versions
+            check = ThreadCheck(checked_at=snapshot.fetched_at)
+            written += archive.record(snapshot, crawl_id, check).new_comment_versions
     engine.dispose()
     out["comment_versions"] = written
     return out

@@ -29,7 +29,7 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
-from storage.records import Page
+from crawler.page import Page
 
 __all__ = ["BOM", "MISLABELLED", "UNDECLARED", "Decoded", "decode_body", "normalize_page", "read_as"]
 

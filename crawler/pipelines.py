@@ -1,6 +1,6 @@
-"""The archive pipeline: hands each ThreadSnapshot to `storage.archive`, one crawl row per run.
+"""The archive pipeline: hands each fetched thread to `storage.archive`, one crawl row per run.
 
-`open_spider` opens the database and starts the crawl row; `process_item` records one
+`open_spider` takes the crawl's Archive (the spider's) and starts the crawl row; `process_item` records one
 thread (one transaction in the writer); `close_spider` writes the last fetch rows and
 finishes the crawl row with its status and stats. Fetch rows (every HTTP response, and
 every request that got none) are collected from signals and written in batches.
@@ -72,12 +72,10 @@ class ArchivePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         settings = crawler.settings
-        self.db_url: str = settings.get("PALIMPSEST_DB_URL")
         self.trigger: str = settings.get("PALIMPSEST_TRIGGER")
         if self.trigger not in TRIGGERS:
             raise ValueError(f"PALIMPSEST_TRIGGER must be one of {TRIGGERS}, not {self.trigger!r}")
         self.batch_size: int = settings.getint("PALIMPSEST_FETCH_BATCH")
-        self.engine: Any = None
         self.archive: Any = None
         self.crawl_id: int | None = None
         self.fetches: list[FetchRecord] = []
@@ -95,12 +93,11 @@ class ArchivePipeline:
     # -- lifecycle ----------------------------------------------------------------------
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        from storage.archive import Archive
-        from storage.engine import open_engine
-
-        source = (spider or self.crawler.spider).source  # type: ignore[union-attr]
-        self.engine = open_engine(self.db_url)
-        self.archive = Archive(self.engine)
+        # The crawl's one Archive is the spider's (crawler.spiders.archive).
+        spider = spider or self.crawler.spider
+        source = spider.source  # type: ignore[union-attr]
+        self.archive = spider.archive  # type: ignore[union-attr]
+        assert self.archive is not None
         self.archive.ensure_source(source.key, source.name, source.url, source.platform)
         self.crawl_id = self.archive.start_crawl(
             source.key, self.trigger, software_version=_software_version()
@@ -129,9 +126,7 @@ class ArchivePipeline:
         assert self.archive is not None and self.crawl_id is not None
         crawl_id = self.crawl_id
         if isinstance(item, PostGone):
-            from storage.gone import record_gone
-
-            gone = self._guarded(item.url, lambda: record_gone(self.engine, item, crawl_id))
+            gone = self._guarded(item.url, lambda: self.archive.record_gone(item, crawl_id))
             self.counts["posts_tombstoned"] += int(bool(gone and gone.tombstoned))
             return item
         if not isinstance(item, FinishedThread):
@@ -141,7 +136,8 @@ class ArchivePipeline:
         if result is None and thread.complete:
             # The writer failed on the whole thread: keep what it can as a partial thread,
             # from which no deletion is inferred.
-            item = replace(item, snapshot=replace(thread, complete=False))
+            item = replace(item, snapshot=replace(thread, complete=False),
+                           check=replace(item.check, complete=False))
             result = self._guarded(thread.post.url, lambda: self._record(item))
         self.counts["threads"] += 1
         self.counts["threads_partial"] += 0 if item.snapshot.complete else 1
@@ -160,11 +156,13 @@ class ArchivePipeline:
         return item
 
     def _record(self, item: FinishedThread) -> Any:
-        """One thread into the archive: as seen unchanged, or its snapshot."""
+        """One thread into the archive, through its verb: seen unchanged, or recorded."""
         assert self.archive is not None and self.crawl_id is not None
-        thread = replace(item.snapshot, page_states=item.pages, comments_unchanged=item.unchanged,
-                         post_unchanged=item.unchanged and not item.post_read)
-        return self.archive.record(thread, self.crawl_id)
+        thread, check = item.snapshot, item.check
+        if item.unchanged:
+            return self.archive.record_unchanged(thread.source_key, thread.post, self.crawl_id,
+                                                 check, post_read=item.post_read)
+        return self.archive.record(thread, self.crawl_id, check)
 
     def _guarded(self, url: str, write: Callable[[], T]) -> T | None:
         """Run one write; an exception is counted with its URL (the crawl ends partial)
@@ -185,18 +183,15 @@ class ArchivePipeline:
             return
         if self.heartbeat is not None and self.heartbeat.running:
             self.heartbeat.stop()
-        try:
-            self._flush_fetches()
-            warc_digests = close_warc(self.crawler)
-            status, stats = self._summary(warc_digests)
-            stats_obj = self.crawler.stats
-            assert stats_obj is not None
-            stats_obj.set_value("palimpsest/status", status)
-            stats_obj.set_value("palimpsest/summary", stats)
-            self.archive.finish_crawl(self.crawl_id, status, stats, error=stats.get("error"))
-            logger.info("crawl %s finished: %s %s", self.crawl_id, status, stats)
-        finally:
-            self.engine.dispose()
+        self._flush_fetches()
+        warc_digests = close_warc(self.crawler)
+        status, stats = self._summary(warc_digests)
+        stats_obj = self.crawler.stats
+        assert stats_obj is not None
+        stats_obj.set_value("palimpsest/status", status)
+        stats_obj.set_value("palimpsest/summary", stats)
+        self.archive.finish_crawl(self.crawl_id, status, stats, error=stats.get("error"))
+        logger.info("crawl %s finished: %s %s", self.crawl_id, status, stats)
 
     # -- fetch rows ---------------------------------------------------------------------
 

@@ -15,12 +15,14 @@ against the SHA-256 recorded on the crawl row before it is trusted.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from storage.errors import InputError
+
+if TYPE_CHECKING:
+    from storage.archive import Archive
 
 __all__ = [
     "CapturedResponse",
@@ -69,29 +71,10 @@ def load_captures(paths: list[Path]) -> dict[str, CapturedResponse]:
     return chosen
 
 
-def crawl_warcs(db_url: str, crawl_id: int, warc_dir: str | Path) -> tuple[str, list[Path]]:
+def crawl_warcs(archive: Archive, crawl_id: int, warc_dir: str | Path) -> tuple[str, list[Path]]:
     """The crawl's source key and its WARC files, each checked against its digest."""
-    import sqlalchemy as sa
-
-    from storage.engine import open_engine
-    from storage.models import Crawl, Fetch, Source
-
-    engine = open_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            row = conn.execute(
-                sa.select(Source.key, Crawl.stats, Crawl.warc_sha256)
-                .join(Source, Source.id == Crawl.source_id)
-                .where(Crawl.id == crawl_id)
-            ).one_or_none()
-            if row is None:
-                raise InputError(f"--crawl {crawl_id}: no such crawl in {db_url}")
-            query = sa.select(Fetch.warc_file).where(Fetch.crawl_id == crawl_id).distinct()
-            names: list[str] = [name for name in conn.scalars(query) if name]
-    finally:
-        engine.dispose()
-    digests = _json(row.warc_sha256) or _json(row.stats).get("warc_sha256") or {}
-    names = sorted(set(names) | set(digests))
+    captures = archive.crawl_captures(crawl_id)
+    names, digests = captures.warc_files, captures.digests
     if not names:
         raise InputError(f"crawl {crawl_id} kept no WARC files (it ran without --warc)")
     paths = []
@@ -103,13 +86,7 @@ def crawl_warcs(db_url: str, crawl_id: int, warc_dir: str | Path) -> tuple[str, 
         if expected and _sha256(path) != expected:
             raise InputError(f"crawl {crawl_id}: {path} does not match its recorded SHA-256")
         paths.append(path)
-    return str(row.key), paths
-
-
-def _json(value: Any) -> dict[str, Any]:
-    if isinstance(value, str):
-        value = json.loads(value)
-    return dict(value or {})
+    return captures.source_key, paths
 
 
 def _sha256(path: Path) -> str:
@@ -176,10 +153,17 @@ def reparse_crawl(
     from crawler import settings as project
     from crawler.config import load_config
     from crawler.runner import run_crawl
+    from storage.archive import Archive
+    from storage.engine import open_engine
 
     config = load_config(config_path)
     directory = warc_dir or config.crawl.warc_dir or "warc"
-    source_key, paths = crawl_warcs(db_url, crawl_id, directory)
+    archive = Archive(open_engine(db_url))  # the process's one engine, run_crawl's too
+    try:
+        source_key, paths = crawl_warcs(archive, crawl_id, directory)
+    except BaseException:
+        archive.engine.dispose()
+        raise
     middlewares = {
         **project.DOWNLOADER_MIDDLEWARES,
         "crawler.warc.WarcCaptureMiddleware": None,  # the capture exists already
@@ -202,4 +186,6 @@ def reparse_crawl(
         trigger="reparse",
         progress=progress,
         overrides=overrides,
+        config_obj=config,
+        archive=archive,
     )

@@ -19,72 +19,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, Self
 
-import sqlalchemy as sa
+from storage.known import FinishedThreads, url_key
 
-__all__ = ["FinishedThreads", "ResumeSpiderMiddleware", "finished_threads"]
+__all__ = ["FinishedThreads", "ResumeSpiderMiddleware"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class FinishedThreads:
-    """Threads completed by the aborted crawls that this crawl resumes."""
-
-    crawl_ids: tuple[int, ...] = ()
-    post_ids: frozenset[str] = frozenset()  # platform ids (WordPress post ID)
-    urls: frozenset[str] = frozenset()  # post URLs, normalized by _url_key
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.post_ids or _url_key(key) in self.urls
-
-
-def _url_key(url: str) -> str:
-    return url.split("#", 1)[0].rstrip("/")
-
-
-def finished_threads(engine: sa.Engine, source_key: str, *, window: timedelta) -> FinishedThreads:
-    """The threads finished by the latest run of `aborted` crawls of the source.
-
-    Walks back from the newest finished crawl while crawls are `aborted` (a crawl killed
-    twice resumes both), stopping at any other status or beyond `window`.
-    """
-    from storage.models import Crawl, Post, PostState, Source
-
-    since = datetime.now(UTC) - window
-    with engine.connect() as conn:
-        crawls = conn.execute(
-            sa.select(Crawl.id, Crawl.status, Crawl.started_at)
-            .join(Source, Source.id == Crawl.source_id)
-            .where(Source.key == source_key, Crawl.status != "running")
-            .order_by(Crawl.id.desc())
-            .limit(20)
-        ).all()
-        ids: list[int] = []
-        for crawl in crawls:
-            started = crawl.started_at
-            if isinstance(started, str):
-                started = datetime.fromisoformat(started)
-            if started is not None and started.tzinfo is None:
-                started = started.replace(tzinfo=UTC)
-            if crawl.status != "aborted" or (started is not None and started < since):
-                break
-            ids.append(crawl.id)
-        if not ids:
-            return FinishedThreads()
-        rows = conn.execute(
-            sa.select(Post.external_id, Post.url)
-            .join(PostState, PostState.post_id == Post.id)
-            .where(PostState.last_complete_crawl_id.in_(ids))
-        ).all()
-    return FinishedThreads(
-        crawl_ids=tuple(ids),
-        post_ids=frozenset(r.external_id for r in rows),
-        urls=frozenset(_url_key(r.url) for r in rows),
-    )
 
 
 class ResumeSpiderMiddleware:
@@ -114,22 +56,16 @@ class ResumeSpiderMiddleware:
     def spider_opened(self, spider: Any) -> None:
         settings = self.crawler.settings
         source = getattr(spider, "source", None)
-        db_url = settings.get("PALIMPSEST_DB_URL")
+        archive = getattr(spider, "archive", None)  # the crawl's one Archive
         # A reparse re-derives every thread of one crawl: nothing to resume there.
         if (
             not self.enabled
             or source is None
-            or not db_url
+            or archive is None
             or settings.get("PALIMPSEST_TRIGGER") == "reparse"
         ):
             return
-        from storage.engine import open_engine
-
-        engine = open_engine(db_url)
-        try:
-            self.finished = finished_threads(engine, source.key, window=self.window)
-        finally:
-            engine.dispose()
+        self.finished = archive.finished_threads(source.key, window=self.window)
         if self.finished.crawl_ids:
             stats = self.crawler.stats
             stats.set_value("palimpsest/resumed_from", list(self.finished.crawl_ids))
@@ -148,7 +84,7 @@ class ResumeSpiderMiddleware:
         if post is not None and post.external_id in self.finished.post_ids:
             key = post.external_id
         elif request.url in self.finished:
-            key = _url_key(request.url)
+            key = url_key(request.url)
         else:
             return True
         # Discovery finds a post by several routes (home, sitemap, archives): count it once.

@@ -31,6 +31,7 @@ from storage.errors import CrawlLocked, PalimpsestError
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+    from storage.archive import Archive
     from storage.locks import CrawlLockHandle
 
 __all__ = [
@@ -140,8 +141,13 @@ def run_crawl(
     progress: Progress | None = None,
     log_level: str = "WARNING",
     overrides: dict[str, Any] | None = None,
+    config_obj: Config | None = None,
+    archive: Archive | None = None,
 ) -> CrawlSummary:
     """Crawl one source in this process (once per process) and return its summary.
+
+    `config_obj` and `archive`: a Config already loaded, an Archive already open (a
+    reparse has both), so the process loads the config once and opens one engine.
 
     Config and database problems surface here as PalimpsestError, before Scrapy starts.
     """
@@ -150,13 +156,17 @@ def run_crawl(
 
     from crawler.fetches import thread_recorded
     from crawler.spiders.archive import ArchiveSpider
+    from storage.archive import Archive
     from storage.engine import open_engine
     from storage.locks import crawl_lock, mark_stale_crawls_aborted
 
-    config = load_config(config_path)
+    config = config_obj or load_config(config_path)  # one load per crawl process
     source = config.source(source_key)
-    # Per-source politeness and WARC capture are applied by the spider (crawler.politeness).
-    open_engine(db_url).dispose()  # creates or upgrades the schema; fails early and clearly
+    # The crawl's one engine: it creates or upgrades the schema (failing early and
+    # clearly), holds the crawl lock, and is the spider's Archive. Per-source politeness
+    # and WARC capture are applied by the spider (crawler.politeness).
+    engine = archive.engine if archive is not None else open_engine(db_url)
+    archive = archive or Archive(engine)
 
     settings = crawl_settings(
         config_path=config.path, db_url=db_url, trigger=trigger, warc_dir=warc_dir,
@@ -174,12 +184,11 @@ def run_crawl(
     # the crawl stops as on SIGTERM: the thread being written completes, the row is
     # marked `aborted` with the reason, and nothing is half-written.
     startup_errors: list[Any] = []
-    lock_engine = open_engine(db_url)
     heartbeat = settings.getfloat("PALIMPSEST_LOCK_HEARTBEAT")
     try:
-        with crawl_lock(lock_engine, source.key, heartbeat_every=heartbeat) as lock:
-            mark_stale_crawls_aborted(lock_engine, source.key)
-            started = process.crawl(crawler, source=source.key, config=config.path)
+        with crawl_lock(engine, source.key, heartbeat_every=heartbeat) as lock:
+            mark_stale_crawls_aborted(engine, source.key)
+            started = process.crawl(crawler, source=source.key, config=config, archive=archive)
             started.addErrback(startup_errors.append)
             # After crawl(): that is where Scrapy installs its reactor, which the
             # LoopingCall would otherwise pull in as Twisted's default one.
@@ -188,7 +197,7 @@ def run_crawl(
             with fewer_gc_passes():
                 process.start()
     finally:
-        lock_engine.dispose()
+        engine.dispose()
 
     for failure in startup_errors:
         # The crawl could not start or stopped on an exception (the archive or the config

@@ -22,7 +22,6 @@ def assemble_thread(
     complete: bool,
     fetched_at: datetime,
     expected_comment_count: int | None,
-    fingerprint: str | None,
     problems: Sequence[str] = (),
 ) -> ThreadSnapshot:
     """Merge comment pages (any order) into one ThreadSnapshot.
@@ -57,7 +56,6 @@ def assemble_thread(
         complete=complete,
         fetched_at=fetched_at,
         expected_comment_count=expected_comment_count,
-        fingerprint=fingerprint,
         problems=tuple(notes),
     )
 

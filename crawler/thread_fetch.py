@@ -30,10 +30,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from crawler.page import Page
 from crawler.platforms.base import ThreadPage
 from crawler.recrawl import KnownPost
 from crawler.thread import assemble_thread, thread_fingerprint
-from storage.records import CommentRecord, Page, PageState, PostRecord, ThreadSnapshot
+from storage.records import CommentRecord, PageState, PostRecord, ThreadCheck, ThreadSnapshot
 
 __all__ = [
     "DONE",
@@ -134,7 +135,7 @@ class FinishedThread:
     # False: the post page was not read either (304, or its very bytes): `snapshot.post`
     # holds only the post's ids.
     post_read: bool
-    pages: tuple[PageState, ...]  # each page's validators, fingerprint and body hash
+    check: ThreadCheck  # the fingerprint, and each page's validators and body hash
 
 
 @dataclass(eq=False)
@@ -277,15 +278,15 @@ class ThreadFetch:
     def finish(self, *, source_key: str, now: datetime) -> FinishedThread:
         """The thread's result, once `next_step()` says DONE."""
         self.done = True
-        fingerprint = self.fingerprint()
         states = tuple(o.state for o in self.outcomes.values() if not isinstance(o, Failed))
         if not self.changed():
             snapshot = ThreadSnapshot(
                 source_key=source_key, post=self.post, comments=(), complete=True,
-                fetched_at=now, expected_comment_count=self.expected, fingerprint=fingerprint,
+                fetched_at=now, expected_comment_count=self.expected,
             )
+            check = ThreadCheck(checked_at=now, fingerprint=self.fingerprint(), pages=states)
             return FinishedThread(snapshot=snapshot, unchanged=True, post_read=self.post_read,
-                                  pages=states)
+                                  check=check)
         by_number: dict[int, tuple[CommentRecord, ...]] = {}
         for o in self.outcomes.values():
             if isinstance(o, Read):
@@ -302,8 +303,9 @@ class ThreadFetch:
             complete=not self.problems,
             fetched_at=now,
             expected_comment_count=self.expected,
-            fingerprint=fingerprint,
             problems=self.problems,
         )
+        check = ThreadCheck(checked_at=now, fingerprint=self.fingerprint(), pages=states,
+                            complete=snapshot.complete)
         return FinishedThread(snapshot=snapshot, unchanged=False, post_read=self.post_read,
-                              pages=states)
+                              check=check)

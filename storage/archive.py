@@ -1,9 +1,14 @@
-"""The archive's write API: sources, crawls, fetches and thread snapshots.
+"""The archive's one front door for the crawler: sources, crawls, fetches, threads, and reads.
 
-`Archive.record(thread, crawl_id)` writes one thread in one transaction; what it
-writes (new versions of what changed, tombstones, identity rows, post_state) is
-`storage.thread_writer`. Versions are insert-only; the only update of a version row is
-closing its `valid_to`.
+Writes: `Archive.record(thread, crawl_id, check)` writes one thread in one transaction;
+`record_unchanged` records a thread whose comment pages all fingerprint as at the last
+complete crawl (its comments were not parsed); `record_gone` counts a post that answered
+404/410 (`storage.gone`). What a thread write does (new versions of what changed,
+tombstones, identity rows, post_state) is `storage.thread_writer`. Versions are
+insert-only; the only update of a version row is closing its `valid_to`.
+
+Reads for the crawler's decisions (`storage.known`): `known_posts`, `finished_threads`
+(resume), `crawl_captures` (reparse).
 
 Concurrency: the post row is upserted first, and an upsert locks that row on
 PostgreSQL until commit, so two writers of the same thread queue behind each other
@@ -18,21 +23,30 @@ import os
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from storage.bulk import BulkStatement
+from storage import known
 from storage.errors import ConfigError
+from storage.gone import GoneResult, count_gone
+from storage.known import CrawlCaptures, FinishedThreads, KnownPost
 from storage.models import CRAWL_STATUSES, CRAWL_TRIGGERS, Crawl, Fetch, Source
-from storage.records import FetchRecord, ThreadSnapshot
-from storage.thread_writer import RecordResult, clean_text, write_thread
+from storage.records import FetchRecord, PostGone, PostRecord, ThreadCheck, ThreadSnapshot
+from storage.thread_writer import RecordResult, clean_text, write_thread, write_unchanged
 from storage.upserts import Upserts
 
-__all__ = ["Archive", "RecordResult"]
+__all__ = [
+    "Archive",
+    "CrawlCaptures",
+    "FinishedThreads",
+    "GoneResult",
+    "KnownPost",
+    "RecordResult",
+]
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +60,7 @@ RETRY_SQLSTATES = {"23505", "40001", "40P01"}
 source_t = cast(sa.Table, Source.__table__)
 crawl_t = cast(sa.Table, Crawl.__table__)
 fetch_t = cast(sa.Table, Fetch.__table__)
-_insert_fetches = BulkStatement(
-    sa.insert(fetch_t),
-    ("crawl_id", "url", "method", "status", "fetched_at", "size", "sha256", "elapsed_ms",
-     "content_type", "error", "warc_file", "warc_offset"),
-)  # fmt: skip
+_insert_fetches = sa.insert(fetch_t)
 
 
 def _now() -> datetime:
@@ -140,26 +150,78 @@ class Archive:
         self._retry(lambda conn: conn.execute(stmt))
 
     def record_fetches(self, crawl_id: int, fetches: Sequence[FetchRecord]) -> None:
-        """Store the HTTP responses of a crawl, in one executemany of prepared tuples."""
+        """Store the HTTP responses of a crawl, in one executemany."""
         if not fetches:
             return
         rows = [
-            (crawl_id, clean_text(f.url), f.method, f.status, f.fetched_at, f.size, f.sha256,
-             f.elapsed_ms, clean_text(f.content_type), clean_text(f.error), f.warc_file,
-             f.warc_offset)
+            {"crawl_id": crawl_id, "url": clean_text(f.url), "method": f.method,
+             "status": f.status, "fetched_at": f.fetched_at, "size": f.size, "sha256": f.sha256,
+             "elapsed_ms": f.elapsed_ms, "content_type": clean_text(f.content_type),
+             "encoding": f.encoding, "error": clean_text(f.error), "warc_file": f.warc_file, "warc_offset": f.warc_offset}
             for f in fetches
         ]  # fmt: skip
-        self._retry(lambda conn: _insert_fetches.execute(conn, rows))
+        self._retry(lambda conn: conn.execute(_insert_fetches, rows))
 
     # -- threads ------------------------------------------------------------------
 
-    def record(self, thread: ThreadSnapshot, crawl_id: int) -> RecordResult:
-        """Record one thread snapshot for crawl `crawl_id`, in one transaction."""
+    def record(self, thread: ThreadSnapshot, crawl_id: int, check: ThreadCheck) -> RecordResult:
+        """Record one thread snapshot for crawl `crawl_id`, in one transaction.
+
+        `check` is what the fetch saw of the thread's pages (fingerprint, validators),
+        kept in post_state for the next crawl when the thread is complete.
+        """
         return self._retry(
             lambda conn: write_thread(
-                conn, self.upserts, self._source_id(conn, thread.source_key), thread, crawl_id
+                conn, self.upserts, self._source_id(conn, thread.source_key), thread, crawl_id, check
             )
         )
+
+    def record_unchanged(
+        self,
+        source_key: str,
+        post: PostRecord,
+        crawl_id: int,
+        check: ThreadCheck,
+        *,
+        post_read: bool,
+    ) -> RecordResult:
+        """Record a thread seen unchanged: its comment pages all fingerprint as at the last
+        complete crawl, so its comments were not parsed.
+
+        `post_read=True`: `post` is the post as read now, and a post version is written
+        if it changed. `post_read=False`: the post page answered 304 or the same bytes,
+        `post` holds only `external_id` and `url`, and the post's versions are untouched.
+        """
+        return self._retry(
+            lambda conn: write_unchanged(
+                conn, self.upserts, self._source_id(conn, source_key), post, crawl_id, check,
+                post_read=post_read,
+            )
+        )  # fmt: skip
+
+    def record_gone(self, gone: PostGone, crawl_id: int) -> GoneResult:
+        """Count one crawl's 404/410 for a known post; tombstone it on the second crawl in
+        a row (`storage.gone`). Once per post and crawl; an unknown post is ignored."""
+        return self._retry(lambda conn: count_gone(conn, gone, crawl_id))
+
+    # -- reads for the crawler ----------------------------------------------------
+
+    def known_posts(self, source_key: str) -> list[KnownPost]:
+        """Every archived post of the source with its post_state, in one query."""
+        with self.engine.connect() as conn:
+            return known.known_posts(conn, source_key)
+
+    def finished_threads(self, source_key: str, *, window: timedelta) -> FinishedThreads:
+        """The threads finished by the latest run of `aborted` crawls of the source, back
+        to `window` ago (what a resumed crawl need not fetch again)."""
+        with self.engine.connect() as conn:
+            return known.finished_threads(conn, source_key, window=window)
+
+    def crawl_captures(self, crawl_id: int) -> CrawlCaptures:
+        """The WARC files crawl `crawl_id` wrote and their recorded SHA-256 (InputError
+        "--crawl N: no such crawl" when there is none)."""
+        with self.engine.connect() as conn:
+            return known.crawl_captures(conn, crawl_id)
 
     # -- helpers ------------------------------------------------------------------
 

@@ -20,13 +20,13 @@ from datetime import UTC, datetime
 from typing import cast
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from storage.models import Post, PostState, PostVersion, Source
 from storage.records import PostGone
 from storage.tombstones import insert_tombstones
 
-__all__ = ["GONE_AFTER", "GoneResult", "record_gone"]
+__all__ = ["GONE_AFTER", "GoneResult", "count_gone"]
 
 log = logging.getLogger(__name__)
 
@@ -41,22 +41,18 @@ source_t = cast(sa.Table, Source.__table__)
 
 @dataclass(frozen=True)
 class GoneResult:
-    """What `record_gone` did: the post's consecutive gone count, and whether it was tombstoned."""
+    """What `Archive.record_gone` did: the post's consecutive gone count, and whether it was tombstoned."""
 
     gone_count: int
     tombstoned: bool
 
 
-def record_gone(engine: Engine, gone: PostGone, crawl_id: int) -> GoneResult:
+def count_gone(conn: Connection, gone: PostGone, crawl_id: int) -> GoneResult:
     """Count one crawl's 404/410 for a known post; tombstone it at the GONE_AFTER-th in a row.
 
-    Call once per post and crawl. A post the archive does not know is ignored.
+    Call once per post and crawl, in the caller's transaction (`Archive.record_gone`). A
+    post the archive does not know is ignored.
     """
-    with engine.begin() as conn:
-        return _record(conn, gone, crawl_id)
-
-
-def _record(conn: Connection, gone: PostGone, crawl_id: int) -> GoneResult:
     t = gone.fetched_at if gone.fetched_at.tzinfo else gone.fetched_at.replace(tzinfo=UTC)
     post_id = conn.execute(
         sa.select(post_t.c.id)

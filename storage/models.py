@@ -51,6 +51,7 @@ __all__ = [
     "Reply",
     "SchedulerJob",
     "Source",
+    "ThreadProblem",
     "UTCDateTime",
     "format_utc",
     "parse_utc",
@@ -118,6 +119,25 @@ def _parse_utc(value: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
+# The last time bound on SQLite and its text: a thread's rows bind one fetch time each.
+_last_bound: tuple[datetime | None, str] = (None, "")
+
+
+def _sqlite_text(value: datetime) -> str:
+    """format_utc(value), without its cache for UTC datetimes (hashing an aware datetime
+    costs more than formatting it, and every comment binds a distinct published_at)."""
+    global _last_bound
+    last = _last_bound  # one read: another thread may replace the pair meanwhile
+    if last[0] is value:
+        return last[1]
+    if value.tzinfo is UTC and type(value) is datetime:
+        text = value.isoformat(timespec="microseconds")[:-6] + "Z"
+    else:
+        text = format_utc(value)
+    _last_bound = (value, text)
+    return text
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """An aware UTC timestamp: `timestamptz` on PostgreSQL, fixed-width ISO text on SQLite."""
 
@@ -135,7 +155,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         if not isinstance(value, datetime):
             raise TypeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
         if dialect.name == "sqlite":
-            return format_utc(value)
+            return _sqlite_text(value)
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
@@ -229,6 +249,7 @@ class Fetch(Base):
     sha256: Mapped[str | None] = mapped_column(String(64))
     elapsed_ms: Mapped[int | None]
     content_type: Mapped[str | None] = mapped_column(String(255))
+    encoding: Mapped[str | None] = mapped_column(String(32))  # codec the body is read with
     error: Mapped[text_null]
     warc_file: Mapped[text_null]
     warc_offset: Mapped[int | None] = mapped_column(BigInteger)
@@ -286,6 +307,10 @@ class PostState(Base):
     last_complete_crawl_id: Mapped[int | None] = mapped_column(ForeignKey("crawl.id"))
     # [{url, fingerprint, etag, last_modified}] of each page at the last complete crawl.
     pages: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
+    # When a complete check last saw the whole thread (every page fetched and read): the
+    # "last seen" of each of its live comments (current_comments), so that an unchanged
+    # thread writes no comment row.
+    last_complete_at: Mapped[utc_null]
 
 
 class PostVersion(Base):
@@ -394,6 +419,19 @@ class Quote(Base):
     source_kind: Mapped[str] = mapped_column(String(16))
     source_external_id: Mapped[str | None] = mapped_column(String(255))
     source_url: Mapped[text_null]
+
+
+class ThreadProblem(Base):
+    """One problem a crawl found with a thread (why it is partial), naming a URL."""
+
+    __tablename__ = "thread_problem"
+    __table_args__ = (UniqueConstraint("crawl_id", "post_id", "ordinal"),)
+
+    id: Mapped[intpk]
+    crawl_id: Mapped[int] = mapped_column(ForeignKey("crawl.id"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    ordinal: Mapped[int]  # order of the problem within the thread's list, from 0
+    problem: Mapped[text_]
 
 
 class CrawlLock(Base):

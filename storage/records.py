@@ -7,14 +7,13 @@ imports neither SQLAlchemy nor Scrapy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 __all__ = [
     "CommentRecord",
     "FetchRecord",
-    "Page",
     "PageState",
     "PostGone",
     "PostRecord",
@@ -24,6 +23,7 @@ __all__ = [
     "ReplyRecord",
     "ResolvedBy",
     "TargetKind",
+    "ThreadCheck",
     "ThreadSnapshot",
 ]
 
@@ -31,18 +31,6 @@ ReplyKind = Literal["threaded", "at_reply", "mention"]
 ResolvedBy = Literal["markup", "link", "name"]
 TargetKind = Literal["comment", "post"]
 QuoteSourceKind = Literal["post", "comment", "external", "unknown"]
-
-
-@dataclass(frozen=True, kw_only=True)
-class Page:
-    """One fetched response, as a parser sees it: no Scrapy, no clock."""
-
-    url: str
-    body: bytes
-    fetched_at: datetime  # UTC, aware
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
-    encoding: str | None = None  # declared or detected; parsers may re-detect
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,17 +113,17 @@ class ThreadSnapshot:
     complete: bool
     fetched_at: datetime  # UTC, aware: when the last page of the thread arrived
     expected_comment_count: int | None = None  # X-WP-Total or the displayed count
-    fingerprint: str | None = None  # hash of the comment region / REST payload
     problems: tuple[str, ...] = ()  # why the thread is partial, each naming a URL
-    # True: every page's fingerprint matched the last complete crawl's, so the comments
-    # were not parsed (`comments` is empty) and are recorded as seen, unchanged.
-    comments_unchanged: bool = False
-    # True: the post page answered 304 Not Modified, so `post` holds only its ids and
-    # the writer leaves the post's versions alone (only with comments_unchanged).
-    post_unchanged: bool = False
-    # Each page of the thread with its HTTP validators and fingerprint, kept in
-    # post_state.pages for the next crawl's conditional requests (complete threads only).
-    page_states: tuple[PageState, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThreadCheck:
+    """What one crawl's fetch of a thread saw of its pages: kept in post_state for the next crawl."""
+
+    checked_at: datetime  # UTC, aware: when the thread's last page arrived
+    fingerprint: str | None = None  # of the thread's comment pages (None: not computed)
+    pages: tuple[PageState, ...] = ()  # each page's validators, fingerprint, body sha256
+    complete: bool = True  # every page fetched and read
 
 
 @dataclass(frozen=True, kw_only=True)

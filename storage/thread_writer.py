@@ -2,14 +2,24 @@
 
 `write_thread` compares content hashes with the current versions (one query per
 thread), inserts new versions of what changed (executemany), tombstones what
-disappeared from a *complete* thread, and touches no version of what is unchanged.
-Versions are insert-only; the only update of a version row is closing its `valid_to`.
-Around it go the thread's identity rows (post, authors and their aliases, comments)
-and its `post_state`, all upserted (`storage.upserts`).
+disappeared from a *complete* thread, and writes no row of what is unchanged: not a
+version, and not the comment row either. A comment's "last seen" is its thread's last
+complete check (`post_state.last_complete_at`, read through `current_comments`), so
+the comment row's `last_seen_at` moves only when a version of it is written, when a
+partial thread shows it (a partial check sets no last_complete_at), and before its
+tombstone (to the last complete check that still showed it). Versions are insert-only;
+the only update of a version row is closing its `valid_to`. Around it go the thread's
+identity rows (post, authors and their aliases, new comments), its `post_state`, and
+its problems (`thread_problem`), all upserted (`storage.upserts`).
+
+`write_unchanged` records a thread whose comment pages all fingerprint as at the last
+complete crawl: the post is compared (when it was read), and the check moves
+post_state; no comment row is read for writing or written.
 
 The post row is upserted first: on PostgreSQL that locks it until commit, so two
 writers of the same thread queue behind each other (`storage.archive` retries a
-transaction that still trips a unique constraint).
+transaction that still trips a unique constraint). Statements take named parameters
+and rows are read by column name (`storage.writer_sql`).
 """
 
 from __future__ import annotations
@@ -18,18 +28,18 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, overload
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from storage import writer_sql as sql
 from storage.hashing import comment_hash, post_hash
-from storage.records import CommentRecord, ThreadSnapshot
+from storage.records import CommentRecord, PostRecord, ThreadCheck, ThreadSnapshot
 from storage.tombstones import insert_tombstones
 from storage.upserts import Upserts
 
-__all__ = ["RecordResult", "clean_text", "write_thread"]
+__all__ = ["RecordResult", "clean_text", "write_thread", "write_unchanged"]
 
 log = logging.getLogger(__name__)
 
@@ -48,29 +58,21 @@ class RecordResult:
     unchanged_comments: int
 
 
-class _PostCurrent(NamedTuple):
-    """A post's current version: a row of `writer_sql.current_post_version`."""
+@dataclass
+class _Person:
+    """One author of a thread, as the author upsert takes it."""
 
-    id: int
-    version: int
-    content_hash: str
-    deleted: bool
-    valid_from: datetime
-
-
-class _Current(NamedTuple):
-    """A comment and its current version (None: no version yet), as the writer needs
-    them: a row of `writer_sql.current_comments`."""
-
-    comment_id: int
-    external_id: str
-    version_id: int | None
-    version: int | None
-    content_hash: str | None
-    deleted: bool | None
-    valid_from: datetime | None
+    display_name: str
+    profile_url: str | None = None
+    external_id: str | None = None
 
 
+@overload
+def clean_text(text: str) -> str: ...
+@overload
+def clean_text(text: None) -> None: ...
+@overload
+def clean_text(text: str | None) -> str | None: ...
 def clean_text(text: str | None) -> str | None:
     """`text` as both databases can store it: NUL becomes U+FFFD."""
     # PostgreSQL text cannot hold NUL; an HTML parser would have made it U+FFFD anyway,
@@ -81,10 +83,43 @@ def clean_text(text: str | None) -> str | None:
 
 
 def write_thread(
-    conn: Connection, upserts: Upserts, source_id: int, thread: ThreadSnapshot, crawl_id: int
+    conn: Connection,
+    upserts: Upserts,
+    source_id: int,
+    thread: ThreadSnapshot,
+    crawl_id: int,
+    check: ThreadCheck,
 ) -> RecordResult:
     """Write one thread snapshot of source `source_id` for crawl `crawl_id` on `conn`."""
-    return _ThreadWriter(conn, upserts, source_id, thread, crawl_id).write()
+    writer = _ThreadWriter(
+        conn, upserts, source_id, crawl_id, check, post=thread.post, comments=thread.comments,
+        complete=thread.complete and check.complete, t=thread.fetched_at,
+        problems=thread.problems,
+    )  # fmt: skip
+    return writer.write()
+
+
+def write_unchanged(
+    conn: Connection,
+    upserts: Upserts,
+    source_id: int,
+    post: PostRecord,
+    crawl_id: int,
+    check: ThreadCheck,
+    *,
+    post_read: bool,
+) -> RecordResult:
+    """Record a thread whose comment pages all fingerprint as at the last complete crawl.
+
+    Its comments were not parsed. `post_read`: `post` is the post as read now (a post
+    version is written if it changed); else the post page was not read (a 304, or the
+    same bytes) and `post` holds only its ids: the post's versions are left alone.
+    """
+    writer = _ThreadWriter(
+        conn, upserts, source_id, crawl_id, check, post=post, comments=(),
+        complete=check.complete, t=check.checked_at,
+    )  # fmt: skip
+    return writer.write_unchanged(post_read=post_read)
 
 
 class _ThreadWriter:
@@ -95,38 +130,49 @@ class _ThreadWriter:
         conn: Connection,
         upserts: Upserts,
         source_id: int,
-        thread: ThreadSnapshot,
         crawl_id: int,
+        check: ThreadCheck,
+        *,
+        post: PostRecord,
+        comments: Sequence[CommentRecord],
+        complete: bool,
+        t: datetime,
+        problems: Sequence[str] = (),
     ) -> None:
         self.conn = conn
         self.upserts = upserts
-        self.thread = thread
         self.crawl_id = crawl_id
+        self.check = check
+        self.post = post
+        self.comments = comments
+        self.complete = complete
+        self.problems = problems
         # Naive times are taken as UTC (as the column type does), so comparisons with
         # stored aware times cannot fail.
-        t = thread.fetched_at
-        self.t = t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+        self.t = _utc(t)
+        self.checked_at = _utc(check.checked_at)
         self.source_id = source_id
         self.author_ids: dict[str, int] = {}
 
     def write(self) -> RecordResult:
         post_id = self._upsert_post()
-        if self.thread.post_unchanged and self.thread.comments_unchanged:
-            # 304 Not Modified on every page: the post record holds only its ids.
-            return self._unchanged_comments(post_id, 0)
         self._upsert_authors()
         new_post, first_time = self._write_post_version(post_id)
-        if self.thread.comments_unchanged and not first_time:
-            return self._unchanged_comments(post_id, new_post)
-        comments = _dedupe(self.thread.comments)
+        comments = _dedupe(self.comments)
         current = self._upsert_comments(post_id, comments)
         new_versions, unchanged = self._write_comment_versions(post_id, comments, current)
         tombstones = 0
-        if self.thread.complete:
+        if self.complete:
             seen = {c.external_id for c in comments}
-            tombstones = self._tombstone([cur for ext, cur in current.items() if ext not in seen])
+            tombstones = self._tombstone(
+                post_id, [cur for ext, cur in current.items() if ext not in seen]
+            )
+        else:
+            # A partial check moves no last_complete_at: the rows say they were seen.
+            self._mark_seen([current[c.external_id].comment_id for c in comments], self.t)
         changed = new_post + new_versions + tombstones > 0
         self._upsert_state(post_id, active=changed and not first_time, changed=changed)
+        self._write_problems(post_id)
         return RecordResult(
             new_post_versions=new_post,
             new_comment_versions=new_versions,
@@ -134,77 +180,89 @@ class _ThreadWriter:
             unchanged_comments=unchanged,
         )
 
+    def write_unchanged(self, *, post_read: bool) -> RecordResult:
+        post_id = self._upsert_post()
+        new_post = 0
+        if post_read:
+            self._upsert_authors()
+            new_post, first_time = self._write_post_version(post_id)
+            if first_time:
+                # Nothing archived to be unchanged from: a thread without comments.
+                self._upsert_state(post_id, active=False, changed=True)
+                return RecordResult(new_post, 0, 0, 0)
+        return self._unchanged_comments(post_id, new_post)
+
     def _unchanged_comments(self, post_id: int, new_post: int) -> RecordResult:
         """A thread whose pages all matched the last complete crawl's fingerprint: its
-        comments were not parsed; they are seen again, unchanged (one UPDATE)."""
-        seen = sql.mark_comments_seen.execute_one(self.conn, (post_id, self.t))
+        comments were not parsed, and no comment row is written: the check itself (in
+        post_state) is what says they were seen."""
+        seen = self.conn.execute(sql.live_comment_count, {"post_id": post_id}).scalar_one()
         self._upsert_state(post_id, active=new_post > 0, changed=new_post > 0)
         return RecordResult(
             new_post_versions=new_post,
             new_comment_versions=0,
             tombstones=0,
-            unchanged_comments=max(seen, 0),
+            unchanged_comments=int(seen),
         )
 
     # The post row first: its upsert takes the row lock that serializes writers of
     # this thread on PostgreSQL.
     def _upsert_post(self) -> int:
-        p = self.thread.post
-        row = (self.source_id, p.external_id, clean_text(p.url), self.t, self.t)
-        return int(self.upserts.post.fetch(self.conn, row)[0][0])
+        p = self.post
+        row = {"source_id": self.source_id, "external_id": p.external_id,
+               "url": clean_text(p.url), "first_seen_at": self.t, "last_seen_at": self.t}  # fmt: skip
+        return int(self.conn.execute(self.upserts.post, row).scalar_one())
 
     def _upsert_authors(self) -> None:
-        p = self.thread.post
-        # key -> [display name, profile url, external id], in the author upsert's terms
-        people: dict[str, list[str | None]] = {}
+        p = self.post
+        people: dict[str, _Person] = {}
         names: set[tuple[str, str]] = set()
         entries: list[tuple[str, str, str | None, str | None]] = [
             (p.author_key, p.author_raw, p.author_url, p.author_external_id)
         ]
-        entries += [(c.author_key, c.author_raw, c.author_url, None) for c in self.thread.comments]
+        entries += [(c.author_key, c.author_raw, c.author_url, None) for c in self.comments]
         for key, raw, url, ext in entries:
             if not key:
                 continue  # anonymous: no identity to keep
             names.add((key, raw))
             person = people.get(key)
             if person is None:
-                person = people[key] = [raw, None, None]
-            person[0] = raw  # the last spelling in thread order wins
-            if not person[1]:
-                person[1] = clean_text(url)
-            if not person[2]:
-                person[2] = clean_text(ext)
+                person = people[key] = _Person(display_name=raw)
+            person.display_name = raw  # the last spelling in thread order wins
+            if not person.profile_url:
+                person.profile_url = clean_text(url)
+            if not person.external_id:
+                person.external_id = clean_text(ext)
         if not people:
             return
         t = self.t
         # Sorted, so concurrent writers lock shared author rows in one order: no deadlock.
-        self.upserts.author.execute(
-            self.conn,
+        self.conn.execute(
+            self.upserts.author,
             [
-                (self.source_id, clean_text(k), clean_text(people[k][0]), people[k][1],
-                 people[k][2], t, t)
+                {"source_id": self.source_id, "key": clean_text(k),
+                 "display_name": clean_text(people[k].display_name),
+                 "profile_url": people[k].profile_url, "external_id": people[k].external_id,
+                 "first_seen_at": t, "last_seen_at": t}
                 for k in sorted(people)
             ],
         )  # fmt: skip
-        keys = sorted({cast(str, clean_text(k)) for k in people})
-        by_clean: dict[str, int] = {}
-        for i in range(0, len(keys), sql.AUTHOR_KEYS_AT_ONCE):
-            batch = keys[i : i + sql.AUTHOR_KEYS_AT_ONCE]
-            batch += batch[-1:] * (sql.AUTHOR_KEYS_AT_ONCE - len(batch))
-            by_clean.update(
-                (key, author_id)
-                for author_id, key in sql.author_ids.fetch(self.conn, (self.source_id, *batch))
-            )
-        self.author_ids = {k: by_clean[clean_text(k)] for k in people}  # type: ignore[index]
-        alias_rows = [(self.author_ids[key], clean_text(raw), t, t) for key, raw in sorted(names)]
-        self.upserts.alias.execute(self.conn, alias_rows)
+        keys = sorted({clean_text(k) for k in people})
+        found = self.conn.execute(sql.author_ids, {"source_id": self.source_id, "keys": keys})
+        by_clean = {r.key: r.id for r in found}
+        self.author_ids = {k: by_clean[clean_text(k)] for k in people}
+        aliases = [
+            {"author_id": self.author_ids[key], "raw_name": clean_text(raw),
+             "first_seen_at": t, "last_seen_at": t}
+            for key, raw in sorted(names)
+        ]  # fmt: skip
+        self.conn.execute(self.upserts.alias, aliases)
 
     def _write_post_version(self, post_id: int) -> tuple[int, bool]:
         """Insert a post version if the post changed; (versions written, first sight)."""
-        p = self.thread.post
+        p = self.post
         pv = post_version_t.c
-        found = sql.current_post_version.fetch(self.conn, (post_id,))
-        cur = _PostCurrent._make(found[0]) if found else None
+        cur = self.conn.execute(sql.current_post_version, {"post_id": post_id}).one_or_none()
         h = post_hash(p)
         if cur is not None:
             if cur.content_hash == h and not cur.deleted:
@@ -219,46 +277,52 @@ class _ThreadWriter:
             self.conn.execute(
                 sa.update(post_version_t).where(pv.id == cur.id).values(valid_to=self.t)
             )
-        row = (  # in insert_post_version's order
-            post_id,
-            1 if cur is None else cur.version + 1,
-            self.t,
-            None,
-            self.crawl_id,
-            h,
-            False,
-            clean_text(p.title),
-            self.author_ids.get(p.author_key),
-            clean_text(p.author_raw),
-            p.published_at,
-            p.modified_at,
-            [clean_text(x) for x in p.tags],
-            [clean_text(x) for x in p.categories],
-            clean_text(p.body_html),
-            clean_text(p.body_text),
-            p.comment_count_displayed,
-        )
-        sql.insert_post_version.execute(self.conn, [row])
+        row = {
+            "post_id": post_id,
+            "version": 1 if cur is None else cur.version + 1,
+            "valid_from": self.t,
+            "valid_to": None,
+            "crawl_id": self.crawl_id,
+            "content_hash": h,
+            "deleted": False,
+            "title": clean_text(p.title),
+            "author_id": self.author_ids.get(p.author_key),
+            "author_raw": clean_text(p.author_raw),
+            "published_at": p.published_at,
+            "modified_at": p.modified_at,
+            "tags": [clean_text(x) for x in p.tags],
+            "categories": [clean_text(x) for x in p.categories],
+            "body_html": clean_text(p.body_html),
+            "body_text": clean_text(p.body_text),
+            "comment_count_displayed": p.comment_count_displayed,
+        }
+        self.conn.execute(sql.insert_post_version, row)
         return 1, cur is None
 
     def _upsert_comments(
         self, post_id: int, comments: Sequence[CommentRecord]
-    ) -> dict[str, _Current]:
-        """Comment identity rows up to date; then every comment's current version."""
-        if comments:
+    ) -> dict[str, Any]:
+        """Every comment's current version, after inserting the comments new to the post
+        (the ones already archived are not written)."""
+        key = {"post_id": post_id}
+        current = {r.external_id: r for r in self.conn.execute(sql.current_comments, key)}
+        new = sorted({c.external_id for c in comments} - current.keys())
+        if new:
             t = self.t
-            self.upserts.comment.execute(
-                self.conn,
-                [(post_id, ext, t, t) for ext in sorted(c.external_id for c in comments)],
-            )
-        rows = sql.current_comments.fetch(self.conn, (post_id,))
-        return {r[1]: _Current._make(r) for r in rows}
+            self.conn.execute(
+                self.upserts.comment,
+                [{"post_id": post_id, "external_id": ext, "first_seen_at": t, "last_seen_at": t}
+                 for ext in new],
+            )  # fmt: skip
+            current = {r.external_id: r for r in self.conn.execute(sql.current_comments, key)}
+        return current
 
     def _write_comment_versions(
-        self, post_id: int, comments: Sequence[CommentRecord], current: Mapping[str, _Current]
+        self, post_id: int, comments: Sequence[CommentRecord], current: Mapping[str, Any]
     ) -> tuple[int, int]:
         to_close: list[int] = []
-        rows: list[tuple[Any, ...]] = []
+        reseen: list[int] = []  # comments archived before that get a new version
+        rows: list[sql.CommentVersionRow] = []
         records: dict[int, CommentRecord] = {}
         unchanged = 0
         t, crawl_id, author_id = self.t, self.crawl_id, self.author_ids.get  # the hot loop's
@@ -273,76 +337,80 @@ class _ThreadWriter:
                     unchanged += 1  # a stale snapshot must not rewrite newer history
                     continue
                 to_close.append(cur.version_id)
+                reseen.append(cur.comment_id)
             records[cur.comment_id] = rec
-            rows.append(  # in insert_comment_versions' order
-                (
-                    cur.comment_id,
-                    (cur.version or 0) + 1,
-                    t,
-                    None,
-                    crawl_id,
-                    h,
-                    False,
-                    author_id(rec.author_key),
-                    clean_text(rec.author_raw),
-                    clean_text(rec.author_url),
-                    rec.published_at,
-                    rec.threaded_parent_external_id,
-                    rec.parent_external_id,
-                    clean_text(rec.body_html),
-                    clean_text(rec.body_text),
-                    clean_text(rec.own_text),
-                    rec.position,
-                    rec.page,
+            rows.append(
+                sql.CommentVersionRow(
+                    comment_id=cur.comment_id,
+                    version=(cur.version or 0) + 1,
+                    valid_from=t,
+                    valid_to=None,
+                    crawl_id=crawl_id,
+                    content_hash=h,
+                    deleted=False,
+                    author_id=author_id(rec.author_key),
+                    author_raw=clean_text(rec.author_raw),
+                    author_url=clean_text(rec.author_url),
+                    published_at=rec.published_at,
+                    threaded_parent_external_id=rec.threaded_parent_external_id,
+                    parent_external_id=rec.parent_external_id,
+                    body_html=clean_text(rec.body_html),
+                    body_text=clean_text(rec.body_text),
+                    own_text=clean_text(rec.own_text),
+                    position=rec.position,
+                    page=rec.page,
                 )
             )
         if not rows:
             return 0, unchanged
         self._close(to_close)
+        if self.complete:
+            # A partial thread marks every comment it shows (write()); a complete one
+            # only those it writes a version of (the others' last seen is the check;
+            # a comment new to the archive was inserted seen now).
+            self._mark_seen(reseen, t)
         # Plain executemany, then one query for the new ids: with RETURNING, SQLAlchemy
         # renders one huge multi-row INSERT that psycopg re-parses on every call.
         sql.insert_comment_versions.execute(self.conn, rows)
         if not any(rec.replies or rec.quotes for rec in records.values()):
             return len(rows), unchanged  # no edges: the new ids are not needed
-        inserted = sql.new_comment_versions.fetch(self.conn, (post_id, self.t))
-        replies: list[tuple[Any, ...]] = []
-        quotes: list[tuple[Any, ...]] = []
-        for version_id, comment_id in inserted:
-            new = records.get(comment_id)  # others: current versions this crawl wrote before
+        inserted = self.conn.execute(sql.new_comment_versions, {"post_id": post_id, "t": t})
+        replies: list[dict[str, Any]] = []
+        quotes: list[dict[str, Any]] = []
+        for r in inserted:
+            new = records.get(r.comment_id)  # others: current versions this crawl wrote before
             if new is None:
                 continue
             replies += [
-                (
-                    version_id,
-                    r.ordinal,
-                    r.kind,
-                    clean_text(r.raw_name),
-                    r.target_kind,
-                    r.target_external_id,
-                    r.resolved_by,
-                )
-                for r in new.replies
-            ]
+                {"comment_version_id": r.version_id, "ordinal": e.ordinal, "kind": e.kind,
+                 "raw_name": clean_text(e.raw_name), "target_kind": e.target_kind,
+                 "target_external_id": e.target_external_id, "resolved_by": e.resolved_by}
+                for e in new.replies
+            ]  # fmt: skip
             quotes += [
-                (
-                    version_id,
-                    q.ordinal,
-                    clean_text(q.quoted_text),
-                    q.source_kind,
-                    q.source_external_id,
-                    clean_text(q.source_url),
-                )
+                {"comment_version_id": r.version_id, "ordinal": q.ordinal,
+                 "quoted_text": clean_text(q.quoted_text), "source_kind": q.source_kind,
+                 "source_external_id": q.source_external_id,
+                 "source_url": clean_text(q.source_url)}
                 for q in new.quotes
-            ]
-        sql.insert_replies.execute(self.conn, replies)
-        sql.insert_quotes.execute(self.conn, quotes)
+            ]  # fmt: skip
+        if replies:
+            self.conn.execute(sql.insert_replies, replies)
+        if quotes:
+            self.conn.execute(sql.insert_quotes, quotes)
         return len(rows), unchanged
 
     def _close(self, version_ids: Sequence[int]) -> None:
-        t = self.t
-        sql.close_comment_versions.execute(self.conn, [(v, t) for v in version_ids])
+        if version_ids:
+            t = self.t
+            self.conn.execute(sql.close_comment_versions, [{"vid": v, "t": t} for v in version_ids])
 
-    def _tombstone(self, missing: Sequence[_Current]) -> int:
+    def _mark_seen(self, comment_ids: Sequence[int], t: datetime | None) -> None:
+        """The comment rows' last_seen_at moved forward to `t` (rows already as late: untouched)."""
+        if comment_ids and t is not None:
+            self.conn.execute(sql.mark_comments_seen, [{"cid": c, "t": t} for c in comment_ids])
+
+    def _tombstone(self, post_id: int, missing: Sequence[Any]) -> int:
         """A deleted=true version for each live comment gone from a complete thread."""
         gone = [
             cur
@@ -353,22 +421,35 @@ class _ThreadWriter:
         ]
         if not gone:
             return 0
-        ids = [cast(int, cur.version_id) for cur in gone]
+        # Last seen at the last complete check that still showed them (this one does not).
+        before = self.conn.execute(sql.last_complete_at, {"post_id": post_id}).scalar()
+        self._mark_seen([cur.comment_id for cur in gone], before)
+        ids = [int(cur.version_id) for cur in gone]
         self._close(ids)
         insert_tombstones(self.conn, comment_version_t, ids, self.t, self.crawl_id)
         return len(gone)
 
+    def _write_problems(self, post_id: int) -> None:
+        """The thread's problems on this crawl (none: no statement at all)."""
+        if self.problems:
+            self.conn.execute(
+                self.upserts.problem,
+                [{"crawl_id": self.crawl_id, "post_id": post_id, "ordinal": i,
+                  "problem": clean_text(text)}
+                 for i, text in enumerate(self.problems)],
+            )  # fmt: skip
+
     def _upsert_state(self, post_id: int, *, active: bool, changed: bool) -> None:
-        th = self.thread
         dates = [
-            d if d.tzinfo is not None else d.replace(tzinfo=UTC)
-            for d in (th.post.published_at, *(c.published_at for c in th.comments))
+            _utc(d)
+            for d in (self.post.published_at, *(c.published_at for c in self.comments))
             if d is not None
         ]
         activity = max(dates, default=None)
         if active and (activity is None or activity < self.t):
             activity = self.t  # an edit or deletion is a sign of life too
-        pages = th.page_states if th.complete else ()
+        check = self.check
+        pages = check.pages if self.complete else ()
         first = pages[0] if pages else None
         # HTTP validators of the thread's pages, for the next crawl's conditional
         # requests (crawler.recrawl); the post page's also in etag / last_modified.
@@ -377,23 +458,28 @@ class _ThreadWriter:
              "last_modified": ps.last_modified, "sha256": ps.sha256}
             for ps in pages
         ]  # fmt: skip
-        row = (  # in POST_STATE_KEYS order
-            post_id,
-            th.fingerprint,
-            validators or None,
-            first.etag if first else None,
-            first.last_modified if first else None,
-            0,
-            self.t,
-            activity,
-            self.crawl_id if th.complete else None,
-        )
+        row = {
+            "post_id": post_id,
+            "fingerprint": check.fingerprint,
+            "pages": validators or None,
+            "etag": first.etag if first else None,
+            "last_modified": first.last_modified if first else None,
+            "gone_count": 0,
+            "last_checked_at": self.checked_at,
+            "last_activity_at": activity,
+            "last_complete_crawl_id": self.crawl_id if self.complete else None,
+            "last_complete_at": self.checked_at if self.complete else None,
+        }
         up = self.upserts
-        if th.complete:
+        if self.complete:
             statement = up.post_state_complete
         else:  # see Upserts.post_state_partial_changed
             statement = up.post_state_partial_changed if changed else up.post_state_partial
-        statement.execute(self.conn, [row])
+        self.conn.execute(statement, row)
+
+
+def _utc(t: datetime) -> datetime:
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
 def _dedupe(comments: Sequence[CommentRecord]) -> list[CommentRecord]:

@@ -1,4 +1,4 @@
-"""UTC timestamps as SQLite text, quickly: the common case of `models.format_utc`.
+"""UTC timestamps as text, quickly: the common case of `models.format_utc`.
 
 format_utc caches its results by (value, type, tzinfo, fold), and hashing an aware
 datetime costs more than formatting one; the writer formats a distinct `published_at`
@@ -9,13 +9,11 @@ goes to format_utc. tests/storage/test_writer_statements.py checks they agree.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from storage.models import format_utc
 
-__all__ = ["sqlite_utc_processor", "utc_text"]
+__all__ = ["utc_text"]
 
 
 def utc_text(value: datetime) -> str:
@@ -23,14 +21,3 @@ def utc_text(value: datetime) -> str:
     if value.tzinfo is UTC and type(value) is datetime:
         return value.isoformat(timespec="microseconds")[:-6] + "Z"
     return format_utc(value)
-
-
-def sqlite_utc_processor(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """UTCDateTime's SQLite bind `processor`, with the fast path for UTC datetimes."""
-
-    def process(value: Any) -> Any:
-        if type(value) is datetime and value.tzinfo is UTC:
-            return value.isoformat(timespec="microseconds")[:-6] + "Z"
-        return processor(value)
-
-    return process

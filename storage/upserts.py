@@ -1,10 +1,11 @@
 """The archive writer's upsert statements, built once per database dialect.
 
-Identity rows (source, post, author, alias, comment, post_state) are written with
-INSERT ... ON CONFLICT DO UPDATE on both SQLite and PostgreSQL: no read-then-write race
-between concurrent writers. Seen-times only widen (first_seen_at takes the least,
-last_seen_at the greatest), so recording an older snapshot never moves them backwards.
-Built once and reused, the statements compile once too (the writer's hot path).
+Identity rows (source, post, author, alias, comment, post_state) and thread problems
+are written with INSERT ... ON CONFLICT DO UPDATE on both SQLite and PostgreSQL: no
+read-then-write race between concurrent writers. Seen-times only widen (first_seen_at
+takes the least, last_seen_at the greatest), so recording an older snapshot never moves
+them backwards. Built once and reused, the statements compile once too (the writer's
+hot path); they take named parameters (dicts keyed by column).
 """
 
 from __future__ import annotations
@@ -14,16 +15,9 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.bulk import BulkStatement
-from storage.models import Author, AuthorAlias, Comment, Post, PostState, Source
+from storage.models import Author, AuthorAlias, Comment, Post, PostState, Source, ThreadProblem
 
-__all__ = ["POST_STATE_KEYS", "Upserts"]
-
-# The columns of a post_state row, in the order the writer gives them.
-POST_STATE_KEYS = (
-    "post_id", "fingerprint", "pages", "etag", "last_modified", "gone_count",
-    "last_checked_at", "last_activity_at", "last_complete_crawl_id",
-)  # fmt: skip
+__all__ = ["Upserts"]
 
 
 def _t(model: Any) -> sa.Table:
@@ -57,13 +51,10 @@ class Upserts:
         post = _t(Post)
         ins = insert(post)
         newer = ins.excluded.last_seen_at >= post.c.last_seen_at
-        self.post = BulkStatement(
-            ins.on_conflict_do_update(
-                index_elements=["source_id", "external_id"],
-                set_={"url": sa.case((newer, ins.excluded.url), else_=post.c.url), **seen(post, ins)},
-            ).returning(post.c.id),
-            ("source_id", "external_id", "url", "first_seen_at", "last_seen_at"),
-        )
+        self.post = ins.on_conflict_do_update(
+            index_elements=["source_id", "external_id"],
+            set_={"url": sa.case((newer, ins.excluded.url), else_=post.c.url), **seen(post, ins)},
+        ).returning(post.c.id)
 
         author = _t(Author)
         ins = insert(author)
@@ -83,30 +74,20 @@ class Upserts:
                 **seen(author, ins),
             },
         )
-        self.author = BulkStatement(
-            author_upsert,
-            ("source_id", "key", "display_name", "profile_url", "external_id",
-             "first_seen_at", "last_seen_at"),
-        )  # fmt: skip
+        self.author = author_upsert
 
         alias = _t(AuthorAlias)
         ins = insert(alias)
-        self.alias = BulkStatement(
-            ins.on_conflict_do_update(
-                index_elements=["author_id", "raw_name"], set_=seen(alias, ins)
-            ),
-            ("author_id", "raw_name", "first_seen_at", "last_seen_at"),
+        self.alias = ins.on_conflict_do_update(
+            index_elements=["author_id", "raw_name"], set_=seen(alias, ins)
         )
 
         comment = _t(Comment)
         ins = insert(comment)
-        # The writer's largest upsert (a row per comment): a driver executemany of
-        # (post_id, external_id, first_seen_at, last_seen_at) tuples.
-        self.comment = BulkStatement(
-            ins.on_conflict_do_update(
-                index_elements=["post_id", "external_id"], set_=seen(comment, ins)
-            ),
-            ("post_id", "external_id", "first_seen_at", "last_seen_at"),
+        # Only for comments the post does not have yet: a comment already archived is
+        # not written when it is seen again (its last seen is the thread's check).
+        self.comment = ins.on_conflict_do_update(
+            index_elements=["post_id", "external_id"], set_=seen(comment, ins)
         )
 
         state = _t(PostState)
@@ -135,30 +116,41 @@ class Upserts:
         # A partial thread must not move the last complete crawl, nor its fingerprint:
         # a recrawl skips parsing only when it matches what a complete crawl saw.
         partial = {k: v for k, v in set_.items() if k != "fingerprint"}
-        self.post_state_partial = BulkStatement(
-            ins.on_conflict_do_update(index_elements=["post_id"], set_=partial), POST_STATE_KEYS
-        )
+        self.post_state_partial = ins.on_conflict_do_update(index_elements=["post_id"], set_=partial)
         # A partial thread that wrote a version made the archive differ from what the
         # last complete crawl saw: were the site to go back to that, its fingerprint,
         # validators (a 304) or page bodies would match and the partial crawl's versions
         # would stay current. So they are forgotten: the next crawl fetches and parses.
         forget = {c: sa.null() for c in ("fingerprint", "pages", "etag", "last_modified")}
-        self.post_state_partial_changed = BulkStatement(
-            ins.on_conflict_do_update(index_elements=["post_id"], set_={**partial, **forget}),
-            POST_STATE_KEYS,
+        self.post_state_partial_changed = ins.on_conflict_do_update(
+            index_elements=["post_id"], set_={**partial, **forget}
         )
-        self.post_state_complete = BulkStatement(
-            ins.on_conflict_do_update(
-                index_elements=["post_id"],
-                set_={
-                    **set_,
-                    "last_complete_crawl_id": ins.excluded.last_complete_crawl_id,
-                    # Validators, like the fingerprint, only from a whole thread.
-                    **{
-                        c: sa.case((newer, ins.excluded[c]), else_=ps[c])
-                        for c in ("pages", "etag", "last_modified")
-                    },
+        self.post_state_complete = ins.on_conflict_do_update(
+            index_elements=["post_id"],
+            set_={
+                **set_,
+                "last_complete_crawl_id": ins.excluded.last_complete_crawl_id,
+                # Validators, like the fingerprint, only from a whole thread.
+                **{
+                    c: sa.case((newer, ins.excluded[c]), else_=ps[c])
+                    for c in ("pages", "etag", "last_modified")
                 },
-            ),
-            POST_STATE_KEYS,
+                # Only forward: a re-parse of older pages is not a later check.
+                "last_complete_at": sa.case(
+                    (ps.last_complete_at.is_(None), ins.excluded.last_complete_at),
+                    (
+                        ins.excluded.last_complete_at > ps.last_complete_at,
+                        ins.excluded.last_complete_at,
+                    ),
+                    else_=ps.last_complete_at,
+                ),
+            },
+        )
+
+        problem = _t(ThreadProblem)
+        ins = insert(problem)
+        # The same thread recorded again by one crawl: a problem of the same ordinal is
+        # rewritten.
+        self.problem = ins.on_conflict_do_update(
+            index_elements=["crawl_id", "post_id", "ordinal"], set_={"problem": ins.excluded.problem}
         )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import lxml.html
 
@@ -23,16 +23,22 @@ from crawler.normalize.authors import author_key
 from storage.records import (
     CommentRecord,
     FetchRecord,
+    PageState,
     PostRecord,
     QuoteRecord,
     ReplyRecord,
+    ThreadCheck,
     ThreadSnapshot,
 )
+
+if TYPE_CHECKING:
+    from storage.archive import Archive, RecordResult
 
 __all__ = [
     "BASE_TIME",
     "SOURCE_KEY",
     "at",
+    "make_check",
     "make_comment",
     "make_fetch",
     "make_parsed_comment",
@@ -41,6 +47,7 @@ __all__ = [
     "make_quote",
     "make_reply",
     "make_thread",
+    "record",
     "replace",
 ]
 
@@ -189,3 +196,24 @@ def make_parsed_thread(
         body_text=body,
     )
     return make_thread(comments, post=post, source_key="test", fetched_at=BASE_TIME + timedelta(days=1))
+
+
+def make_check(
+    thread: ThreadSnapshot, *, fingerprint: str | None = None, pages: tuple[PageState, ...] = ()
+) -> ThreadCheck:
+    """The check a fetch of `thread` gives: its time and completeness, and the given pages."""
+    return ThreadCheck(
+        checked_at=thread.fetched_at, fingerprint=fingerprint, pages=pages, complete=thread.complete
+    )
+
+
+def record(
+    archive: Archive,
+    thread: ThreadSnapshot,
+    crawl_id: int,
+    *,
+    fingerprint: str | None = None,
+    pages: tuple[PageState, ...] = (),
+) -> RecordResult:
+    """`record(archive, thread, crawl_id, check)` with `make_check`'s check."""
+    return archive.record(thread, crawl_id, make_check(thread, fingerprint=fingerprint, pages=pages))

@@ -19,7 +19,7 @@ from email.utils import parsedate_to_datetime
 
 from lxml import etree
 
-from storage.records import Page
+from crawler.page import Page
 
 __all__ = ["Activity", "newest_feed_comment", "parse_rest_activity"]
 

@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from crawler.page import Page
 from crawler.parsers import wordpress_selectors as sel
 from crawler.parsers.htmltext import Element, detect_encoding, parse_document, text_of
 from crawler.parsers.wordpress_comments import comment_ids, find_comment_list, read_comments
 from crawler.parsers.wordpress_post import read_post
-from storage.records import CommentRecord, Page, PostRecord
+from storage.records import CommentRecord, PostRecord
 
 __all__ = ["PostPage", "comment_region", "fingerprint_only", "parse_post_only", "parse_post_page"]
 

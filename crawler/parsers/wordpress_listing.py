@@ -12,10 +12,10 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
+from crawler.page import Page
 from crawler.parsers import wordpress_selectors as sel
 from crawler.parsers.htmltext import detect_encoding, parse_document
 from crawler.parsers.wordpress_common import same_site
-from storage.records import Page
 
 __all__ = ["Listing", "parse_listing"]
 

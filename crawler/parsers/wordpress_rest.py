@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crawler.normalize.authors import author_key
+from crawler.page import Page
 from crawler.parsers.htmltext import (
     fragment_text,
     inner_html,
@@ -26,7 +27,7 @@ from crawler.parsers.wordpress_common import (
     term_sort_key,
     wp_iso,
 )
-from storage.records import CommentRecord, Page, PostRecord
+from storage.records import CommentRecord, PostRecord
 
 __all__ = ["RestComments", "RestPosts", "parse_rest_comments", "parse_rest_posts"]
 

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from storage.records import CommentRecord, Page, PostRecord
+from crawler.page import Page
+from storage.records import CommentRecord, PostRecord
 
 __all__ = [
     "Activity",

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from crawler.page import Page
 from crawler.parsers import wordpress_activity
 from crawler.platforms.base import Activity, ListingRequest, Route
 from crawler.platforms.wordpress_html import HtmlRoute, discovery_urls
 from crawler.platforms.wordpress_rest import PER_PAGE, RestRoute, rest_url
-from storage.records import Page
 
 __all__ = ["WordPress"]
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from crawler.page import Page
 from crawler.parsers import wordpress_html, wordpress_listing
 from crawler.platforms.base import Glimpse, Listing, ListingRequest, ThreadPage
-from storage.records import Page, PostRecord
+from storage.records import PostRecord
 
 __all__ = ["HtmlRoute", "discovery_urls"]
 

@@ -13,9 +13,10 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from crawler.page import Page
 from crawler.parsers import wordpress_rest
 from crawler.platforms.base import Glimpse, Listing, ListingRequest, ThreadPage
-from storage.records import Page, PostRecord
+from storage.records import PostRecord
 
 __all__ = ["PER_PAGE", "RestRoute", "rest_url"]
 

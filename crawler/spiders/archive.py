@@ -38,6 +38,7 @@ from crawler.encoding import normalize_page
 from crawler.faultlog import note_exception, note_fault
 from crawler.fetches import body_sha256, decode_response, fetch_failed
 from crawler.normalize.thread import normalize_thread
+from crawler.page import Page
 from crawler.platforms import platform_for
 from crawler.platforms.base import ListingRequest, Platform, Route
 from crawler.politeness import politeness_settings
@@ -59,7 +60,8 @@ from crawler.thread_fetch import (
     Unread,
 )
 from crawler.topic import TopicFilter
-from storage.records import Page, PostGone, PostRecord
+from storage.archive import Archive
+from storage.records import PostGone, PostRecord
 
 __all__ = ["ArchiveSpider"]
 
@@ -92,10 +94,15 @@ class ArchiveSpider(Spider):
 
     name = "archive"
 
-    def __init__(self, source: str | None = None, config: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, source: str | None = None, config: str | Config | None = None,
+                 archive: Archive | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.source_key = source
-        self.config_path = config
+        self.config_arg = config  # the runner's loaded Config, or a path (scrapy crawl)
+        # The crawl's one Archive (one engine per crawl process): the runner's, or opened
+        # in from_crawler when Scrapy runs the spider alone, and then closed with it.
+        self.archive = archive
+        self.own_engine: Any = None
         # Set by from_crawler, which alone sees the settings.
         self.config: Config
         self.source: Source
@@ -113,8 +120,15 @@ class ArchiveSpider(Spider):
         spider: ArchiveSpider = super().from_crawler(crawler, *args, **kwargs)
         if not spider.source_key:
             raise ValueError("give the source to crawl: scrapy crawl archive -a source=KEY")
-        spider.config = load_config(spider.config_path or crawler.settings.get("PALIMPSEST_CONFIG"))
+        given = spider.config_arg
+        spider.config = given if isinstance(given, Config) else load_config(
+            given or crawler.settings.get("PALIMPSEST_CONFIG"))
         spider.source = spider.config.source(spider.source_key)
+        if spider.archive is None:
+            from storage.engine import open_engine
+
+            spider.own_engine = open_engine(crawler.settings.get("PALIMPSEST_DB_URL"))
+            spider.archive = Archive(spider.own_engine)
         spider.platform = platform_for(spider.source, spider.config.topic.tags)
         spider._apply_politeness(crawler)
         crawler.signals.connect(spider._probe_unseen, signal=signals.spider_idle)
@@ -144,21 +158,16 @@ class ArchiveSpider(Spider):
         for request in self._discovery():
             yield request
 
+    def closed(self, reason: str) -> None:
+        if self.own_engine is not None:  # after the pipeline's close_spider
+            self.own_engine.dispose()
+
     def _load_known(self) -> None:
         """The archive's posts of this source, and whether the revisit policy applies."""
-        from crawler.recrawl import load_known_posts
-
-        db_url = self.settings.get("PALIMPSEST_DB_URL")
         setting = self.settings.get("PALIMPSEST_REVISIT")
         scheduled = self.settings.get("PALIMPSEST_TRIGGER") == "schedule"
-        if db_url:
-            from storage.engine import open_engine
-
-            engine = open_engine(db_url)
-            try:
-                self.known = load_known_posts(engine, self.source.key)
-            finally:
-                engine.dispose()
+        assert self.archive is not None
+        self.known = KnownPosts.from_list(self.archive.known_posts(self.source.key))
         self.choice = PostChoice(
             topic=TopicFilter(self.config.topic), since=self.source.since, known=self.known,
             policy=self.config.revisit_policy(self.source), stats=self._stats(),

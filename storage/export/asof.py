@@ -41,6 +41,11 @@ _TIMED: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 # Edges have no time of their own: they exist when their comment version does.
 _CHILDREN = {"reply": "comment_version", "quote": "comment_version"}
+# Rows that exist whenever their post does; times after T are cleared (post_state keeps
+# only the latest check, so what it said at T is not known: NULL, not a later time).
+_STATE = {"post_state": ("last_checked_at", "last_complete_at")}
+# A thread's problems exist from the start of the crawl that found them.
+_BY_CRAWL = ("thread_problem",)
 
 
 def ts_literal(dialect: str, value: datetime) -> str:
@@ -102,10 +107,11 @@ def _view_sql(dbapi: Any, dialect: str, name: str) -> str:
 
 def _shadow_select(table: Table, schema: str, t: str) -> str:
     timed = _TIMED.get(table.name)
+    cleared = timed[1] if timed else _STATE.get(table.name, ())
     cols = []
     for col in table.columns:
         q = f'"{col.name}"'
-        if timed and col.name in timed[1]:
+        if col.name in cleared:
             cols.append(f"CASE WHEN {q} <= {t} THEN {q} END AS {q}")
         elif table.name == "crawl" and col.name == "status":
             # a crawl still running at T had no final status yet
@@ -113,6 +119,9 @@ def _shadow_select(table: Table, schema: str, t: str) -> str:
                 f"CASE WHEN finished_at IS NULL OR finished_at <= {t} THEN status"
                 f" ELSE 'running' END AS status"
             )
+        elif table.name == "crawl" and col.name == "stats":
+            # nor its final counts
+            cols.append(f"CASE WHEN finished_at <= {t} THEN stats END AS stats")
         else:
             cols.append(q)
     source = f'{schema}."{table.name}"'
@@ -126,6 +135,10 @@ def _shadow_select(table: Table, schema: str, t: str) -> str:
         )
     elif timed:
         where = f'"{timed[0]}" <= {t}'
+    elif table.name in _STATE:
+        where = f"post_id IN (SELECT id FROM {schema}.post WHERE first_seen_at <= {t})"
+    elif table.name in _BY_CRAWL:
+        where = f"crawl_id IN (SELECT id FROM {schema}.crawl WHERE started_at <= {t})"
     else:
         parent = _CHILDREN[table.name]
         parent_time = _TIMED[parent][0]
@@ -159,7 +172,7 @@ def apply_as_of(dbapi: Any, dialect: str, as_of: datetime) -> list[str]:
     if dialect != "sqlite":
         dbapi.rollback()
     shadowed: list[str] = []
-    for name in list(_TIMED) + list(_CHILDREN):
+    for name in [*_TIMED, *_CHILDREN, *_STATE, *_BY_CRAWL]:
         table = Base.metadata.tables[name]
         statements.append(f'CREATE TEMP VIEW "{name}" AS {_shadow_select(table, schema, t)}')
         shadowed.append(name)

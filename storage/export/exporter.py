@@ -22,6 +22,7 @@ from storage.errors import InputError
 from storage.models import Author, AuthorAlias, Reply, Source
 
 from . import codebook, manifest
+from .asof import snapshot_connection
 from .csv_format import CsvTable
 from .jsonl_format import JsonlTable, write_threads
 from .options import ExportOptions
@@ -60,7 +61,7 @@ def _check_out(out: Path) -> None:
 def _revision(conn: Connection) -> str | None:
     try:
         rows = conn.execute(sa.text("SELECT version_num FROM alembic_version ORDER BY 1"))
-        return ",".join(r[0] for r in rows) or None
+        return ",".join(r.version_num for r in rows) or None
     except sa.exc.DBAPIError:
         return None
 
@@ -74,13 +75,10 @@ def _known_names(conn: Connection, sources: tuple[str, ...]) -> Iterator[str]:
     if sources:
         authors = authors.where(Source.key.in_(sources))
     for row in conn.execute(authors):
-        yield from (v for v in row if v)
-    for (alias,) in conn.execute(aliases):
-        yield alias
+        yield from (v for v in (row.display_name, row.key, row.external_id) if v)
+    yield from conn.scalars(aliases)
     at_names = sa.select(Reply.raw_name).where(Reply.raw_name.is_not(None)).distinct()
-    for (at_name,) in conn.execute(at_names):
-        if at_name:
-            yield at_name
+    yield from (name for name in conn.scalars(at_names) if name)
 
 
 def _begin_snapshot(conn: Connection) -> None:
@@ -99,8 +97,15 @@ def export_snapshot(engine: Engine, options: ExportOptions) -> ExportResult:
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
-        with engine.connect() as conn:
-            files, counts = _write(conn, options, work)
+        names: list[str] = []
+        if options.pseudonymize:
+            # Every name the archive knows, not only those seen by T: text from before T
+            # can name someone first seen after it.
+            with engine.connect() as conn:
+                names = list(_known_names(conn, options.sources))
+        # The as-of views first: they must exist before the read transaction begins.
+        with snapshot_connection(engine, options.as_of) as conn:
+            files, counts = _write(conn, options, work, names)
         work.chmod(0o755)  # mkdtemp's 0700 would keep collaborators out
         if out.exists():
             out.rmdir()  # empty, checked above
@@ -116,7 +121,9 @@ def export_snapshot(engine: Engine, options: ExportOptions) -> ExportResult:
     )
 
 
-def _write(conn: Connection, options: ExportOptions, out: Path) -> tuple[list[Path], dict[str, int]]:
+def _write(
+    conn: Connection, options: ExportOptions, out: Path, names: list[str]
+) -> tuple[list[Path], dict[str, int]]:
     """Every file of the export into `out`, from one read transaction on `conn`."""
     scope = Scope(
         as_of=options.as_of,
@@ -130,11 +137,7 @@ def _write(conn: Connection, options: ExportOptions, out: Path) -> tuple[list[Pa
     missing = sorted(set(options.sources) - {s["key"] for s in sources})
     if missing:
         raise InputError(f"--source {missing[0]!r} is not a source in this archive")
-    pseudo = (
-        Pseudonymizer(options.salt or "", _known_names(conn, options.sources))
-        if options.pseudonymize
-        else None
-    )
+    pseudo = Pseudonymizer(options.salt or "", names) if options.pseudonymize else None
     files: list[Path] = []
     counts: dict[str, int] = {}
     crawls = manifest.CrawlSpan()

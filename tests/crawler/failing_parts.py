@@ -29,13 +29,18 @@ def _failing(method: Any) -> Any:
 
 HtmlRoute.read = _failing(HtmlRoute.read)  # type: ignore[method-assign]
 HtmlRoute.glimpse = _failing(HtmlRoute.glimpse)  # type: ignore[method-assign]
-_record = Archive.record
 
 
-def _record_or_fail(self: Archive, thread: Any, *args: Any, **kwargs: Any) -> Any:
-    if FAIL_POST and FAIL_POST in thread.post.url:
-        raise RuntimeError(f"injected writer failure for {thread.post.url}")
-    return _record(self, thread, *args, **kwargs)
+def _failing_write(method: Any, post_of: Any) -> Any:
+    def run(self: Archive, *args: Any, **kwargs: Any) -> Any:
+        post = post_of(*args)
+        if FAIL_POST and FAIL_POST in post.url:
+            raise RuntimeError(f"injected writer failure for {post.url}")
+        return method(self, *args, **kwargs)
+
+    return run
 
 
-Archive.record = _record_or_fail  # type: ignore[method-assign]
+Archive.record = _failing_write(Archive.record, lambda thread, *_: thread.post)  # type: ignore[method-assign]
+Archive.record_unchanged = _failing_write(  # type: ignore[method-assign]
+    Archive.record_unchanged, lambda source_key, post, *_: post)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from crawler.page import Page
 from crawler.platforms.base import ThreadPage
 from crawler.recrawl import KnownPost
 from crawler.thread import thread_fingerprint
@@ -26,7 +27,7 @@ from crawler.thread_fetch import (
     ThreadFetch,
     Unread,
 )
-from storage.records import CommentRecord, Page, PageState, PostRecord
+from storage.records import CommentRecord, PageState, PostRecord
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 POST_URL = "http://127.0.0.1:9/p/"
@@ -85,7 +86,7 @@ def test_a_new_thread_reads_every_page_one_at_a_time() -> None:
     done = t.finish(source_key="s", now=NOW)
     assert not done.unchanged and done.post_read and done.snapshot.complete
     assert [c.external_id for c in done.snapshot.comments] == ["1", "2", "3", "4"]
-    assert [s.url for s in done.pages] == [POST_URL, P2, P3]  # post page first
+    assert [s.url for s in done.check.pages] == [POST_URL, P2, P3]  # post page first
 
 
 def test_an_unchanged_thread_is_glimpsed_and_recorded_as_seen() -> None:
@@ -99,7 +100,7 @@ def test_an_unchanged_thread_is_glimpsed_and_recorded_as_seen() -> None:
     assert t.next_step() is DONE
     done = t.finish(source_key="s", now=NOW)
     assert done.unchanged and done.post_read and done.snapshot.comments == ()
-    assert done.snapshot.fingerprint == k.fingerprint
+    assert done.check.fingerprint == k.fingerprint
 
 
 def test_304s_then_200s_with_the_same_pages_are_unchanged() -> None:
@@ -112,7 +113,7 @@ def test_304s_then_200s_with_the_same_pages_are_unchanged() -> None:
     assert t.next_step() is DONE
     done = t.finish(source_key="s", now=NOW)
     assert done.unchanged and not done.post_read
-    assert done.pages[0] == k.pages[0]  # the 304 keeps the stored state
+    assert done.check.pages[0] == k.pages[0]  # the 304 keeps the stored state
 
 
 def test_a_304_post_page_in_a_changed_thread_is_fetched_again_whole() -> None:

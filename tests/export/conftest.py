@@ -23,7 +23,7 @@ import pytest
 from storage.archive import Archive
 from storage.engine import open_engine
 from tests.conftest import grant_reader
-from tests.factories import at, make_comment, make_post, make_quote, make_reply, make_thread
+from tests.factories import at, make_comment, make_post, make_quote, make_reply, make_thread, record
 
 AUTHORS = ("Zorblat Quux", "Mirabel Fennimore", "Quillon Drax", "Ottoline Vexby", "Ada Editor")
 
@@ -88,8 +88,8 @@ def record_sample(url: str) -> SampleArchive:
 
     crawl = archive.start_crawl("test-blog", "test")
     first, second = _night0()
-    archive.record(first, crawl)
-    archive.record(second, crawl)
+    record(archive, first, crawl)
+    record(archive, second, crawl)
     archive.finish_crawl(crawl, "ok", {"threads": 2})
 
     crawl = archive.start_crawl("test-blog", "test")
@@ -103,23 +103,26 @@ def record_sample(url: str) -> SampleArchive:
                      replies=(make_reply("1", kind="at_reply", raw_name="Zorblat Quux",
                                          resolved_by="name"),))
     )
-    archive.record(
+    record(
+        archive,
         make_thread(comments, post=make_post("100", title="Post 100 (updated)"), fetched_at=at(1)),
         crawl,
     )
-    archive.record(make_thread(second.comments, post=second.post, fetched_at=at(1)), crawl)
+    record(archive, make_thread(second.comments, post=second.post, fetched_at=at(1)), crawl)
     archive.finish_crawl(crawl, "ok", {"threads": 2})
 
     crawl = archive.start_crawl("test-blog", "test")
     without_3 = [c for c in comments if c.external_id != "3"]
-    archive.record(
+    record(
+        archive,
         make_thread(without_3, post=make_post("100", title="Post 100 (updated)"), fetched_at=at(2)),
         crawl,
     )
     archive.finish_crawl(crawl, "ok", {"threads": 1})
 
     crawl = archive.start_crawl("other-blog", "test")
-    archive.record(
+    record(
+        archive,
         make_thread([make_comment("7", "Elsewhere.", author="Quillon Drax")],
                     post=make_post("300", url="https://other.example/?p=300"),
                     source_key="other-blog", fetched_at=at(0, 3)),

@@ -10,7 +10,7 @@ import pytest
 from storage.archive import Archive
 from storage.engine import open_engine
 from storage.export import ExportOptions, export_snapshot
-from tests.factories import at, make_comment, make_post, make_thread
+from tests.factories import at, make_comment, make_post, make_thread, record
 
 THREADS, COMMENTS, BODY = 16, 125, 3000
 
@@ -27,11 +27,11 @@ def test_memory_stays_flat(db_url: str, tmp_path: Path) -> None:
                          author=f"Commenter {i % 37}")
             for i in range(COMMENTS)
         ]
-        archive.record(make_thread(comments, post=make_post(str(1000 + t)), fetched_at=at(0)), crawl)
+        record(archive, make_thread(comments, post=make_post(str(1000 + t)), fetched_at=at(0)), crawl)
     # a tiny source to warm up on: imports and compiled queries are not the data's memory
     archive.ensure_source("warm-blog", "Warm-up blog", "https://warm.example/", "wordpress")
     warm = archive.start_crawl("warm-blog", "test")
-    archive.record(make_thread([make_comment("1"), make_comment("2", parent="1")],
+    record(archive, make_thread([make_comment("1"), make_comment("2", parent="1")],
                                source_key="warm-blog", fetched_at=at(0)), warm)
     engine.dispose()
     # body_text, own_text and body_html of every comment: the text an export must move

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from storage.archive import Archive
 from storage.engine import open_engine
 from storage.export import ExportOptions, export_snapshot
-from tests.factories import at, make_comment, make_thread
+from tests.factories import at, make_comment, make_thread, record
 
 # The archive turns NUL into U+FFFD (PostgreSQL text cannot hold it); anything else goes.
 texts = st.text(alphabet=st.characters(blacklist_characters="\x00"), max_size=200) | st.sampled_from(
@@ -34,7 +34,7 @@ def test_any_text_survives_every_format(bodies: list[str]) -> None:
         archive.ensure_source("test-blog", "Test blog", "https://blog.example/", "wordpress")
         crawl = archive.start_crawl("test-blog", "test")
         comments = [make_comment(str(i + 1), body, own_text=body) for i, body in enumerate(bodies)]
-        archive.record(make_thread(comments, fetched_at=at(0)), crawl)
+        record(archive, make_thread(comments, fetched_at=at(0)), crawl)
         engine.dispose()
         engine = open_engine(url, read_only=True)
         out = root / "out"

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crawler.encoding import BOM, MISLABELLED, UNDECLARED, decode_body, normalize_page
-from storage.records import Page
+from crawler.page import Page
 
 NAME = "Zoë “quoted” café – naïve"
 HTML = "<html><head>{meta}</head><body><p>{text}</p></body></html>"

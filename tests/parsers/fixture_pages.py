@@ -14,8 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from crawler.page import Page
 from crawler.parsers import wordpress_html, wordpress_listing, wordpress_rest
-from storage.records import Page
 
 ROOT = Path(__file__).resolve().parents[1] / "fixtures" / "wordpress"
 THEMES = ("twentytwentyone", "twentytwentythree")

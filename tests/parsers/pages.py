@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from storage.records import Page
+from crawler.page import Page
 
 FETCHED = datetime(2026, 1, 1, tzinfo=UTC)
 SITE = "http://127.0.0.1:8080"

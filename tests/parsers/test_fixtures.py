@@ -124,7 +124,6 @@ def test_thread_from_pages_in_any_order(theme: str) -> None:
         complete=True,
         fetched_at=load(ROOT / theme / "post.html").fetched_at,
         expected_comment_count=post.comment_count_displayed,
-        fingerprint=None,
         problems=(),
     )
     assert [c.external_id for c in thread.comments] == in_page_order

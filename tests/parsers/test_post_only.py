@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from crawler.page import Page
 from crawler.parsers.wordpress_html import PostPage, parse_post_only, parse_post_page
-from storage.records import Page
 from tests.parsers.fixture_pages import load, saved_pages
 from tests.parsers.pages import NESTED, POST_URL, block_post, classic_post, page
 

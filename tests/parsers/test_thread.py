@@ -39,7 +39,6 @@ def assemble(
         complete=True,
         fetched_at=T0,
         expected_comment_count=expected,
-        fingerprint="f",
         problems=problems,
     )
 
@@ -56,7 +55,7 @@ def test_replies_follow_their_parent_depth_first_and_roots_by_time() -> None:
     thread = assemble(page)
     assert [c.external_id for c in thread.comments] == ["2", "7", "3", "6", "4", "5"]
     assert [c.position for c in thread.comments] == list(range(6))
-    assert thread.problems == () and thread.complete and thread.fingerprint == "f"
+    assert thread.problems == () and thread.complete
 
 
 def test_same_time_orders_by_numeric_id_not_text() -> None:

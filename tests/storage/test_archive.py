@@ -20,6 +20,7 @@ from tests.factories import (
     make_quote,
     make_reply,
     make_thread,
+    record,
 )
 
 
@@ -44,26 +45,32 @@ def test_same_thread_twice_writes_one_version(
     archive: Archive, engine: sa.Engine, crawl: Any
 ) -> None:
     thread = make_thread([make_comment("1"), make_comment("2", parent="1")])
-    first = archive.record(thread, crawl())
+    first = record(archive, thread, crawl())
     assert first == RecordResult(
         new_post_versions=1, new_comment_versions=2, tombstones=0, unchanged_comments=0
     )
-    again = archive.record(make_thread(list(thread.comments), fetched_at=at(1)), crawl())
+    again = record(archive, make_thread(list(thread.comments), fetched_at=at(1)), crawl())
     assert again == RecordResult(
         new_post_versions=0, new_comment_versions=0, tombstones=0, unchanged_comments=2
     )
     assert scalar(engine, "SELECT count(*) FROM comment_version") == 2
     assert scalar(engine, "SELECT count(*) FROM post_version") == 1
-    # Seen again: last_seen_at moves even though no version was written.
-    assert scalar(engine, "SELECT count(*) FROM comment WHERE last_seen_at > first_seen_at") == 2
+    # Seen again: no comment row is written, and the view's last_seen_at moves (the
+    # thread's complete check).
+    assert scalar(engine, "SELECT count(*) FROM comment WHERE last_seen_at > first_seen_at") == 0
+    with engine.connect() as conn:
+        seen = conn.execute(
+            sa.text("SELECT last_seen_at FROM current_comments").columns(last_seen_at=UTCDateTime())
+        ).scalars().all()
+    assert seen == [at(1), at(1)]
 
 
 def test_changed_comment_gets_second_version_with_closed_interval(
     archive: Archive, engine: sa.Engine, crawl: Any
 ) -> None:
     c1, c2 = crawl(), crawl()
-    archive.record(make_thread([make_comment("1", "before")]), c1)
-    result = archive.record(make_thread([make_comment("1", "after")], fetched_at=at(1)), c2)
+    record(archive, make_thread([make_comment("1", "before")]), c1)
+    result = record(archive, make_thread([make_comment("1", "after")], fetched_at=at(1)), c2)
     assert result.new_comment_versions == 1
     rows = history(engine, "1")
     assert [r["version"] for r in rows] == [1, 2]
@@ -76,8 +83,8 @@ def test_changed_comment_gets_second_version_with_closed_interval(
 def test_comment_missing_from_complete_thread_is_tombstoned(
     archive: Archive, engine: sa.Engine, crawl: Any
 ) -> None:
-    archive.record(make_thread([make_comment("1"), make_comment("2", "bye")]), crawl())
-    result = archive.record(make_thread([make_comment("1")], fetched_at=at(1)), crawl())
+    record(archive, make_thread([make_comment("1"), make_comment("2", "bye")]), crawl())
+    result = record(archive, make_thread([make_comment("1")], fetched_at=at(1)), crawl())
     assert result.tombstones == 1
     rows = history(engine, "2")
     assert [(r["version"], bool(r["deleted"])) for r in rows] == [(1, False), (2, True)]
@@ -85,14 +92,15 @@ def test_comment_missing_from_complete_thread_is_tombstoned(
     assert rows[0]["valid_to"] == rows[1]["valid_from"] == at(1)
     assert scalar(engine, "SELECT count(*) FROM current_comments") == 1
     # Recording the same complete thread again does not tombstone twice.
-    again = archive.record(make_thread([make_comment("1")], fetched_at=at(2)), crawl())
+    again = record(archive, make_thread([make_comment("1")], fetched_at=at(2)), crawl())
     assert again.tombstones == 0
     assert len(history(engine, "2")) == 2
 
 
 def test_partial_thread_never_tombstones(archive: Archive, engine: sa.Engine, crawl: Any) -> None:
-    archive.record(make_thread([make_comment("1"), make_comment("2")]), crawl())
-    result = archive.record(
+    record(archive, make_thread([make_comment("1"), make_comment("2")]), crawl())
+    result = record(
+        archive,
         make_thread(
             [make_comment("1", "edited"), make_comment("3")], complete=False, fetched_at=at(1)
         ),
@@ -108,9 +116,10 @@ def test_partial_thread_never_tombstones(archive: Archive, engine: sa.Engine, cr
 def test_reappearance_after_tombstone_is_a_new_live_version(
     archive: Archive, engine: sa.Engine, crawl: Any
 ) -> None:
-    archive.record(make_thread([make_comment("1"), make_comment("2")]), crawl())
-    archive.record(make_thread([make_comment("1")], fetched_at=at(1)), crawl())
-    result = archive.record(
+    record(archive, make_thread([make_comment("1"), make_comment("2")]), crawl())
+    record(archive, make_thread([make_comment("1")], fetched_at=at(1)), crawl())
+    result = record(
+        archive,
         make_thread([make_comment("1"), make_comment("2")], fetched_at=at(2)), crawl()
     )
     assert result.new_comment_versions == 1
@@ -129,9 +138,9 @@ def test_reappearance_after_tombstone_is_a_new_live_version(
 
 
 def test_position_and_page_are_not_content(archive: Archive, engine: sa.Engine, crawl: Any) -> None:
-    archive.record(make_thread([make_comment("1", page=1)]), crawl())
+    record(archive, make_thread([make_comment("1", page=1)]), crawl())
     moved = make_comment("1", page=2, position=7)
-    result = archive.record(make_thread([moved], fetched_at=at(1)), crawl())
+    result = record(archive, make_thread([moved], fetched_at=at(1)), crawl())
     assert result.unchanged_comments == 1 and result.new_comment_versions == 0
 
 
@@ -141,17 +150,17 @@ def test_link_attribute_noise_is_not_an_edit(archive: Archive, crawl: Any) -> No
         "1", body_html='<p>See <a href="https://x.example/" rel="nofollow ugc">this</a></p>'
     )
     moved = make_comment("1", body_html='<p>See <a href="https://y.example/">this</a></p>')
-    archive.record(make_thread([plain]), crawl())
-    assert archive.record(make_thread([noisy], fetched_at=at(1)), crawl()).new_comment_versions == 0
-    assert archive.record(make_thread([moved], fetched_at=at(2)), crawl()).new_comment_versions == 1
+    record(archive, make_thread([plain]), crawl())
+    assert record(archive, make_thread([noisy], fetched_at=at(1)), crawl()).new_comment_versions == 0
+    assert record(archive, make_thread([moved], fetched_at=at(2)), crawl()).new_comment_versions == 1
 
 
 def test_post_modified_at_alone_is_not_a_new_version(archive: Archive, crawl: Any) -> None:
-    archive.record(make_thread(post=make_post(modified_at=at(0))), crawl())
+    record(archive, make_thread(post=make_post(modified_at=at(0))), crawl())
     touched = make_thread(post=make_post(modified_at=at(1)), fetched_at=at(1))
-    assert archive.record(touched, crawl()).new_post_versions == 0
+    assert record(archive, touched, crawl()).new_post_versions == 0
     edited = make_thread(post=make_post(body_text="New text."), fetched_at=at(2))
-    assert archive.record(edited, crawl()).new_post_versions == 1
+    assert record(archive, edited, crawl()).new_post_versions == 1
 
 
 def test_edges_belong_to_versions_and_show_in_views(
@@ -163,7 +172,7 @@ def test_edges_belong_to_versions_and_show_in_views(
         replies=(make_reply("1"), make_reply("1", kind="at_reply", ordinal=1, raw_name="Bob")),
         quotes=(make_quote("quoted words", source_kind="comment", source_external_id="1"),),
     )
-    archive.record(make_thread([make_comment("1", author="Bob"), reply]), crawl())
+    record(archive, make_thread([make_comment("1", author="Bob"), reply]), crawl())
     with engine.connect() as conn:
         replies = conn.execute(
             sa.text(
@@ -179,8 +188,9 @@ def test_edges_belong_to_versions_and_show_in_views(
 
 
 def test_authors_and_aliases_are_upserted(archive: Archive, engine: sa.Engine, crawl: Any) -> None:
-    archive.record(make_thread([make_comment("1", author="Bob")]), crawl())
-    archive.record(
+    record(archive, make_thread([make_comment("1", author="Bob")]), crawl())
+    record(
+        archive,
         make_thread(
             [make_comment("1", author="Bob"), make_comment("2", author="BOB")], fetched_at=at(1)
         ),
@@ -196,7 +206,7 @@ def test_versions_are_numbered_and_contiguous(
     archive: Archive, engine: sa.Engine, crawl: Any
 ) -> None:
     for day, body in enumerate(["a", "b", "b", "c", "d"]):
-        archive.record(make_thread([make_comment("1", body)], fetched_at=at(day)), crawl())
+        record(archive, make_thread([make_comment("1", body)], fetched_at=at(day)), crawl())
     rows = history(engine, "1")
     assert [r["version"] for r in rows] == [1, 2, 3, 4]
     for prev, nxt in itertools.pairwise(rows):
@@ -207,13 +217,13 @@ def test_versions_are_numbered_and_contiguous(
 def test_stale_snapshot_does_not_rewrite_newer_history(
     archive: Archive, engine: sa.Engine, crawl: Any
 ) -> None:
-    archive.record(make_thread([make_comment("1", "new")], fetched_at=at(5)), crawl())
-    archive.record(make_thread([make_comment("1", "old")], fetched_at=at(1)), crawl())
+    record(archive, make_thread([make_comment("1", "new")], fetched_at=at(5)), crawl())
+    record(archive, make_thread([make_comment("1", "old")], fetched_at=at(1)), crawl())
     assert [r["body_text"] for r in history(engine, "1")] == ["new"]
 
 
 def test_duplicate_comment_in_one_snapshot_is_recorded_once(archive: Archive, crawl: Any) -> None:
-    result = archive.record(make_thread([make_comment("1"), make_comment("1")]), crawl())
+    result = record(archive, make_thread([make_comment("1"), make_comment("1")]), crawl())
     assert result.new_comment_versions == 1
 
 
@@ -240,14 +250,16 @@ def test_unknown_source_is_a_clear_error(archive: Archive) -> None:
 
 
 def test_changes_view_names_each_event(archive: Archive, engine: sa.Engine, crawl: Any) -> None:
-    archive.record(make_thread([make_comment("1", "text", author="Bob")]), crawl())
-    archive.record(
+    record(archive, make_thread([make_comment("1", "text", author="Bob")]), crawl())
+    record(
+        archive,
         make_thread(
             [make_comment("1", "text", author="Bob B.", author_key="bob")], fetched_at=at(1)
         ),
         crawl(),
     )
-    archive.record(
+    record(
+        archive,
         make_thread(
             [make_comment("1", "new text", author="Bob B.", author_key="bob")],
             post=make_post(title="Retitled"),
@@ -273,10 +285,12 @@ def test_changes_view_names_each_event(archive: Archive, engine: sa.Engine, craw
 
 def test_post_state_bookkeeping(archive: Archive, engine: sa.Engine, crawl: Any) -> None:
     first, second = crawl(), crawl()
-    archive.record(make_thread([make_comment("1")], fingerprint="f1"), first)
-    archive.record(
-        make_thread([make_comment("1")], complete=False, fingerprint="f2", fetched_at=at(1)),
+    record(archive, make_thread([make_comment("1")]), first, fingerprint="f1")
+    record(
+        archive,
+        make_thread([make_comment("1")], complete=False, fetched_at=at(1)),
         second,
+        fingerprint="f2",
     )
     with engine.connect() as conn:
         row = conn.execute(
@@ -302,6 +316,6 @@ def test_warc_digests_in_stats_fill_the_column(
 
 def test_naive_times_are_taken_as_utc(archive: Archive, engine: sa.Engine, crawl: Any) -> None:
     naive = at(0).replace(tzinfo=None)
-    archive.record(make_thread([make_comment("1", published_at=naive)], fetched_at=naive), crawl())
-    archive.record(make_thread([make_comment("1", "edited")], fetched_at=at(1)), crawl())
+    record(archive, make_thread([make_comment("1", published_at=naive)], fetched_at=naive), crawl())
+    record(archive, make_thread([make_comment("1", "edited")], fetched_at=at(1)), crawl())
     assert [r["valid_from"] for r in history(engine, "1")] == [at(0), at(1)]

@@ -17,7 +17,7 @@ from cli import main
 from storage.archive import Archive
 from storage.engine import connect, open_engine
 from tests.conftest import grant_reader
-from tests.factories import SOURCE_KEY, make_comment, make_thread
+from tests.factories import SOURCE_KEY, make_comment, make_thread, record
 from tests.storage.test_engine import closed_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,7 +43,8 @@ def filled(db_url: str) -> str:
     archive = Archive(open_engine(db_url))
     archive.ensure_source(SOURCE_KEY, "Test blog", "https://blog.example/", "wordpress")
     crawl_id = archive.start_crawl(SOURCE_KEY, "test")
-    archive.record(
+    record(
+        archive,
         make_thread(
             [
                 make_comment("1", 'first, with "quotes"\nand a newline'),

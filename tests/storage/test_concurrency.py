@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from storage.archive import Archive, RecordResult
 from storage.engine import open_engine
-from tests.factories import SOURCE_KEY, at, make_comment, make_thread
+from tests.factories import SOURCE_KEY, at, make_comment, make_thread, record
 
 ROUNDS = 12
 
@@ -33,7 +33,7 @@ def run_writers(db_url: str, bodies: tuple[str, str]) -> list[RecordResult]:
                     make_comment(str(n), f"{body} round {i} comment {n}") for n in range(1, 21)
                 ]
                 barrier.wait(timeout=30)
-                result = archive.record(make_thread(comments, fetched_at=at(i)), crawl_id)
+                result = record(archive, make_thread(comments, fetched_at=at(i)), crawl_id)
                 with lock:
                     results.append(result)
         except Exception as exc:  # noqa: BLE001 - any failure is reported by the main thread

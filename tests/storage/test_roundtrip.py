@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from storage.archive import Archive
 from storage.models import Comment, CommentVersion, Post, PostVersion, Quote
-from tests.factories import SOURCE_KEY, make_comment, make_post, make_quote, make_thread
+from tests.factories import SOURCE_KEY, make_comment, make_post, make_quote, make_thread, record
 
 # Every code point but NUL (PostgreSQL text cannot hold it; see docs/schema.md) and
 # lone surrogates (not encodable text): control characters, RTL marks, emoji included.
@@ -110,7 +110,7 @@ def test_any_text_round_trips(
         published_at=when,
         quotes=(make_quote(quoted),),
     )
-    archive.record(make_thread([comment], post=post), crawl_id)
+    record(archive, make_thread([comment], post=post), crawl_id)
     p, c, quotes = read_back(archive, post_id)
     assert (p.title, p.body_text, p.body_html, p.author_raw, p.published_at) == (
         title,
@@ -134,7 +134,8 @@ def test_any_text_round_trips(
 def test_one_megabyte_bodies_round_trip(archive: Archive, crawl_id: int) -> None:
     big = ("Ünïcödé ✓ \u202e\x01\x1f\r\n" * 60_000)[:1_048_576]
     html = f"<p>{big}</p>"
-    archive.record(
+    record(
+        archive,
         make_thread(
             [make_comment("1", big, body_html=html, own_text=big)],
             post=make_post("big", body_text=big, body_html=html),

@@ -16,6 +16,7 @@ VIEWS = (
     "comment_replies",
     "comment_quotes",
     "changes",
+    "thread_problems",
 )
 
 

@@ -12,10 +12,9 @@ from click.testing import CliRunner
 
 from cli import main
 from storage.archive import Archive
-from storage.gone import record_gone
 from storage.history import thread_history, word_diff
-from storage.records import PostGone
-from tests.factories import SOURCE_KEY, at, make_comment, make_post, make_thread, replace
+from storage.records import PostGone, ThreadCheck
+from tests.factories import SOURCE_KEY, at, make_comment, make_post, make_thread, record
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "schema.md"
 
@@ -35,14 +34,14 @@ def kinds(engine: sa.Engine) -> list[tuple[Any, ...]]:
 def test_post_gone_twice_in_a_row_is_tombstoned_once_is_logged(
     archive: Archive, engine: sa.Engine, crawl: Any
 ) -> None:
-    archive.record(make_thread([make_comment("1")]), crawl())
-    first = record_gone(engine, gone(1), crawl())
+    record(archive, make_thread([make_comment("1")]), crawl())
+    first = archive.record_gone(gone(1), crawl())
     assert (first.gone_count, first.tombstoned) == (1, False)
     assert kinds(engine) == [(None, 1, "added"), ("1", 1, "added")]
     # Back on the next crawl: the count starts again.
-    archive.record(make_thread([make_comment("1")], fetched_at=at(2)), crawl())
-    assert record_gone(engine, gone(3), crawl()).gone_count == 1
-    second = record_gone(engine, gone(4), crawl())
+    record(archive, make_thread([make_comment("1")], fetched_at=at(2)), crawl())
+    assert archive.record_gone(gone(3), crawl()).gone_count == 1
+    second = archive.record_gone(gone(4), crawl())
     assert (second.gone_count, second.tombstoned) == (2, True)
     assert kinds(engine)[-1] == (None, 2, "deleted")
     with engine.connect() as conn:
@@ -50,26 +49,28 @@ def test_post_gone_twice_in_a_row_is_tombstoned_once_is_logged(
         kept = conn.execute(sa.text("SELECT count(*) FROM comment_history")).scalar()
     assert (live, kept) == (0, 1)  # the thread left with its post; its history stays
     # Still gone: no second tombstone. Back again: restored.
-    assert not record_gone(engine, gone(5), crawl()).tombstoned
-    archive.record(make_thread([make_comment("1")], fetched_at=at(6)), crawl())
+    assert not archive.record_gone(gone(5), crawl()).tombstoned
+    record(archive, make_thread([make_comment("1")], fetched_at=at(6)), crawl())
     assert kinds(engine)[-1] == (None, 3, "restored")
 
 
 def test_unchanged_thread_writes_no_version_and_counts_as_seen(
     archive: Archive, engine: sa.Engine, crawl: Any
 ) -> None:
-    archive.record(make_thread([make_comment("1"), make_comment("2")], fingerprint="f"), crawl())
-    skip = make_thread([], fingerprint="f", fetched_at=at(1))
-    result = archive.record(replace(skip, comments_unchanged=True), crawl())
+    record(archive, make_thread([make_comment("1"), make_comment("2")]), crawl(), fingerprint="f")
+    check = ThreadCheck(checked_at=at(1), fingerprint="f")
+    result = archive.record_unchanged(SOURCE_KEY, make_post(), crawl(), check, post_read=True)
     assert (result.new_post_versions, result.new_comment_versions, result.tombstones) == (0, 0, 0)
     assert result.unchanged_comments == 2
     # The post itself is still compared: an update to it is a new version.
-    edited = make_thread([], fingerprint="f", fetched_at=at(2),
-                         post=make_post(body_text="Body of post 100. Update: more."))
-    assert archive.record(replace(edited, comments_unchanged=True), crawl()).new_post_versions == 1
+    edited = make_post(body_text="Body of post 100. Update: more.")
+    check = ThreadCheck(checked_at=at(2), fingerprint="f")
+    assert archive.record_unchanged(
+        SOURCE_KEY, edited, crawl(), check, post_read=True
+    ).new_post_versions == 1
     with engine.connect() as conn:
         live = conn.execute(sa.text("SELECT count(*) FROM current_comments")).scalar()
-        seen = conn.execute(sa.text("SELECT min(last_seen_at) FROM comment")).scalar()
+        seen = conn.execute(sa.text("SELECT min(last_seen_at) FROM current_comments")).scalar()
     assert live == 2
     assert str(seen).startswith(str(at(2).date()))
 
@@ -77,11 +78,11 @@ def test_unchanged_thread_writes_no_version_and_counts_as_seen(
 def test_history_command_shows_each_kind(
     archive: Archive, engine: sa.Engine, crawl: Any, db_url: str
 ) -> None:
-    archive.record(make_thread([make_comment("1", "The court said no."),
+    record(archive, make_thread([make_comment("1", "The court said no."),
                                 make_comment("2", "Gone soon.")]), crawl())
-    archive.record(make_thread([make_comment("1", "The court said yes, twice.")],
+    record(archive, make_thread([make_comment("1", "The court said yes, twice.")],
                                fetched_at=at(1)), crawl())
-    archive.record(make_thread([make_comment("1", "The court said yes, twice.",
+    record(archive, make_thread([make_comment("1", "The court said yes, twice.",
                                              author_raw="Renamed Person")],
                                fetched_at=at(2)), crawl())
     crawls = thread_history(engine, 1)
@@ -106,8 +107,8 @@ def test_word_diff() -> None:
 def test_documented_as_of_sql_runs(archive: Archive, engine: sa.Engine, crawl: Any) -> None:
     """Every ```sql block of the "As of a date" section of docs/schema.md runs on both
     databases, and sees the archive as it stood on 2024-03-02 (between the two crawls)."""
-    archive.record(make_thread([make_comment("1", "first words")], fetched_at=at(0)), crawl())
-    archive.record(make_thread([make_comment("1", "second words")], fetched_at=at(2)), crawl())
+    record(archive, make_thread([make_comment("1", "first words")], fetched_at=at(0)), crawl())
+    record(archive, make_thread([make_comment("1", "second words")], fetched_at=at(2)), crawl())
     section = DOC.read_text(encoding="utf-8").split("## As of a date", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```sql\n(.*?)```", section, flags=re.DOTALL)
     assert len(blocks) >= 3

@@ -21,11 +21,11 @@ import sqlalchemy as sa
 
 from bench.sitegen import SiteSpec, generate_site
 from bench.static_server import serve_static
-from crawler.recrawl import load_known_posts
+from crawler.recrawl import KnownPosts
 from storage.archive import Archive
 from storage.records import PageState
 from tests.crawler.crawling import read_archive, run_crawl, stats_of, write_config
-from tests.factories import BASE_TIME, SOURCE_KEY, make_comment, make_thread
+from tests.factories import BASE_TIME, SOURCE_KEY, make_comment, make_thread, record
 
 POST_URL = "https://blog.example/?p=100"
 PAGE_2 = "https://blog.example/?p=100&cpage=2"
@@ -38,10 +38,10 @@ PAGES = (
 
 def _record_a_then_partial(archive: Archive, crawl: Any, partial_comments: list[Any]) -> None:
     first = crawl()
-    archive.record(make_thread([make_comment("1"), make_comment("2")], fingerprint="fA",
-                               page_states=PAGES), first)
-    archive.record(make_thread(partial_comments, complete=False, fingerprint="fB",
-                               fetched_at=BASE_TIME + timedelta(days=1)), crawl())
+    record(archive, make_thread([make_comment("1"), make_comment("2")]), first,
+           fingerprint="fA", pages=PAGES)
+    record(archive, make_thread(partial_comments, complete=False,
+                                fetched_at=BASE_TIME + timedelta(days=1)), crawl(), fingerprint="fB")
 
 
 @pytest.mark.parametrize("partial", ["edited", "new comment"])
@@ -51,7 +51,7 @@ def test_a_partial_crawl_that_wrote_versions_leaves_nothing_to_skip(
     seen = ([replace(make_comment("1"), body_text="B", own_text="B", body_html="<p>B</p>")]
             if partial == "edited" else [make_comment("1"), make_comment("3")])
     _record_a_then_partial(archive, crawl, seen)
-    known = load_known_posts(engine, SOURCE_KEY)
+    known = KnownPosts.from_list(archive.known_posts(SOURCE_KEY))
     post = known.get("100")
     assert post is not None and post.complete_before
     assert not known.may_skip("100") and not known.unchanged("100", "fA")
@@ -63,7 +63,7 @@ def test_a_partial_crawl_that_changed_nothing_keeps_the_skip(
     archive: Archive, engine: Any, crawl: Any
 ) -> None:
     _record_a_then_partial(archive, crawl, [make_comment("1")])
-    known = load_known_posts(engine, SOURCE_KEY)
+    known = KnownPosts.from_list(archive.known_posts(SOURCE_KEY))
     post = known.get("100")
     assert post is not None and known.unchanged("100", "fA")
     assert post.pages == PAGES and post.same_body(POST_URL, "a" * 64)

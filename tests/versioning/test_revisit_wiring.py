@@ -9,29 +9,29 @@ from typing import Any
 
 from bench.sitegen import SiteSpec, generate_site
 from bench.static_server import serve_static
-from crawler.recrawl import load_known_posts
+from crawler.recrawl import KnownPosts
 from crawler.revisit import RevisitPolicy
 from storage.archive import Archive
 from tests.crawler.crawling import read_archive, run_crawl, stats_of, write_config
-from tests.factories import SOURCE_KEY, at, make_comment, make_post, make_thread
+from tests.factories import SOURCE_KEY, at, make_comment, make_post, make_thread, record
 
 
 def test_new_comment_activity_makes_an_old_post_recent_again(
     archive: Archive, engine: Any, crawl: Any
 ) -> None:
     old = make_post(published_at=at(-200))
-    archive.record(make_thread([make_comment("1", published_at=at(-199))], post=old), crawl())
+    record(archive, make_thread([make_comment("1", published_at=at(-199))], post=old), crawl())
     policy = RevisitPolicy()
-    known = load_known_posts(engine, SOURCE_KEY)
+    known = KnownPosts.from_list(archive.known_posts(SOURCE_KEY))
     post = known.get("100")
     assert post is not None and post.fingerprint is None and post.complete_before
     assert not known.due(post, at(1), policy)  # checked yesterday, quiet for months
     assert known.due(post, at(31), policy)  # its monthly turn
     # A comment of yesterday, seen on that visit: nightly again.
-    archive.record(make_thread([make_comment("1", published_at=at(-199)),
+    record(archive, make_thread([make_comment("1", published_at=at(-199)),
                                 make_comment("2", published_at=at(30, 12))],
                                post=old, fetched_at=at(31)), crawl())
-    known = load_known_posts(engine, SOURCE_KEY)
+    known = KnownPosts.from_list(archive.known_posts(SOURCE_KEY))
     assert known.due(known.get("100"), at(32), policy)
     assert known.due(None, at(32), policy)  # never seen: always due
     assert at(32) - at(31) < timedelta(days=policy.daily_days)

@@ -134,8 +134,8 @@ def test_fetch_rows_hash_the_bodies_as_sent(captured: tuple[Path, Path, str]) ->
     """fetch.sha256 and fetch.size are those of the WARC response record's payload: the
     body as received (de-chunked, still gzipped if it was), never a rewritten one."""
     _, warc_dir, db_url = captured
-    fetches = rows(db_url, 'SELECT url, sha256, size, warc_file, warc_offset FROM "fetch" '
-                           "WHERE status > 0")
+    fetches = rows(db_url, 'SELECT url, sha256, size, encoding, content_type, warc_file, '
+                           'warc_offset FROM "fetch" WHERE status > 0')
     encodings: set[str] = set()
     for f in fetches:
         with open(warc_dir / f.warc_file, "rb") as fh:
@@ -145,6 +145,11 @@ def test_fetch_rows_hash_the_bodies_as_sent(captured: tuple[Path, Path, str]) ->
             encodings.add(record.http_headers.get_header("Content-Encoding") or "")
         assert (f.sha256, f.size) == (hashlib.sha256(payload).hexdigest(), len(payload)), f.url
     assert "gzip" in encodings  # one payload was still compressed, and hashed as such
+    # The codec each text body is read with, decided once: the mislabelled page's is cp1252.
+    read_with = {f.url.rsplit("/", 2)[-2]: f.encoding for f in fetches
+                 if (f.content_type or "").startswith("text/html")}
+    assert read_with.pop("post-2") == "cp1252"
+    assert set(read_with.values()) == {"utf-8"}
     (crawl,) = rows(db_url, "SELECT stats FROM crawl")
     faults = [(f["kind"], f["url"].rsplit("/", 2)[-2]) for f in stats_of(crawl)["faults"]
               if f["kind"].startswith("encoding_")]
