@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -25,10 +26,14 @@ def test_sitegen_writes_the_crawl_url_list(tmp_path: Path) -> None:
     assert "http://127.0.0.1:9/wp-sitemap.xml" in urls
 
 
-def test_quick_bench_prints_the_table_and_writes_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_quick_bench_prints_the_table_and_writes_results(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest
+) -> None:
     out = tmp_path / "results.json"
-    # As `make bench` runs it: its own temporary directory, nginx when installed.
-    assert run.main(["--quick", "--out", str(out)]) == 0
+    # As `make bench` runs it: its own temporary directory, nginx when installed; its
+    # PostgreSQL stages on a database of their own (the shared one may hold any revision).
+    postgres = request.getfixturevalue("pg_url") if os.environ.get("PALIMPSEST_TEST_POSTGRES_URL") else ""
+    assert run.main(["--quick", "--out", str(out), "--postgres", postgres]) == 0
     report = json.loads(out.read_text())
     stages = report["stages"]
     assert stages["recrawl_sqlite"]["extra"]["version_rows_written"] == 0
