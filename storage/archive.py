@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from storage import known
+from storage import known_sql
 from storage.errors import ConfigError
 from storage.gone import GoneResult, count_gone
 from storage.known import CrawlCaptures, FinishedThreads, KnownPost
@@ -209,19 +209,19 @@ class Archive:
     def known_posts(self, source_key: str) -> list[KnownPost]:
         """Every archived post of the source with its post_state, in one query."""
         with self.engine.connect() as conn:
-            return known.known_posts(conn, source_key)
+            return known_sql.known_posts(conn, source_key)
 
     def finished_threads(self, source_key: str, *, window: timedelta) -> FinishedThreads:
         """The threads finished by the latest run of `aborted` crawls of the source, back
         to `window` ago (what a resumed crawl need not fetch again)."""
         with self.engine.connect() as conn:
-            return known.finished_threads(conn, source_key, window=window)
+            return known_sql.finished_threads(conn, source_key, window=window)
 
     def crawl_captures(self, crawl_id: int) -> CrawlCaptures:
         """The WARC files crawl `crawl_id` wrote and their recorded SHA-256 (InputError
         "--crawl N: no such crawl" when there is none)."""
         with self.engine.connect() as conn:
-            return known.crawl_captures(conn, crawl_id)
+            return known_sql.crawl_captures(conn, crawl_id)
 
     # -- helpers ------------------------------------------------------------------
 
