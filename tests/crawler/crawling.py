@@ -84,7 +84,7 @@ def read_archive(db_url: str) -> dict[str, Any]:
             }
             comments = [
                 ArchivedComment(
-                    r.post_external_id, r.external_id, r.author_name, _utc(r.published_at),
+                    r.post_external_id, r.external_id, r.author_name, as_utc(r.published_at),
                     r.threaded_parent_external_id, r.body_text, r.content_hash,
                 )
                 for r in conn.execute(sa.text(
@@ -103,7 +103,7 @@ def read_archive(db_url: str) -> dict[str, Any]:
     return {"posts": posts, "comments": comments, "counts": counts, "crawls": crawls}
 
 
-def _utc(value: Any) -> datetime | None:
+def as_utc(value: Any) -> datetime | None:
     """SQLite keeps UTC text ('...Z'), PostgreSQL timestamptz: both as aware UTC datetimes."""
     if value is None:
         return None

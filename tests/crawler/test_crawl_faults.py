@@ -9,6 +9,7 @@ another, and cuts one comment page of the long thread in half.
 from __future__ import annotations
 
 import socket
+from collections import Counter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -73,9 +74,8 @@ def test_faults_are_counted_and_change_nothing(
     stats = stats_of(crawl)
     assert crawl.status == "partial", stats
     # Each fault is counted, and named with its URL in the stats and in the log.
-    assert stats["errors/http_404"] == 1 and stats["errors/not_html"] == 1, stats
-    assert stats["errors/truncated"] >= 1, stats
-    assert stats["errors"] >= 3 and stats["threads_partial"] == 1
+    assert stats["errors/http_404"] == stats["errors/not_html"] == stats["errors/truncated"] == 1
+    assert stats["errors"] == 3 and stats["threads_partial"] == 1, stats  # one each, no more
     problems = "\n".join(stats["problems"])
     for url in (fs.base_url + _path(cecot.url), fs.base_url + _path(guantanamo.url), fs.base_url + cut_page):
         assert url in problems, (url, problems)
@@ -85,9 +85,7 @@ def test_faults_are_counted_and_change_nothing(
     # Nothing already archived changed: no new versions, no tombstones.
     assert _versions(after) == _versions(before)
     assert stats["tombstones"] == 0 and stats["new_versions"] == 0
-    assert after["comments"] == before["comments"] or sorted(after["comments"], key=str) == sorted(
-        before["comments"], key=str
-    )
+    assert Counter(after["comments"]) == Counter(before["comments"])  # read in no set order
 
 
 def _closed_port() -> int:
@@ -139,7 +137,8 @@ def test_rest_comment_page_failing_makes_the_thread_partial(
     crawl = after["crawls"][1]
     stats = stats_of(crawl)
     assert crawl.status == "partial"
-    assert stats["threads_partial"] == 1 and stats["errors/comment_page"] >= 1
+    # The thread's one comments page (100 a page), given up after its retries: one error.
+    assert stats["threads_partial"] == 1 and stats["errors"] == stats["errors/comment_page"] == 1
     assert any(f"post={long_thread.id}" in p for p in stats["problems"])
     assert stats["tombstones"] == 0 and stats["new_versions"] == 0
     assert _versions(after) == _versions(before)
