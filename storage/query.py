@@ -143,10 +143,16 @@ def run_query(
 
 
 def _fetch(cur: Any, max_rows: int | None) -> tuple[list[str], list[tuple[Any, ...]], bool]:
-    """The columns and up to `max_rows` rows of an executed cursor; True if more were left."""
+    """The columns and up to `max_rows` rows of an executed cursor; True if more were left.
+
+    The rows stay tuples in the order of `columns`: they are the user's own query's, in
+    its own column order, for the output formats (names can repeat: `SELECT 1 AS a, 2 AS a`).
+    """
+    from storage.export.asof import column_names
+
     if not cur.description:
         return [], [], False
-    columns = [str(d[0]) for d in cur.description]
+    columns = column_names(cur)
     if max_rows is None:
         return columns, [tuple(r) for r in cur.fetchall()], False
     rows = [tuple(r) for r in cur.fetchmany(max_rows + 1)]
