@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -222,8 +222,3 @@ def write_result(result: QueryResult, fmt: str, out: TextIO) -> None:
         out.writelines(json.dumps(obj, ensure_ascii=False) + "\n" for obj in _dicts(result))
     else:
         raise InputError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-
-
-def rows_as_dicts(result: QueryResult) -> Iterable[dict[str, Any]]:
-    """The rows as JSON-ready dicts (timestamps as UTC text)."""
-    return list(_dicts(result))
