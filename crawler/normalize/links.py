@@ -3,10 +3,9 @@
 The hash (storage.hashing) takes a body's links as the sorted set of its `<a href>`
 targets, so a changed link is a changed claim while WordPress rewriting link attributes
 (rel="nofollow ugc", target) on a re-save is not. The extraction lives here, on the
-crawler side, so that storage hashes record fields and never parses HTML; it is the
-code that storage/hashing.py ran up to palimpsest-hash-1's links field, unchanged,
-because archives store its digests (tests/versioning/test_hash_bytes.py holds it to the
-original).
+crawler side, so that storage hashes record fields and never parses HTML. It is the
+code storage/hashing.py used to run, unchanged, because archives store digests of its
+output (tests/versioning/test_hash_bytes.py holds it to the original).
 """
 
 from __future__ import annotations
