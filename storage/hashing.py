@@ -11,6 +11,12 @@ The hashed payload is the compact JSON of `[HASH_SCHEME, [[name, value], ...]]`
 depend on those exact bytes: the payload is assembled here from JSON string literals
 for speed, and tests/versioning/test_hash_bytes.py proves it equals what json.dumps
 gives for any input.
+
+Storage parses no HTML: a body's links (the sorted set of its `<a href>` targets) come
+in on the record's `links` field, derived by the crawler (crawler.normalize.links).
+A record whose links were never derived (`links` None) is hashed only when its body
+cannot hold a link; otherwise MissingLinks, since hashing it without them would give
+every linked comment a new version.
 """
 
 from __future__ import annotations
@@ -21,13 +27,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import lxml.html
-from lxml import etree
-
 from storage.records import CommentRecord, PostRecord
 from storage.timestamps import utc_text
 
-__all__ = ["HASH_SCHEME", "comment_hash", "link_hrefs", "post_hash"]
+__all__ = ["HASH_SCHEME", "MissingLinks", "comment_hash", "post_hash"]
 
 # Part of every hash: changing what is hashed must change every hash on purpose, so
 # that a new scheme is recognised (and a reparse can tell old from new) rather than
@@ -61,22 +64,25 @@ def _when(value: datetime | None) -> str | None:
     return None if value is None else utc_text(value)  # format_utc's text, faster
 
 
-def link_hrefs(html: str) -> list[str]:
-    """The sorted set of `<a href>` targets in an HTML fragment.
+class MissingLinks(ValueError):
+    """A record with an `<a` in its body_html reached the hash without its `links`."""
 
-    Only the targets count: WordPress rewrites link attributes (rel="nofollow ugc",
-    target) when a comment is re-saved, which is not an edit of what it says.
-    """
-    # No other character lower-cases to "<" or "a", so this is `"<a" in html.lower()`
-    # without the copy (test_hash_bytes checks every code point).
-    if not html or ("<a" not in html and "<A" not in html):
-        return []
-    try:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return []
-    hrefs = {str(a.get("href")).strip() for a in root.iter("a") if a.get("href") is not None}
-    return sorted(hrefs)
+
+def _links(record: PostRecord | CommentRecord, what: str) -> str:
+    """The record's links as the JSON list the hash takes."""
+    links = record.links
+    if links is None:
+        html = record.body_html
+        # "<a" in html.lower() without the copy, as crawler.normalize.links.has_anchor:
+        # without it the crawler's extraction gives no links, so None is ().
+        if "<a" in html or "<A" in html:
+            raise MissingLinks(
+                f"{what} {record.external_id!r}: body_html has an <a but its links were not"
+                " derived (crawler.normalize.links.link_hrefs fills them; normalize_thread"
+                " does for every crawled thread)"
+            )
+        return "[]"
+    return _strings(links)
 
 
 def _heads(names: Sequence[str]) -> tuple[str, ...]:
@@ -91,7 +97,7 @@ def _hash(parts: list[str]) -> str:
     return hashlib.sha256("".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _strings(values: list[str]) -> str:
+def _strings(values: Sequence[str]) -> str:
     """A JSON list of (exactly) str values."""
     return "[" + ",".join(map(_string, values)) + "]" if values else "[]"
 
@@ -119,7 +125,7 @@ def post_hash(post: PostRecord) -> str:
             h[3], _json(sorted(set(post.tags))),
             h[4], _json(sorted(set(post.categories))),
             h[5], _json(_text(post.body_text)),
-            h[6], _strings(link_hrefs(post.body_html)),
+            h[6], _links(post, "post"),
             h[7],
         ]
     )  # fmt: skip
@@ -156,7 +162,7 @@ def comment_hash(comment: CommentRecord) -> str:
             h[4], _json(c.threaded_parent_external_id),
             h[5], body,
             h[6], own,
-            h[7], _strings(link_hrefs(c.body_html)),
+            h[7], _links(c, "comment"),
             h[8], replies,
             h[9], quotes,
             h[10],

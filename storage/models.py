@@ -57,11 +57,6 @@ __all__ = [
     "parse_utc",
 ]
 
-# The one text format of a timestamp on SQLite: fixed width, always microseconds, 'Z',
-# e.g. 2024-03-01T22:00:00.000000Z. Fixed width is what makes plain text comparison
-# (`valid_from <= '2024-03-02'`) order like time.
-UTC_TEXT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
 CRAWL_TRIGGERS = ("manual", "schedule", "reparse", "demo", "test")
 CRAWL_STATUSES = ("running", "ok", "partial", "failed", "aborted")
 
@@ -75,7 +70,12 @@ _FORMATTED_MAX = 4096
 
 
 def format_utc(value: datetime) -> str:
-    """The SQLite text form of an aware datetime (naive values are taken as UTC)."""
+    """The SQLite text form of an aware datetime (naive values are taken as UTC).
+
+    The one text format of a timestamp on SQLite: fixed width, always microseconds, 'Z',
+    e.g. 2024-03-01T22:00:00.000000Z. Fixed width is what makes plain text comparison
+    (`valid_from <= '2024-03-02'`) order like time.
+    """
     key = (value, type(value), value.tzinfo, value.fold)
     try:
         return _formatted[key]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -143,10 +143,16 @@ def run_query(
 
 
 def _fetch(cur: Any, max_rows: int | None) -> tuple[list[str], list[tuple[Any, ...]], bool]:
-    """The columns and up to `max_rows` rows of an executed cursor; True if more were left."""
+    """The columns and up to `max_rows` rows of an executed cursor; True if more were left.
+
+    The rows stay tuples in the order of `columns`: they are the user's own query's, in
+    its own column order, for the output formats (names can repeat: `SELECT 1 AS a, 2 AS a`).
+    """
+    from storage.export.asof import column_names
+
     if not cur.description:
         return [], [], False
-    columns = [str(d[0]) for d in cur.description]
+    columns = column_names(cur)
     if max_rows is None:
         return columns, [tuple(r) for r in cur.fetchall()], False
     rows = [tuple(r) for r in cur.fetchmany(max_rows + 1)]
@@ -216,8 +222,3 @@ def write_result(result: QueryResult, fmt: str, out: TextIO) -> None:
         out.writelines(json.dumps(obj, ensure_ascii=False) + "\n" for obj in _dicts(result))
     else:
         raise InputError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-
-
-def rows_as_dicts(result: QueryResult) -> Iterable[dict[str, Any]]:
-    """The rows as JSON-ready dicts (timestamps as UTC text)."""
-    return list(_dicts(result))

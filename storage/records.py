@@ -52,6 +52,10 @@ class PostRecord:
     categories: tuple[str, ...] = ()
     body_html: str = ""
     body_text: str = ""
+    # The sorted set of body_html's <a href> targets, for the content hash: derived by
+    # the crawler (crawler.normalize.links), as storage parses no HTML. None: not
+    # derived, which the hash accepts only for a body without an <a.
+    links: tuple[str, ...] | None = None
     comment_count_displayed: int | None = None  # what the site says it has
 
 
@@ -92,6 +96,7 @@ class CommentRecord:
     parent_external_id: str | None = None  # threaded parent, else first leading @-reply target
     body_html: str = ""
     body_text: str = ""  # all visible text
+    links: tuple[str, ...] | None = None  # body_html's <a href> targets, as for a post
     own_text: str = ""  # without blockquotes and leading @Name: prefixes
     position: int = 0  # place in thread order (0-based); not content
     page: int | None = None  # comment page it was seen on; not content

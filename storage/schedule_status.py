@@ -65,8 +65,8 @@ def status_rows(engine: Engine, sources: Sequence[ListedSource]) -> list[Schedul
     holders = {source.key: lock_holder(engine, source.key) for source in sources}
     with engine.connect() as conn:
         next_runs: dict[str, float | None] = {
-            job_id.removeprefix(JOB_PREFIX): when
-            for job_id, when in conn.execute(select(SchedulerJob.id, SchedulerJob.next_run_time))
+            job.id.removeprefix(JOB_PREFIX): job.next_run_time
+            for job in conn.execute(select(SchedulerJob.id, SchedulerJob.next_run_time))
         }
         rows = []
         for source in sources:

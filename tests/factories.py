@@ -3,7 +3,10 @@
     thread = make_thread([make_comment("1"), make_comment("2", body="changed")])
     thread2 = make_thread(..., fetched_at=at(2), complete=False)
 
-Every argument has a plausible default, so a test states only what it is about.
+Every argument has a plausible default, so a test states only what it is about. Posts
+and comments get their `links` from their body_html as the crawler derives them
+(crawler.normalize.links), unless a test gives its own; `replace(c, body_html=...)` keeps
+the old links, so a test of a changed body builds a new record instead.
 
 The normalizer tests start one step earlier, from what a parser gives:
 
@@ -20,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import lxml.html
 
 from crawler.normalize.authors import author_key
+from crawler.normalize.links import link_hrefs
 from storage.records import (
     CommentRecord,
     FetchRecord,
@@ -74,6 +78,7 @@ def make_post(external_id: str = "100", **kw: Any) -> PostRecord:
         "body_text": f"Body of post {external_id}.",
     }
     fields.update(kw)
+    fields.setdefault("links", link_hrefs(fields["body_html"]))
     return PostRecord(**fields)
 
 
@@ -119,6 +124,7 @@ def make_comment(
         "replies": (make_reply(parent),) if parent else (),
     }
     fields.update(kw)
+    fields.setdefault("links", link_hrefs(fields["body_html"]))
     return CommentRecord(**fields)
 
 

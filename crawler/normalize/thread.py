@@ -1,7 +1,10 @@
-"""Thread normalization: author keys, reply edges, quote attribution and own text for every comment.
+"""Thread normalization: author keys, reply edges, quote attribution, own text and links.
 
 `normalize_thread` takes a parser's ThreadSnapshot and returns a new one; it is pure and
 idempotent (it reads only raw fields: author_raw, threaded parent, body_html/body_text).
+Every crawled thread passes through it on its way to the writer (the spider's one item
+per thread, a reparse's too), whatever platform adapter and parser read it, which is why
+it, not each parser, derives the `links` the content hash takes (crawler.normalize.links).
 Comments are read in thread time (published_at, then numeric id, then position) so that
 "earlier comment" means written earlier, whatever the display nesting; the output keeps
 the input order.
@@ -15,6 +18,7 @@ from datetime import datetime
 
 from crawler.normalize.authors import alias_map, canonical_key
 from crawler.normalize.fragment import Blockquote, Fragment, fragment_from_text, parse_fragment
+from crawler.normalize.links import link_hrefs
 from crawler.normalize.quotes import QuoteIndex, quote_shingles
 from crawler.normalize.records import evolve
 from crawler.normalize.replies import (
@@ -166,13 +170,17 @@ def _replies(
 def normalize_thread(
     thread: ThreadSnapshot, *, aliases: Sequence[Sequence[str]] = ()
 ) -> ThreadSnapshot:
-    """The thread with author keys, reply edges, quotes, parents and own text filled in.
+    """The thread with author keys, reply edges, quotes, parents, own text and links filled in.
 
     `aliases`: groups of display names of one person (from the source's config); every
     name of a group gets the key of the group's first name.
     """
     amap = alias_map(aliases)
-    post = evolve(thread.post, author_key=canonical_key(thread.post.author_raw, amap))
+    post = evolve(
+        thread.post,
+        author_key=canonical_key(thread.post.author_raw, amap),
+        links=link_hrefs(thread.post.body_html),
+    )
     comments = thread.comments
     book = NameBook(
         [post.author_raw, *(c.author_raw for c in comments), *(n for g in aliases for n in g)]
@@ -220,6 +228,7 @@ def normalize_thread(
             parent_external_id=parent,
             quotes=quotes,
             own_text=reading.own_text,
+            links=link_hrefs(c.body_html),
         )
         if quoting:
             index.add(("comment", c.external_id), reading.own_text)

@@ -25,7 +25,14 @@ from sqlalchemy import Connection, Engine, Table
 
 from storage.models import Base, format_utc
 
-__all__ = ["apply_as_of", "bind_params", "public_view_names", "snapshot_connection", "ts_literal"]
+__all__ = [
+    "apply_as_of",
+    "bind_params",
+    "column_names",
+    "public_view_names",
+    "snapshot_connection",
+    "ts_literal",
+]
 
 # table -> (the time column that must be <= T, columns that are cleared when after T).
 # `source` is left alone: its rows are configuration, created whenever a crawl first ran.
@@ -67,13 +74,29 @@ def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _fetch(dbapi: Any, sql: str) -> list[tuple[Any, ...]]:
+def column_names(cursor: Any) -> list[str]:
+    """The result columns of an executed DBAPI cursor, by name.
+
+    PEP 249's `description` is a 7-item sequence per column whose first item is the name
+    (sqlite3 gives plain tuples, psycopg Column objects), so that item is the one to read.
+    """
+    return [str(d[0]) for d in cursor.description or ()]
+
+
+def _rows(dbapi: Any, sql: str) -> list[dict[str, Any]]:
+    """The rows of `sql` on a raw DBAPI connection, each keyed by column name."""
     cur = dbapi.cursor()
     try:
         cur.execute(sql)
-        return [tuple(r) for r in cur.fetchall()]
+        names = column_names(cur)
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     finally:
         cur.close()
+
+
+def _one(dbapi: Any, sql: str, column: str) -> Any:
+    """Column `column` of the one row `sql` returns (IndexError if none)."""
+    return _rows(dbapi, sql)[0][column]
 
 
 def public_view_names(dbapi: Any, dialect: str) -> list[str]:
@@ -82,27 +105,32 @@ def public_view_names(dbapi: Any, dialect: str) -> list[str]:
         sql = "SELECT name FROM main.sqlite_master WHERE type = 'view' ORDER BY rowid"
     else:
         sql = (
-            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            "SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
             " WHERE n.nspname = 'public' AND c.relkind = 'v' ORDER BY c.oid"
         )
-    return [str(r[0]) for r in _fetch(dbapi, sql)]
+    return [str(r["name"]) for r in _rows(dbapi, sql)]
 
 
 def _view_sql(dbapi: Any, dialect: str, name: str) -> str:
     """The SELECT of a public view, with names left unqualified."""
     if dialect == "sqlite":
         create = str(
-            _fetch(
+            _one(
                 dbapi,
                 f"SELECT sql FROM main.sqlite_master WHERE type = 'view' AND name = {_quote(name)}",
-            )[0][0]
+                "sql",
+            )
         )
         # "CREATE VIEW name [(cols)] AS SELECT ..." -> everything after the first AS keyword
         upper = create.upper()
         at = upper.find(" AS", upper.find("VIEW"))
         return create[at + 3 :]
-    body = _fetch(dbapi, f"SELECT pg_get_viewdef(CAST({_quote('public.' + name)} AS regclass))")
-    return str(body[0][0]).strip().rstrip(";")
+    body = _one(
+        dbapi,
+        f"SELECT pg_get_viewdef(CAST({_quote('public.' + name)} AS regclass)) AS body",
+        "body",
+    )
+    return str(body).strip().rstrip(";")
 
 
 def _shadow_select(table: Table, schema: str, t: str) -> str:
@@ -161,7 +189,7 @@ def apply_as_of(dbapi: Any, dialect: str, as_of: datetime) -> list[str]:
     t = ts_literal(dialect, as_of)
     statements: list[str] = []
     if dialect == "sqlite":
-        query_only = _fetch(dbapi, "PRAGMA query_only")[0][0]
+        query_only = _one(dbapi, "PRAGMA query_only", "query_only")
         statements.append("PRAGMA query_only = OFF")
     else:
         dbapi.rollback()  # SET TRANSACTION must open the transaction
