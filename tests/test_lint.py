@@ -22,3 +22,13 @@ def test_ruff_finds_nothing() -> None:
 def test_mypy_finds_nothing_in_package_code() -> None:
     out = _run("mypy", *PACKAGE_CODE)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_import_contracts_hold() -> None:
+    """ARCHITECTURE.md's layering (pyproject's [tool.importlinter] contracts): storage
+    imports neither Scrapy nor the crawler nor an HTML parser; the adapters, parsers,
+    normalizers and the thread state import neither Scrapy nor SQLAlchemy; only the
+    Scrapy components import Scrapy."""
+    out = subprocess.run([str(Path(sys.executable).with_name("lint-imports"))], cwd=ROOT,
+                         capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stdout[-4000:] + out.stderr
