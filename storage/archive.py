@@ -24,7 +24,7 @@ import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -34,7 +34,13 @@ from storage import known_sql
 from storage.errors import ConfigError
 from storage.gone import GoneResult, count_gone
 from storage.known import CrawlCaptures, FinishedThreads, KnownPost
-from storage.models import CRAWL_STATUSES, CRAWL_TRIGGERS, Crawl, Fetch, Source
+from storage.models import (
+    CRAWL_STATUSES,
+    CRAWL_TRIGGERS,
+    crawl_t,
+    fetch_t,
+    source_t,
+)
 from storage.records import FetchRecord, PostGone, PostRecord, ThreadCheck, ThreadSnapshot
 from storage.thread_writer import RecordResult, clean_text, write_thread, write_unchanged
 from storage.upserts import Upserts
@@ -57,9 +63,6 @@ MAX_ATTEMPTS = 6
 # serialization failure, deadlock.
 RETRY_SQLSTATES = {"23505", "40001", "40P01"}
 
-source_t = cast(sa.Table, Source.__table__)
-crawl_t = cast(sa.Table, Crawl.__table__)
-fetch_t = cast(sa.Table, Fetch.__table__)
 _insert_fetches = sa.insert(fetch_t)
 
 

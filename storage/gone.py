@@ -17,12 +17,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from storage.models import Post, PostState, PostVersion, Source
+from storage.models import post_state_t, post_t, post_version_t, source_t
 from storage.records import PostGone
 from storage.tombstones import insert_tombstones
 
@@ -33,10 +32,6 @@ log = logging.getLogger(__name__)
 # Crawls in a row that must find a post gone before it is tombstoned.
 GONE_AFTER = 2
 
-post_t = cast(sa.Table, Post.__table__)
-state_t = cast(sa.Table, PostState.__table__)
-version_t = cast(sa.Table, PostVersion.__table__)
-source_t = cast(sa.Table, Source.__table__)
 
 
 @dataclass(frozen=True)
@@ -62,16 +57,16 @@ def count_gone(conn: Connection, gone: PostGone, crawl_id: int) -> GoneResult:
     if post_id is None:
         return GoneResult(gone_count=0, tombstoned=False)
     count = conn.execute(
-        sa.select(state_t.c.gone_count).where(state_t.c.post_id == post_id)
+        sa.select(post_state_t.c.gone_count).where(post_state_t.c.post_id == post_id)
     ).scalar()
     if count is None:
-        conn.execute(sa.insert(state_t).values(post_id=post_id, gone_count=0))
+        conn.execute(sa.insert(post_state_t).values(post_id=post_id, gone_count=0))
         count = 0
     count += 1
     # last_checked_at moves too: the post was looked at, which the revisit policy counts.
     conn.execute(
-        sa.update(state_t)
-        .where(state_t.c.post_id == post_id)
+        sa.update(post_state_t)
+        .where(post_state_t.c.post_id == post_id)
         .values(gone_count=count, last_checked_at=t)
     )
     if count < GONE_AFTER:
@@ -85,13 +80,13 @@ def count_gone(conn: Connection, gone: PostGone, crawl_id: int) -> GoneResult:
 
 def _tombstone(conn: Connection, post_id: int, t: datetime, crawl_id: int) -> bool:
     """A deleted=true version repeating the current live one; False if already deleted."""
-    v = version_t.c
+    v = post_version_t.c
     current = conn.execute(
         sa.select(v.id, v.deleted, v.valid_from).where(v.post_id == post_id, v.valid_to.is_(None))
     ).one_or_none()
     if current is None or current.deleted or current.valid_from > t:
         return False
-    conn.execute(sa.update(version_t).where(v.id == current.id).values(valid_to=t))
-    insert_tombstones(conn, version_t, [current.id], t, crawl_id)
+    conn.execute(sa.update(post_version_t).where(v.id == current.id).values(valid_to=t))
+    insert_tombstones(conn, post_version_t, [current.id], t, crawl_id)
     log.warning("post %s tombstoned: gone on %d crawls in a row", post_id, GONE_AFTER)
     return True

@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from storage.errors import InputError
 from storage.known import CrawlCaptures, FinishedThreads, KnownPost, url_key
-from storage.models import Crawl, Fetch, Post, PostState, PostVersion, Source
+from storage.models import (
+    crawl_t,
+    fetch_t,
+    post_state_t,
+    post_t,
+    post_version_t,
+    source_t,
+)
 from storage.records import PageState
 
 __all__ = ["crawl_captures", "finished_threads", "known_posts"]
@@ -23,12 +30,6 @@ __all__ = ["crawl_captures", "finished_threads", "known_posts"]
 # How far back `finished_threads` looks for a run of aborted crawls.
 _RECENT_CRAWLS = 20
 
-post_t = cast(sa.Table, Post.__table__)
-state_t = cast(sa.Table, PostState.__table__)
-version_t = cast(sa.Table, PostVersion.__table__)
-source_t = cast(sa.Table, Source.__table__)
-crawl_t = cast(sa.Table, Crawl.__table__)
-fetch_t = cast(sa.Table, Fetch.__table__)
 
 
 def _pages(raw: object) -> tuple[PageState, ...]:
@@ -46,7 +47,7 @@ def _pages(raw: object) -> tuple[PageState, ...]:
 
 def known_posts(conn: Connection, source_key: str) -> list[KnownPost]:
     """Every archived post of the source with its post_state, in one query."""
-    p, ps, pv = post_t.c, state_t.c, version_t.c
+    p, ps, pv = post_t.c, post_state_t.c, post_version_t.c
     query = (
         sa.select(
             p.external_id,
@@ -62,8 +63,8 @@ def known_posts(conn: Connection, source_key: str) -> list[KnownPost]:
         )
         .select_from(post_t)
         .join(source_t, source_t.c.id == p.source_id)
-        .outerjoin(version_t, sa.and_(pv.post_id == p.id, pv.valid_to.is_(None)))
-        .outerjoin(state_t, ps.post_id == p.id)
+        .outerjoin(post_version_t, sa.and_(pv.post_id == p.id, pv.valid_to.is_(None)))
+        .outerjoin(post_state_t, ps.post_id == p.id)
         .where(source_t.c.key == source_key)
     )
     known = []
@@ -127,8 +128,8 @@ def finished_threads(
         return FinishedThreads()
     rows = conn.execute(
         sa.select(post_t.c.external_id, post_t.c.url)
-        .join(state_t, state_t.c.post_id == post_t.c.id)
-        .where(state_t.c.last_complete_crawl_id.in_(ids))
+        .join(post_state_t, post_state_t.c.post_id == post_t.c.id)
+        .where(post_state_t.c.last_complete_crawl_id.in_(ids))
     ).all()
     return FinishedThreads(
         crawl_ids=tuple(ids),

@@ -9,7 +9,7 @@ only through `migrations/`; `docs/schema.md` explains every column.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -24,6 +24,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -463,3 +464,22 @@ class SchedulerJob(Base):
     id: Mapped[str] = mapped_column(String(191), primary_key=True)
     next_run_time: Mapped[float | None] = mapped_column(Double, index=True)  # UTC epoch seconds
     job_state: Mapped[bytes] = mapped_column(LargeBinary)  # pickled by APScheduler
+
+
+# Core handles of the tables the writer and the reads use, typed as Tables (each model's
+# __table__ is a FromClause to the type checker): one place instead of one per module.
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+source_t = _table(Source)
+crawl_t = _table(Crawl)
+fetch_t = _table(Fetch)
+author_t = _table(Author)
+post_t = _table(Post)
+post_version_t = _table(PostVersion)
+post_state_t = _table(PostState)
+comment_t = _table(Comment)
+comment_version_t = _table(CommentVersion)
+reply_t = _table(Reply)
+quote_t = _table(Quote)

@@ -8,18 +8,18 @@ read by column name. The identity upserts are `storage.upserts`.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from storage.models import (
-    Author,
-    Comment,
-    CommentVersion,
-    PostState,
-    PostVersion,
-    Quote,
-    Reply,
+    author_t,
+    comment_t,
+    comment_version_t,
+    post_state_t,
+    post_version_t,
+    quote_t,
+    reply_t,
 )
 from storage.prepared import PreparedInsert
 
@@ -39,13 +39,6 @@ __all__ = [
     "new_comment_versions",
 ]
 
-author_t = cast(sa.Table, Author.__table__)
-post_version_t = cast(sa.Table, PostVersion.__table__)
-comment_t = cast(sa.Table, Comment.__table__)
-comment_version_t = cast(sa.Table, CommentVersion.__table__)
-reply_t = cast(sa.Table, Reply.__table__)
-quote_t = cast(sa.Table, Quote.__table__)
-state_t = cast(sa.Table, PostState.__table__)
 
 _a, _pv, _c, _cv = author_t.c, post_version_t.c, comment_t.c, comment_version_t.c
 
@@ -150,7 +143,7 @@ insert_replies = sa.insert(reply_t)
 insert_quotes = sa.insert(quote_t)
 
 # When a complete check last saw the whole thread (None: never).
-last_complete_at = sa.select(state_t.c.last_complete_at).where(
-    state_t.c.post_id == sa.bindparam("post_id")
+last_complete_at = sa.select(post_state_t.c.last_complete_at).where(
+    post_state_t.c.post_id == sa.bindparam("post_id")
 )
 
