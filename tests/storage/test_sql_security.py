@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 from cli import main
 from storage.engine import open_engine
 from storage.models import Base
-from tests.conftest import READER_ROLE
+from tests.conftest import READER_ROLE, service_unavailable
 from tests.export.conftest import record_sample
 
 REPO = Path(__file__).resolve().parents[2]
@@ -176,7 +176,8 @@ def test_attack_is_refused_and_leaves_nothing(archive_url: str, name: str) -> No
     attack = ATTACKS[name]
     postgres = archive_url.startswith("postgresql")
     if name == "dblink" and postgres and not _has_extension(archive_url, "dblink"):
-        pytest.skip("dblink is not installed on this PostgreSQL")
+        # A missing extension is a missing service: CI (PALIMPSEST_REQUIRE_SERVICES) fails.
+        service_unavailable("PostgreSQL: the dblink extension (postgresql-contrib) is not available")
     token = uuid.uuid4().hex
     path = Path(f"/tmp/palimpsest-attack-{token}")  # the server's /tmp is this machine's
     text = attack.sql if postgres or attack.sqlite_sql is None else attack.sqlite_sql
