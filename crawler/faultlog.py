@@ -24,6 +24,7 @@ __all__ = [
     "PRIOR_FETCHES",
     "Stats",
     "exception_kind",
+    "failure_reason",
     "faults_of",
     "note_exception",
     "note_fault",
@@ -89,6 +90,11 @@ def note_partial(stats: Stats, reason: str) -> None:
         stats.set_value(PARTIAL_KEY, reasons)
     if reason not in reasons:
         reasons.append(reason)
+
+
+def failure_reason(failure: Any) -> str:
+    """A Twisted Failure as one line: its exception type and message."""
+    return f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
 
 
 def faults_of(stats: dict[str, Any]) -> list[dict[str, str]]:

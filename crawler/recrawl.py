@@ -64,15 +64,12 @@ class KnownPosts:
     def may_skip(self, external_id: str) -> bool:
         """True when a complete crawl left a fingerprint to compare this crawl's with."""
         known = self.by_id.get(external_id)
-        return bool(known and known.fingerprint and known.complete_before and not known.deleted)
+        return known is not None and known.baseline is not None
 
     def unchanged(self, external_id: str, fingerprint: str | None) -> bool:
         """True when `fingerprint` equals the one the last complete crawl recorded."""
-        return bool(
-            fingerprint
-            and self.may_skip(external_id)
-            and self.by_id[external_id].fingerprint == fingerprint
-        )
+        known = self.by_id.get(external_id)
+        return bool(fingerprint) and known is not None and known.baseline == fingerprint
 
     def due(self, known: KnownPost | None, now: datetime, policy: RevisitPolicy) -> bool:
         """The revisit policy's verdict; unknown posts are always due."""

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from crawler.config import Config, load_config
-from crawler.faultlog import ABORT_REASON, note_partial
+from crawler.faultlog import ABORT_REASON, failure_reason, note_partial
 from storage.errors import CrawlLocked, PalimpsestError
 
 if TYPE_CHECKING:
@@ -207,7 +207,7 @@ def run_crawl(
     stats = crawler.stats.get_stats() if crawler.stats else {}
     summary = CrawlSummary.from_stats(source.key, stats)
     if startup_errors:
-        reasons = tuple(f"{type(f.value).__name__}: {f.getErrorMessage()}" for f in startup_errors)
+        reasons = tuple(failure_reason(f) for f in startup_errors)
         log.error("crawl of %s stopped: %s", source.key, "; ".join(reasons))
         summary = dataclasses.replace(summary, status="failed", problems=summary.problems + reasons)
     return summary

@@ -174,10 +174,7 @@ class ThreadFetch:
     @property
     def baseline(self) -> str | None:
         """The last complete crawl's fingerprint of the thread, if one may be compared."""
-        k = self.known
-        if k is None or not k.fingerprint or not k.complete_before or k.deleted:
-            return None
-        return k.fingerprint
+        return self.known.baseline if self.known is not None else None
 
     def stored(self, url: str) -> PageState | None:
         """The page as the last complete crawl stored it (None: not to be relied on)."""

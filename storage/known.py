@@ -51,6 +51,14 @@ class KnownPost:
         key = url_key(url)
         return next((p for p in self.pages if url_key(p.url) == key), None)
 
+    @property
+    def baseline(self) -> str | None:
+        """The last complete crawl's fingerprint of the thread, when one may be compared
+        with this crawl's (a live post that some crawl recorded whole); else None."""
+        if not self.fingerprint or not self.complete_before or self.deleted:
+            return None
+        return self.fingerprint
+
     def same_body(self, url: str, sha256: str) -> bool:
         """True when the page's body is byte for byte the last complete crawl's."""
         return self.bodies.get(url_key(url)) == sha256

@@ -35,7 +35,7 @@ from twisted.python.failure import Failure
 
 from crawler.config import Config, Source, load_config
 from crawler.encoding import normalize_page
-from crawler.faultlog import note_exception, note_fault
+from crawler.faultlog import failure_reason, note_exception, note_fault
 from crawler.fetches import body_sha256, decode_response, fetch_failed
 from crawler.normalize.thread import normalize_thread
 from crawler.page import Page
@@ -220,7 +220,7 @@ class ArchiveSpider(Spider):
 
     def activity_failed(self, failure: Failure) -> Iterator[Request]:
         self._send_failure(failure.request, failure)  # type: ignore[attr-defined]
-        yield from self._without_activity(reason(failure))
+        yield from self._without_activity(failure_reason(failure))
 
     def _without_activity(self, why: str) -> Iterator[Request]:
         # Not knowing which old posts got comments, look at every post this time:
@@ -269,9 +269,9 @@ class ArchiveSpider(Spider):
         self._send_failure(request, failure)
         listing: ListingRequest = request.cb_kwargs["listing"]
         if listing.guess:
-            self._fault("network", request.url, reason(failure))
+            self._fault("network", request.url, failure_reason(failure))
         else:
-            yield from self._listing_unusable(listing, request.url, reason(failure))
+            yield from self._listing_unusable(listing, request.url, failure_reason(failure))
 
     def _listing_unusable(self, listing: ListingRequest, url: str, why: str) -> Iterator[Request]:
         if listing.probe:
@@ -310,7 +310,7 @@ class ArchiveSpider(Spider):
 
     def _post_request(self, url: str, known: KnownPost | None, *, refetch: bool = False) -> Request:
         """A post page request; conditional when the last complete crawl kept validators."""
-        conditional = not refetch and known is not None and self.known.may_skip(known.external_id)
+        conditional = not refetch and known is not None and known.baseline is not None
         headers = conditional_headers(known.page(url)) if conditional and known else {}
         return Request(
             url, callback=self.parse_post_page, errback=self.post_page_failed, priority=POST,
@@ -368,7 +368,7 @@ class ArchiveSpider(Spider):
         if (
             known is not None
             and stored is not None
-            and self.known.may_skip(known.external_id)
+            and known.baseline is not None
             and route.glimpse(page).fingerprint == stored.fingerprint
         ):
             only = route.read_post_only(page)
@@ -395,7 +395,7 @@ class ArchiveSpider(Spider):
         if (
             stored is None
             or known.external_id in self.choice.seen
-            or not self.known.may_skip(known.external_id)
+            or known.baseline is None
             or not known.same_body(page.url, sha256)
         ):
             return False
@@ -445,7 +445,7 @@ class ArchiveSpider(Spider):
         """Errback of post page requests: counted, and the crawl goes on."""
         request = failure.request  # type: ignore[attr-defined]
         self._send_failure(request, failure)
-        self._fault("network", request.url, reason(failure))
+        self._fault("network", request.url, failure_reason(failure))
 
     # -- the pages of a thread ------------------------------------------------------------
 
@@ -527,7 +527,7 @@ class ArchiveSpider(Spider):
         request = failure.request  # type: ignore[attr-defined]
         thread: ThreadFetch = request.cb_kwargs["thread"]
         self._send_failure(request, failure)
-        self._take(thread, Failed(request.url, reason(failure)))
+        self._take(thread, Failed(request.url, failure_reason(failure)))
         yield from self._advance(thread)
 
     def _take(self, thread: ThreadFetch, outcome: Outcome) -> None:
@@ -586,7 +586,7 @@ class ArchiveSpider(Spider):
         request = failure.request  # type: ignore[attr-defined]
         self._send_failure(request, failure)
         kwargs = request.cb_kwargs
-        yield from self._due_after_all(kwargs["post_url"], kwargs["known"], reason(failure))
+        yield from self._due_after_all(kwargs["post_url"], kwargs["known"], failure_reason(failure))
 
     def _due_after_all(self, post_url: str, known: KnownPost, why: str | None) -> Iterator[Any]:
         """Undo the "not due" verdict and fetch the thread: it has new comments (`why` is
@@ -665,8 +665,4 @@ class ArchiveSpider(Spider):
 
     def _stats(self) -> Any:
         return self.crawler.stats
-
-
-def reason(failure: Failure) -> str:
-    return f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
 
