@@ -8,12 +8,11 @@ never got a response (connection refused, timeout, robots.txt) reach it through
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
 from crawler.encoding import Decoded, decode_body
-from crawler.middlewares.received import RECEIVED
+from crawler.middlewares.received import RECEIVED, ReceivedBody
 from storage.records import FetchRecord
 
 __all__ = ["body_sha256", "decode_response", "fetch_failed", "record_for_failure", "record_for_response", "thread_recorded"]
@@ -31,14 +30,13 @@ _TEXT_TYPES = ("text/html", "application/xhtml", "application/json", "text/xml",
                "application/xml", "application/rss", "application/atom")
 
 
-def _received(response: Any) -> tuple[str, int]:
-    """(sha256, size) of the body as the server sent it (`ReceivedBodyMiddleware`); of
-    the body at hand for a response that did not pass it."""
+def _received(response: Any) -> ReceivedBody:
+    """The body as the server sent it (`ReceivedBodyMiddleware`); the body at hand for a
+    response that did not pass it."""
     request = getattr(response, "request", None)
-    found = request.meta.get(RECEIVED) if request is not None else None
+    found: ReceivedBody | None = request.meta.get(RECEIVED) if request is not None else None
     if found is None:
-        body: bytes = response.body
-        found = (hashlib.sha256(body).hexdigest(), len(body))
+        found = ReceivedBody(response.body)
         if request is not None:
             request.meta[RECEIVED] = found
     return found
@@ -46,7 +44,7 @@ def _received(response: Any) -> tuple[str, int]:
 
 def body_sha256(response: Any) -> str:
     """sha256 (hex) of the response body as the server sent it, computed once."""
-    return _received(response)[0]
+    return _received(response).sha256
 
 
 def decode_response(response: Any) -> Decoded | None:
@@ -80,14 +78,14 @@ def record_for_response(response: Any, request: Any, *, fetched_at: datetime | N
     """The fetch row for a Scrapy response (`request` is the one that produced it): the
     body's hash and size as received, and the encoding it is read with."""
     meta = request.meta if request is not None else {}
-    sha256, size = _received(response)
+    received = _received(response)
     decoded = decode_response(response)
     return FetchRecord(
         url=response.url,
         status=response.status,
         fetched_at=fetched_at or datetime.now(UTC),
-        size=size,
-        sha256=sha256,
+        size=received.size,
+        sha256=received.sha256,
         encoding=decoded.encoding if decoded is not None else None,
         elapsed_ms=_elapsed_ms(meta),
         content_type=_header(response.headers, "Content-Type"),

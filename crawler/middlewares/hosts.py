@@ -51,11 +51,13 @@ __all__ = ["HostPolitenessMiddleware"]
 
 logger = logging.getLogger(__name__)
 
-# Every slot's least delay. Scrapy's slot counts a request as transferring only once its
-# download task has run, so with no delay at all it starts every queued request at once,
-# whatever its concurrency (Scrapy 2.19); with a delay it starts one, then looks again
-# after the delay, when the task has run. A slot looks at the clock only when its delay
-# is not zero, too, so a pause needs one. A millisecond: no host notices.
+# The least delay of a slot that needs one. Scrapy's slot counts a request as
+# transferring only once its download task has run, so with no delay at all it starts
+# every queued request at once (Scrapy 2.19): its concurrency holds only where it is not
+# below the downloader's total, which caps the queue. With a delay it starts one, then
+# looks again after the delay, when the task has run. A slot looks at the clock only when
+# its delay is not zero, too, so a pause needs one. A millisecond: no host notices. A slot
+# that needs neither keeps a delay of 0, since a delay costs a timer per request.
 MIN_DELAY = 0.001
 
 
@@ -134,7 +136,11 @@ class HostPolitenessMiddleware:
         if slot is None:
             return
         host = self.hosts.get(key)
-        floor = MIN_DELAY if host is None else max(MIN_DELAY, host.crawl_delay)
+        floor = 0.0 if host is None else host.crawl_delay
+        total = self.downloader.total_concurrency
+        paused = host is not None and host.resume_at > time.monotonic()
+        if paused or not 0 < total <= slot.concurrency:
+            floor = max(floor, MIN_DELAY)
         slot.delay = max(slot.delay, floor)
         if host is not None and host.resume_at > slot.lastseen + slot.delay:
             # The slot starts its next request `delay` after `lastseen`: a pause is that
