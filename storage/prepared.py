@@ -1,11 +1,13 @@
-"""One INSERT prepared once per dialect and fed rows of a typed NamedTuple.
+"""An INSERT prepared once per dialect and fed rows of a typed NamedTuple.
 
-For the writer's one hot statement (a row per new comment version), SQLAlchemy's
+For the writer's hot statements (a row per new comment, a row per new comment
+version), SQLAlchemy's
 per-row parameter handling (a dict per row, every column's bind processor, the
 compiled cache lookup) cost more than SQLite's own work. A `PreparedInsert` compiles
-its INSERT once per dialect with positional parameters in the order of the NamedTuple's
+its INSERT (a plain one, or an upsert built for the dialect) once per dialect with positional parameters in the order of the NamedTuple's
 fields (checked by name when it compiles), runs only the bind processors that exist for
-that dialect (UTC timestamps as text on SQLite), and hands the rows to the driver's
+that dialect (UTC timestamps as text on SQLite; a value the rows share, such as a
+thread's one check time, converted once), and hands the rows to the driver's
 executemany (`exec_driver_sql`, so errors are still SQLAlchemy's DBAPIError). The rows
 are built by field name; the SQL and values are what `conn.execute(insert, dicts)`
 would send.
@@ -32,10 +34,10 @@ class _Compiled(NamedTuple):
 
 
 class PreparedInsert(Generic[R]):
-    """INSERT INTO `table` of rows of `row_type`, whose fields are column names."""
+    """`statement` (an INSERT) of rows of `row_type`, whose fields are column names."""
 
-    def __init__(self, table: sa.Table, row_type: type[R]) -> None:
-        self.table = table
+    def __init__(self, statement: sa.Insert, row_type: type[R]) -> None:
+        self.statement = statement
         self.fields: tuple[str, ...] = row_type._fields
         self._compiled: dict[str, _Compiled] = {}
 
@@ -46,10 +48,10 @@ class PreparedInsert(Generic[R]):
         # The dialect's own class with a positional paramstyle: parameters in field order.
         dialect_class: Any = type(dialect)
         positional = dialect_class(paramstyle="qmark" if dialect.name == "sqlite" else "format")
-        stmt = sa.insert(self.table)
+        stmt = self.statement
         compiled = cast(SQLCompiler, stmt.compile(dialect=positional, column_keys=list(self.fields)))
         if tuple(compiled.positiontup or ()) != self.fields:
-            raise ValueError(f"{self.table.name}: parameters {compiled.positiontup} != {self.fields}")
+            raise ValueError(f"{stmt.table}: parameters {compiled.positiontup} != {self.fields}")
         processors = []
         for i, name in enumerate(self.fields):
             type_ = compiled.binds[name].type
@@ -69,8 +71,12 @@ class PreparedInsert(Generic[R]):
         if c.processors:
             lists = [list(row) for row in rows]
             for i, proc in c.processors:
+                converted: dict[Any, Any] = {}
                 for values in lists:
-                    if values[i] is not None:
-                        values[i] = proc(values[i])
+                    value = values[i]
+                    if value is not None:
+                        if value not in converted:
+                            converted[value] = proc(value)
+                        values[i] = converted[value]
             params = [tuple(values) for values in lists]
         conn.exec_driver_sql(c.sql, params)  # type: ignore[arg-type]

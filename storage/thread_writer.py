@@ -37,7 +37,7 @@ from storage import writer_sql as sql
 from storage.hashing import comment_hash, post_hash
 from storage.records import CommentRecord, PostRecord, ThreadCheck, ThreadSnapshot
 from storage.tombstones import insert_tombstones
-from storage.upserts import Upserts
+from storage.upserts import AliasRow, AuthorRow, CommentRow, Upserts
 
 __all__ = ["RecordResult", "clean_text", "write_thread", "write_unchanged"]
 
@@ -237,26 +237,26 @@ class _ThreadWriter:
             return
         t = self.t
         # Sorted, so concurrent writers lock shared author rows in one order: no deadlock.
-        self.conn.execute(
-            self.upserts.author,
+        self.upserts.author.execute(
+            self.conn,
             [
-                {"source_id": self.source_id, "key": clean_text(k),
-                 "display_name": clean_text(people[k].display_name),
-                 "profile_url": people[k].profile_url, "external_id": people[k].external_id,
-                 "first_seen_at": t, "last_seen_at": t}
+                AuthorRow(source_id=self.source_id, key=clean_text(k),
+                          display_name=clean_text(people[k].display_name),
+                          profile_url=people[k].profile_url, external_id=people[k].external_id,
+                          first_seen_at=t, last_seen_at=t)
                 for k in sorted(people)
             ],
         )  # fmt: skip
         keys = sorted({clean_text(k) for k in people})
         found = self.conn.execute(sql.author_ids, {"source_id": self.source_id, "keys": keys})
-        by_clean = {r.key: r.id for r in found}
+        by_clean = {r.key: r.id for r in found.all()}
         self.author_ids = {k: by_clean[clean_text(k)] for k in people}
         aliases = [
-            {"author_id": self.author_ids[key], "raw_name": clean_text(raw),
-             "first_seen_at": t, "last_seen_at": t}
+            AliasRow(author_id=self.author_ids[key], raw_name=clean_text(raw),
+                     first_seen_at=t, last_seen_at=t)
             for key, raw in sorted(names)
         ]  # fmt: skip
-        self.conn.execute(self.upserts.alias, aliases)
+        self.upserts.alias.execute(self.conn, aliases)
 
     def _write_post_version(self, post_id: int) -> tuple[int, bool]:
         """Insert a post version if the post changed; (versions written, first sight)."""
@@ -305,16 +305,14 @@ class _ThreadWriter:
         """Every comment's current version, after inserting the comments new to the post
         (the ones already archived are not written)."""
         key = {"post_id": post_id}
-        current = {r.external_id: r for r in self.conn.execute(sql.current_comments, key)}
+        current = {r.external_id: r for r in self.conn.execute(sql.current_comments, key).all()}
         new = sorted({c.external_id for c in comments} - current.keys())
         if new:
             t = self.t
-            self.conn.execute(
-                self.upserts.comment,
-                [{"post_id": post_id, "external_id": ext, "first_seen_at": t, "last_seen_at": t}
-                 for ext in new],
-            )  # fmt: skip
-            current = {r.external_id: r for r in self.conn.execute(sql.current_comments, key)}
+            self.upserts.comment.execute(self.conn, [CommentRow(post_id, ext, t, t) for ext in new])
+            current = {
+                r.external_id: r for r in self.conn.execute(sql.current_comments, key).all()
+            }
         return current
 
     def _write_comment_versions(
@@ -374,7 +372,7 @@ class _ThreadWriter:
         sql.insert_comment_versions.execute(self.conn, rows)
         if not any(rec.replies or rec.quotes for rec in records.values()):
             return len(rows), unchanged  # no edges: the new ids are not needed
-        inserted = self.conn.execute(sql.new_comment_versions, {"post_id": post_id, "t": t})
+        inserted = self.conn.execute(sql.new_comment_versions, {"post_id": post_id, "t": t}).all()
         replies: list[dict[str, Any]] = []
         quotes: list[dict[str, Any]] = []
         for r in inserted:

@@ -5,19 +5,53 @@ are written with INSERT ... ON CONFLICT DO UPDATE on both SQLite and PostgreSQL:
 read-then-write race between concurrent writers. Seen-times only widen (first_seen_at
 takes the least, last_seen_at the greatest), so recording an older snapshot never moves
 them backwards. Built once and reused, the statements compile once too (the writer's
-hot path); they take named parameters (dicts keyed by column).
+hot path); they take named parameters (dicts keyed by column), except the ones with a
+row per person or comment of a thread (authors, aliases, new comments), which are
+prepared once and fed typed rows (storage.prepared).
 """
 
 from __future__ import annotations
 
-from typing import Any, cast
+from datetime import datetime
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import Author, AuthorAlias, Comment, Post, PostState, Source, ThreadProblem
+from storage.prepared import PreparedInsert
 
-__all__ = ["Upserts"]
+__all__ = ["AliasRow", "AuthorRow", "CommentRow", "Upserts"]
+
+
+class AuthorRow(NamedTuple):
+    """One person of a thread, as the author upsert takes it."""
+
+    source_id: int
+    key: str
+    display_name: str | None
+    profile_url: str | None
+    external_id: str | None
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+
+class AliasRow(NamedTuple):
+    """One spelling of a person's name in a thread, as the alias upsert takes it."""
+
+    author_id: int
+    raw_name: str | None
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+
+class CommentRow(NamedTuple):
+    """One comment new to its post, as the comment upsert takes it."""
+
+    post_id: int
+    external_id: str
+    first_seen_at: datetime
+    last_seen_at: datetime
 
 
 def _t(model: Any) -> sa.Table:
@@ -74,20 +108,24 @@ class Upserts:
                 **seen(author, ins),
             },
         )
-        self.author = author_upsert
+        self.author = PreparedInsert(author_upsert, AuthorRow)
 
         alias = _t(AuthorAlias)
         ins = insert(alias)
-        self.alias = ins.on_conflict_do_update(
-            index_elements=["author_id", "raw_name"], set_=seen(alias, ins)
+        self.alias = PreparedInsert(
+            ins.on_conflict_do_update(index_elements=["author_id", "raw_name"], set_=seen(alias, ins)),
+            AliasRow,
         )
 
         comment = _t(Comment)
         ins = insert(comment)
         # Only for comments the post does not have yet: a comment already archived is
         # not written when it is seen again (its last seen is the thread's check).
-        self.comment = ins.on_conflict_do_update(
-            index_elements=["post_id", "external_id"], set_=seen(comment, ins)
+        self.comment = PreparedInsert(
+            ins.on_conflict_do_update(
+                index_elements=["post_id", "external_id"], set_=seen(comment, ins)
+            ),
+            CommentRow,
         )
 
         state = _t(PostState)

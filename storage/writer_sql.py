@@ -105,7 +105,7 @@ class CommentVersionRow(NamedTuple):
 
 # A row per new comment version: prepared once, fed named tuples (storage.prepared);
 # through conn.execute with dicts it cost the writer a third more CPU on a first crawl.
-insert_comment_versions = PreparedInsert(comment_version_t, CommentVersionRow)
+insert_comment_versions = PreparedInsert(sa.insert(comment_version_t), CommentVersionRow)
 
 # The versions of a post's comments current and valid from `t`: the ids of the versions
 # just inserted (an executemany returns none), and any written earlier at the same time
