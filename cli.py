@@ -366,7 +366,7 @@ def history(post: str, db_url: str) -> None:
 @click.option("--as-of", "as_of", default=None, metavar="TIMESTAMP",
               help="Snapshot time (ISO 8601, UTC unless an offset is given); default: now.")
 @click.option("--format", "formats", multiple=True,
-              type=click.Choice(["parquet", "csv", "jsonl", "sqlite"]),
+              type=click.Choice(["parquet", "csv", "jsonl", "sqlite", "graphml", "gexf", "edges"]),
               help="Output format (repeatable); default: parquet and csv.")
 @click.option("--source", "sources", multiple=True, metavar="KEY",
               help="Only this source (repeatable); default: all.")
@@ -380,11 +380,18 @@ def history(post: str, db_url: str) -> None:
               help="Salt for --pseudonymize (env PALIMPSEST_SALT); default: a new random one.")
 @click.option("--salt-file", default=None, metavar="PATH",
               help="Where a generated salt is written; default: DIR.salt beside DIR.")
+@click.option("--nodes", type=click.Choice(["authors", "comments"]), default="authors",
+              show_default=True, help="Network formats: what a node is.")
+@click.option("--edges", "edge_kinds", default="threaded,at_reply,mention,quote",
+              show_default=True, metavar="KINDS",
+              help="Network formats: the edge kinds, comma-separated.")
+@click.option("--per-thread", is_flag=True,
+              help="Network formats: one network per thread instead of one for the whole scope.")
 @user_errors
 def export(db_url: str, config_path: str | None, out_dir: str, as_of: str | None,
            formats: tuple[str, ...], sources: tuple[str, ...], since: str | None,
            until: str | None, pseudonymize: bool, salt: str | None,
-           salt_file: str | None) -> None:
+           salt_file: str | None, nodes: str, edge_kinds: str, per_thread: bool) -> None:
     """Write a snapshot of the archive for analysis: files, manifest.json, CODEBOOK.md.
 
     See docs/exports.md. The same archive, --as-of and options give byte-identical files.
@@ -395,7 +402,14 @@ def export(db_url: str, config_path: str | None, out_dir: str, as_of: str | None
     from crawler.config import load_config
     from storage.engine import open_engine
     from storage.errors import InputError
-    from storage.export import ExportOptions, export_snapshot, new_salt, parse_date, parse_timestamp
+    from storage.export import (
+        ExportOptions,
+        export_snapshot,
+        new_salt,
+        parse_date,
+        parse_edges,
+        parse_timestamp,
+    )
 
     out = Path(out_dir)
     salt_path: Path | None = None
@@ -415,6 +429,9 @@ def export(db_url: str, config_path: str | None, out_dir: str, as_of: str | None
         until=parse_date(until, "--until") if until else None,
         pseudonymize=pseudonymize,
         salt=salt,
+        nodes=nodes,
+        edges=parse_edges(edge_kinds),
+        per_thread=per_thread,
         # the file's name only: a path would differ between machines and break determinism
         topic={"name": topic.name, "keywords": list(topic.keywords), "tags": list(topic.tags),
                "config_file": Path(config.path).name},
