@@ -451,6 +451,69 @@ def export(db_url: str, config_path: str | None, out_dir: str, as_of: str | None
 
 @main.command()
 @db_option
+@config_option
+@click.option("--author", "author_key", default=None, metavar="KEY",
+              help="Redact this author (their key, as author_key shows it) in every source.")
+@click.option("--comment", "comment_id", default=None, metavar="SOURCE:EXTERNAL_ID",
+              help="Redact this one comment.")
+@click.option("--post", "post_id", default=None, metavar="SOURCE:EXTERNAL_ID",
+              help="Redact this one post (its own content; its comments stay).")
+@click.option("--reason", required=True, metavar="TEXT",
+              help="Why (recorded in the redaction table; do not name the person).")
+@click.option("--warc", "warc_dir", default=None, metavar="DIR",
+              help="Where the source's WARC files are (default: [crawl] warc_dir, else ./warc).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@user_errors
+def redact(db_url: str, config_path: str | None, author_key: str | None, comment_id: str | None,
+           post_id: str | None, reason: str, warc_dir: str | None, yes: bool) -> None:
+    """Remove a person's or an item's content from the archive, its WARC captures and all
+    later crawls and exports, keeping a placeholder in its place (docs/exports.md, Takedowns).
+    """
+    from pathlib import Path
+
+    from crawler.config import load_config
+    from crawler.normalize.links import link_hrefs
+    from crawler.warc_redact import rewrite_warcs
+    from storage.engine import open_engine
+    from storage.errors import InputError
+    from storage.redaction.rules import RuleKind
+    from storage.redaction.takedown import TakedownResult, run_takedown
+    from storage.redaction.targets import Target
+
+    options: list[tuple[RuleKind, str | None]] = [
+        ("author", author_key), ("comment", comment_id), ("post", post_id)
+    ]
+    given = [(kind, value) for kind, value in options if value is not None]
+    if len(given) != 1:
+        raise InputError("give exactly one of --author KEY, --comment SOURCE:ID, --post SOURCE:ID")
+    kind, value = given[0][0], str(given[0][1])
+    directory = Path(warc_dir or load_config(config_path).crawl.warc_dir or "warc")
+
+    def command(target: Target) -> str:
+        # the author's key is their name: the record names them by its hash
+        shown = f"key-sha256:{target.rule.author_hash}" if kind == "author" else value
+        return f"palimpsest redact --{kind} {shown} --reason {reason!r}" + (" --yes" if yes else "")
+
+    def confirm(result: TakedownResult) -> bool:
+        click.echo(result.summary())
+        return yes or click.confirm("Redact this for good?", default=False)
+
+    engine = open_engine(db_url)
+    try:
+        result = run_takedown(engine, kind, value, reason=reason, command=command,
+                              links_of=link_hrefs, warc_dir=directory,
+                              rewrite_warcs=rewrite_warcs, confirm=confirm)
+    finally:
+        engine.dispose()
+    if not result.committed:
+        click.echo("nothing changed")
+        sys.exit(1)
+    ids = ", ".join(str(i) for i in result.redaction_ids)
+    click.echo(f"redacted (redaction {ids}); the database was vacuumed")
+
+
+@main.command()
+@db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 @user_errors

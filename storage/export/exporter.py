@@ -13,13 +13,13 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 
 from storage.errors import InputError
-from storage.models import Author, AuthorAlias, Reply, Source
+from storage.models import Author, AuthorAlias, Reply, Source, redaction_t
 
 from . import codebook, manifest
 from .asof import snapshot_connection
@@ -101,6 +101,23 @@ def _write_networks(
         counts["network_nodes"] += len(net.nodes)
         counts["network_edges"] += len(net.edges)
     return files
+
+
+def _redactions(conn: Connection, sources: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The takedowns this export honours (every one made before it, whatever its as-of
+    time): what kind, where and when, for the manifest. Never a name or a reason."""
+    r = redaction_t.c
+    query = (
+        sa.select(r.id, r.kind, Source.key.label("source_key"), r.post_external_id,
+                  r.comment_external_id, r.redacted_at)
+        .join(Source, Source.id == r.source_id).order_by(r.id)
+    )  # fmt: skip
+    if sources:
+        query = query.where(Source.key.in_(sources))
+    return [
+        {**dict(row), "redacted_at": format_utc(as_datetime(row.redacted_at))}  # type: ignore[arg-type]
+        for row in conn.execute(query).mappings()
+    ]
 
 
 def _begin_snapshot(conn: Connection) -> None:
@@ -215,6 +232,7 @@ def _write(
         crawls=crawls,
         row_counts=counts,
         files=files,
+        redactions=_redactions(conn, options.sources),
     ))
     conn.rollback()
     return files, counts

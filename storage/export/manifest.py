@@ -86,6 +86,7 @@ def write_manifest(
     crawls: CrawlSpan,
     row_counts: dict[str, int],
     files: list[Path],
+    redactions: list[dict[str, Any]] | None = None,
 ) -> Path:
     """Write manifest.json over the finished files (which must all be in `out`)."""
     manifest = {
@@ -109,6 +110,8 @@ def write_manifest(
             "last_finished_at": _ts(crawls.last_finished_at),
         },
         "network": _network(options),
+        # the takedowns (palimpsest redact) honoured: their content is in no file here
+        "redactions": redactions or [],
         "row_counts": row_counts,
         "files": [
             {"path": p.relative_to(out).as_posix(), "bytes": p.stat().st_size, "sha256": sha256_file(p)}
