@@ -71,14 +71,14 @@ def _scan(path: Path, forbidden: Forbidden) -> list[tuple[int, int, Any]]:
     with path.open("rb") as fh:
         it = ArchiveIterator(fh)
         for record in it:
-            offset = it.get_record_offset()
             hit = None
             if record.rec_type == "response" and record.http_headers is not None:
                 body = record.content_stream().read()
                 if any(forbidden.found_in(t) for t in readings(body)):
                     hit = record.rec_headers
+            # the offset and length are known once the record is read to its end
             it.read_to_end(record)
-            records.append((offset, it.get_record_length(), hit))
+            records.append((it.get_record_offset(), it.get_record_length(), hit))
     return records
 
 

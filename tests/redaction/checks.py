@@ -30,6 +30,24 @@ def found(haystack: str, needles: list[str]) -> list[str]:
     return [n for n in needles if _flat(n) in flat]
 
 
+def structure(url: str) -> list[tuple[Any, ...]]:
+    """Every live comment's place, time and parents: what a takedown must not change."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT post_external_id, external_id, position, published_at, "
+            "threaded_parent_external_id, parent_external_id FROM current_comments "
+            "ORDER BY post_external_id, position"
+        )).all()
+        edges = conn.execute(sa.text(
+            "SELECT external_id, ordinal, kind, target_kind, target_external_id "
+            "FROM comment_replies ORDER BY external_id, ordinal"
+        )).all()
+        versions = conn.execute(sa.text("SELECT count(*) FROM comment_version")).scalar_one()
+    engine.dispose()
+    return [tuple(r) for r in rows] + [tuple(e) for e in edges] + [("versions", versions)]
+
+
 def in_database(url: str, needles: list[str]) -> list[str]:
     """Needles in the database: its files' raw bytes (SQLite) or any row (PostgreSQL)."""
     engine = sa.create_engine(url)

@@ -15,28 +15,10 @@ from storage.engine import open_engine
 from tests.export.conftest import SampleArchive, night2_thread
 from tests.export.helpers import cli
 from tests.factories import record
-from tests.redaction.checks import in_database, in_exports
+from tests.redaction.checks import in_database, in_exports, structure
 
 NAME = "Zorblat Quux"
 TEXT = "First! The CECOT story matters."
-
-
-def structure(url: str) -> list[tuple[Any, ...]]:
-    """Every live comment's place, time and parents: what a takedown must not change."""
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        rows = conn.execute(sa.text(
-            "SELECT post_external_id, external_id, position, published_at, "
-            "threaded_parent_external_id, parent_external_id FROM current_comments "
-            "ORDER BY post_external_id, position"
-        )).all()
-        edges = conn.execute(sa.text(
-            "SELECT external_id, ordinal, kind, target_kind, target_external_id "
-            "FROM comment_replies ORDER BY external_id, ordinal"
-        )).all()
-        versions = conn.execute(sa.text("SELECT count(*) FROM comment_version")).scalar_one()
-    engine.dispose()
-    return [tuple(r) for r in rows] + [tuple(e) for e in edges] + [("versions", versions)]
 
 
 def snapshot(url: str) -> list[Any]:
