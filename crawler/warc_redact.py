@@ -25,10 +25,11 @@ from typing import Any
 
 from storage.redaction.takedown import Forbidden, RewrittenWarc
 
+from .warc import REDACTED_NOTE
+
 __all__ = ["readings", "rewrite_warcs"]
 
 _TAG = re.compile(r"<[^>]*>")
-NOTE = b"palimpsest: this response held content removed by a takedown (palimpsest redact)\n"
 
 
 def _strings(value: Any) -> list[str]:
@@ -102,7 +103,7 @@ def _rewrite(path: Path, forbidden: Forbidden) -> RewrittenWarc | None:
                 continue
             replaced += 1
             note = writer.create_warc_record(
-                hit.get_header("WARC-Target-URI"), "metadata", payload=io.BytesIO(NOTE),
+                hit.get_header("WARC-Target-URI"), "metadata", payload=io.BytesIO(REDACTED_NOTE),
                 warc_content_type="text/plain",
                 warc_headers_dict={"WARC-Date": hit.get_header("WARC-Date"),
                                    "WARC-Refers-To": hit.get_header("WARC-Record-ID")},

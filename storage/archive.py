@@ -233,6 +233,12 @@ class Archive:
         with self.engine.connect() as conn:
             return known_sql.crawl_captures(conn, crawl_id)
 
+    def denied_names(self, source_key: str) -> frozenset[str]:
+        """Hashes of the names the source's takedowns removed (storage.redaction): the
+        WARC capture leaves out a response that holds one."""
+        with self.engine.connect() as conn:
+            return frozenset(h for rule in load_rules(conn, source_key) for h in rule.name_hashes)
+
     # -- helpers ------------------------------------------------------------------
 
     def _retry(self, work: Callable[[Connection], T]) -> T:
