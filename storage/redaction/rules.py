@@ -50,6 +50,13 @@ def name_hash(name: str) -> str:
     return hashlib.sha256((_HASH_SCHEME + name_key(name)).encode("utf-8")).hexdigest()
 
 
+def words(text: str) -> str:
+    """`text` as its words only, case folded, space-separated and space-padded: a passage
+    is in a text when its words are in the text's words, whatever the punctuation
+    (a straight or curly apostrophe) and markup between them."""
+    return " " + " ".join(re.findall(r"\w+", text.casefold())) + " "
+
+
 def _visible(markup: str) -> str:
     """The text a reader would see in HTML, roughly: tags out, entities decoded."""
     return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
@@ -237,9 +244,9 @@ class Rule:
         for quoted in gone:
             out = _without_quote(out, quoted, markup=True)
         out = names.scrub(out)
-        visible = _visible(out).casefold()
-        if names.spans(_visible(out)) or any(
-            " ".join(q.split()).casefold() in visible for q in gone if q.split()
+        visible = _visible(out)
+        if names.spans(visible) or any(
+            words(q) in words(visible) for q in gone if words(q).strip()
         ):
             return f"<p>{html.escape(text, quote=False)}</p>", ()
         if links is None or out == markup:

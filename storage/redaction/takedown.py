@@ -9,6 +9,7 @@ the originals only after the commit. Bad input raises InputError before anything
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from storage.names import MIN_BARE_NAME
 
 from .apply import Changes, LinksOf, apply_target
 from .denylist import record_rule
-from .rules import NameFinder, RuleKind
+from .rules import NameFinder, RuleKind, words
 from .targets import Target, find_targets
 
 __all__ = ["Forbidden", "RewrittenWarc", "TakedownResult", "run_takedown"]
@@ -47,17 +48,18 @@ class Forbidden:
         keep = {" ".join(n.split()).casefold() for n in names}
         pieces: set[str] = set()
         for text in texts:
-            whole = " ".join(text.split()).casefold()
-            parts = [p.strip() for p in whole.replace("!", ".").replace("?", ".").split(".")]
+            # each sentence, as words (see rules.words), when long enough to mean it
+            parts = [words(p) for p in re.split(r"[.!?\n]", text)]
             long = [p for p in parts if len(p) >= _MIN_PASSAGE]
-            pieces.update(long or ([whole] if len(whole) >= 4 else []))
+            whole = words(text)
+            pieces.update(long or ([whole] if len(whole.strip()) >= 4 else []))
         return cls(tuple(sorted(n for n in keep if len(n) >= MIN_BARE_NAME)), tuple(sorted(pieces)),
                    NameFinder(hashes))
 
     def found_in(self, text: str) -> bool:
         """Whether `text` (a decoded capture, in any of its readings) holds any of it."""
-        flat = " ".join(text.split()).casefold()
-        return (any(n in flat for n in self.names) or any(p in flat for p in self.passages)
+        flat, spoken = " ".join(text.split()).casefold(), words(text)
+        return (any(n in flat for n in self.names) or any(p in spoken for p in self.passages)
                 or bool(self.hashed.spans(text)))  # fmt: skip
 
 

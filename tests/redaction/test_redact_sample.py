@@ -128,3 +128,29 @@ def test_not_confirmed_changes_nothing(sample: SampleArchive, tmp_path: Path) ->
     assert result.exit_code == 1, result.output
     assert "1 comments redacted" in result.output and "nothing changed" in result.output
     assert snapshot(sample.url) == before
+
+
+def test_redacting_one_comment_keeps_its_author(sample: SampleArchive, tmp_path: Path) -> None:
+    before = structure(sample.url)
+    result = redact(sample.url, tmp_path, "--comment", "test-blog:5", "--reason", "asked", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "test-blog: comment 5 on post 100: 1 comments redacted" in result.output
+    assert structure(sample.url) == before
+    assert in_database(sample.url, ["thanks for this"]) == []
+    engine = open_engine(sample.url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT external_id, author_name, body_text FROM current_comments "
+            "WHERE post_external_id = '100' ORDER BY position")).all()
+    assert [tuple(r) for r in rows] == [
+        ("1", "Zorblat Quux", "First! The CECOT story matters."),
+        ("2", "Mirabel Fennimore", "@Zorblat Quux: agreed (edited), and see the flight logs."),
+        ("4", "Quillon Drax", "@Quillon Drax is wrong about Guantanamo; <b>see</b> the record."),
+        ("5", "Ada Editor", "[redacted]"),
+    ]
+    archive = Archive(engine)
+    crawl = archive.start_crawl("test-blog", "test")
+    written = record(archive, night2_thread(night=3), crawl)
+    engine.dispose()
+    assert (written.new_comment_versions, written.tombstones) == (0, 0)
+    assert in_database(sample.url, ["thanks for this"]) == []
