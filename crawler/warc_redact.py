@@ -15,7 +15,6 @@ rows at the records' new offsets.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import io
 import json
@@ -25,7 +24,7 @@ from typing import Any
 
 from storage.redaction.takedown import Forbidden, RewrittenWarc
 
-from .warc import REDACTED_NOTE
+from .warc import REDACTED_NOTE, _sha256
 
 __all__ = ["readings", "rewrite_warcs"]
 
@@ -54,14 +53,6 @@ def readings(body: bytes) -> list[str]:
         return found
     unescaped = html.unescape(strings)
     return [*found, strings, unescaped, _TAG.sub(" ", unescaped)]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _scan(path: Path, forbidden: Forbidden) -> list[tuple[int, int, Any]]:

@@ -29,9 +29,9 @@ from .targets import Target, find_targets
 
 __all__ = ["Forbidden", "RewrittenWarc", "TakedownResult", "run_takedown"]
 
-# the tables a takedown rewrites (vacuumed after it on PostgreSQL)
-TOUCHED = ("comment_version", "post_version", "reply", "quote", "author", "author_alias",
-           "fetch", "crawl")  # fmt: skip
+# the tables a takedown rewrites (vacuumed after it on PostgreSQL); the WARC rewrite
+# touches fetch and crawl too
+TOUCHED = ("comment_version", "post_version", "reply", "quote", "author", "author_alias")
 _MIN_PASSAGE = 12  # shorter pieces of a redacted text are not looked for alone
 
 
@@ -169,7 +169,7 @@ def run_takedown(
     for warc in result.warcs:
         warc.rewritten.replace(warc.path)
     result.committed = True
-    reclaim(engine)
+    reclaim(engine, TOUCHED + (("fetch", "crawl") if result.warcs else ()))
     return result
 
 
@@ -179,7 +179,7 @@ def _discard(warcs: list[RewrittenWarc]) -> None:
             warc.rewritten.unlink()
 
 
-def reclaim(engine: Engine) -> None:
+def reclaim(engine: Engine, tables: tuple[str, ...]) -> None:
     """Make the old text unrecoverable from the database's files.
 
     SQLite: VACUUM rewrites the file without free pages, and a checkpoint empties the
@@ -195,5 +195,5 @@ def reclaim(engine: Engine) -> None:
             raw.close()
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for table in TOUCHED:
+        for table in tables:
             conn.exec_driver_sql(f'VACUUM FULL "{table}"')
