@@ -60,6 +60,9 @@ _CAVEATS = """\
 - **Scope**: `--source` keeps those blogs; `--since`/`--until` keep posts whose
   `published_at` (as of T) falls in those UTC days, and the comments of those posts.
   Posts without a publication date are left out when either is given.
+- **Takedowns**: `[redacted]` stands for content removed by `palimpsest redact` (a
+  redacted comment or post keeps its place, time and parents; a redacted author is the
+  source's author `[redacted]`). `manifest.json` lists the redactions under `redactions`.
 """
 
 _PSEUDONYMIZED = """\
