@@ -366,7 +366,7 @@ def history(post: str, db_url: str) -> None:
 @click.option("--as-of", "as_of", default=None, metavar="TIMESTAMP",
               help="Snapshot time (ISO 8601, UTC unless an offset is given); default: now.")
 @click.option("--format", "formats", multiple=True,
-              type=click.Choice(["parquet", "csv", "jsonl", "sqlite"]),
+              type=click.Choice(["parquet", "csv", "jsonl", "sqlite", "graphml", "gexf", "edges"]),
               help="Output format (repeatable); default: parquet and csv.")
 @click.option("--source", "sources", multiple=True, metavar="KEY",
               help="Only this source (repeatable); default: all.")
@@ -380,11 +380,18 @@ def history(post: str, db_url: str) -> None:
               help="Salt for --pseudonymize (env PALIMPSEST_SALT); default: a new random one.")
 @click.option("--salt-file", default=None, metavar="PATH",
               help="Where a generated salt is written; default: DIR.salt beside DIR.")
+@click.option("--nodes", type=click.Choice(["authors", "comments"]), default="authors",
+              show_default=True, help="Network formats: what a node is.")
+@click.option("--edges", "edge_kinds", default="threaded,at_reply,mention,quote",
+              show_default=True, metavar="KINDS",
+              help="Network formats: the edge kinds, comma-separated.")
+@click.option("--per-thread", is_flag=True,
+              help="Network formats: one network per thread instead of one for the whole scope.")
 @user_errors
 def export(db_url: str, config_path: str | None, out_dir: str, as_of: str | None,
            formats: tuple[str, ...], sources: tuple[str, ...], since: str | None,
            until: str | None, pseudonymize: bool, salt: str | None,
-           salt_file: str | None) -> None:
+           salt_file: str | None, nodes: str, edge_kinds: str, per_thread: bool) -> None:
     """Write a snapshot of the archive for analysis: files, manifest.json, CODEBOOK.md.
 
     See docs/exports.md. The same archive, --as-of and options give byte-identical files.
@@ -395,7 +402,14 @@ def export(db_url: str, config_path: str | None, out_dir: str, as_of: str | None
     from crawler.config import load_config
     from storage.engine import open_engine
     from storage.errors import InputError
-    from storage.export import ExportOptions, export_snapshot, new_salt, parse_date, parse_timestamp
+    from storage.export import (
+        ExportOptions,
+        export_snapshot,
+        new_salt,
+        parse_date,
+        parse_edges,
+        parse_timestamp,
+    )
 
     out = Path(out_dir)
     salt_path: Path | None = None
@@ -415,6 +429,9 @@ def export(db_url: str, config_path: str | None, out_dir: str, as_of: str | None
         until=parse_date(until, "--until") if until else None,
         pseudonymize=pseudonymize,
         salt=salt,
+        nodes=nodes,
+        edges=parse_edges(edge_kinds),
+        per_thread=per_thread,
         # the file's name only: a path would differ between machines and break determinism
         topic={"name": topic.name, "keywords": list(topic.keywords), "tags": list(topic.tags),
                "config_file": Path(config.path).name},
@@ -430,6 +447,69 @@ def export(db_url: str, config_path: str | None, out_dir: str, as_of: str | None
         click.echo(f"salt written to {salt_path} (keep it apart from the export)", err=True)
     counts = ", ".join(f"{n} {t}" for t, n in result.row_counts.items())
     click.echo(f"exported to {result.out}: {counts}")
+
+
+@main.command()
+@db_option
+@config_option
+@click.option("--author", "author_key", default=None, metavar="KEY",
+              help="Redact this author (their key, as author_key shows it) in every source.")
+@click.option("--comment", "comment_id", default=None, metavar="SOURCE:EXTERNAL_ID",
+              help="Redact this one comment.")
+@click.option("--post", "post_id", default=None, metavar="SOURCE:EXTERNAL_ID",
+              help="Redact this one post (its own content; its comments stay).")
+@click.option("--reason", required=True, metavar="TEXT",
+              help="Why (recorded in the redaction table; do not name the person).")
+@click.option("--warc", "warc_dir", default=None, metavar="DIR",
+              help="Where the source's WARC files are (default: [crawl] warc_dir, else ./warc).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@user_errors
+def redact(db_url: str, config_path: str | None, author_key: str | None, comment_id: str | None,
+           post_id: str | None, reason: str, warc_dir: str | None, yes: bool) -> None:
+    """Remove a person's or an item's content from the archive, its WARC captures and all
+    later crawls and exports, keeping a placeholder in its place (docs/exports.md, Takedowns).
+    """
+    from pathlib import Path
+
+    from crawler.config import load_config
+    from crawler.normalize.links import link_hrefs
+    from crawler.warc_redact import rewrite_warcs
+    from storage.engine import open_engine
+    from storage.errors import InputError
+    from storage.redaction.rules import RuleKind
+    from storage.redaction.takedown import TakedownResult, run_takedown
+    from storage.redaction.targets import Target
+
+    options: list[tuple[RuleKind, str | None]] = [
+        ("author", author_key), ("comment", comment_id), ("post", post_id)
+    ]
+    given = [(kind, value) for kind, value in options if value is not None]
+    if len(given) != 1:
+        raise InputError("give exactly one of --author KEY, --comment SOURCE:ID, --post SOURCE:ID")
+    kind, value = given[0][0], str(given[0][1])
+    directory = Path(warc_dir or load_config(config_path).crawl.warc_dir or "warc")
+
+    def command(target: Target) -> str:
+        # the author's key is their name: the record names them by its hash
+        shown = f"key-sha256:{target.rule.author_hash}" if kind == "author" else value
+        return f"palimpsest redact --{kind} {shown} --reason {reason!r}" + (" --yes" if yes else "")
+
+    def confirm(result: TakedownResult) -> bool:
+        click.echo(result.summary())
+        return yes or click.confirm("Redact this for good?", default=False)
+
+    engine = open_engine(db_url)
+    try:
+        result = run_takedown(engine, kind, value, reason=reason, command=command,
+                              links_of=link_hrefs, warc_dir=directory,
+                              rewrite_warcs=rewrite_warcs, confirm=confirm)
+    finally:
+        engine.dispose()
+    if not result.committed:
+        click.echo("nothing changed")
+        sys.exit(1)
+    ids = ", ".join(str(i) for i in result.redaction_ids)
+    click.echo(f"redacted (redaction {ids}); the database was vacuumed")
 
 
 @main.command()

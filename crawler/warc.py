@@ -20,10 +20,12 @@ row. The same dict is left in the stats under ``palimpsest/warc_sha256``.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import http
 import io
 import os
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -155,6 +157,21 @@ class WarcFileWriter:
             self._close_current()
         return location
 
+    def write_note(self, *, url: str, fetched_at: datetime, note: bytes) -> WarcLocation:
+        """Write a `metadata` record about `url` in place of its exchange; return its place."""
+        writer = self._open()
+        assert self._file is not None and self._name is not None
+        date = fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        record = writer.create_warc_record(url, "metadata", payload=io.BytesIO(note),
+                                           warc_content_type="text/plain",
+                                           warc_headers_dict={"WARC-Date": date})
+        offset = self._file.tell()
+        writer.write_record(record)
+        location = WarcLocation(self._name, offset)
+        if self._file.tell() >= self.max_bytes:
+            self._close_current()
+        return location
+
     def _close_current(self) -> None:
         if self._file is None or self._name is None:
             return
@@ -203,6 +220,7 @@ class WarcCaptureMiddleware:
         self.prefix = prefix
         self.max_bytes = max_bytes
         self.writer: WarcFileWriter | None = None
+        self.denied: Any = None  # the names of the source's takedowns (storage.redaction)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Self:
@@ -234,6 +252,12 @@ class WarcCaptureMiddleware:
             info={"operator-contact": str(self.crawler.settings.get("PALIMPSEST_CONTACT_URL"))},
         )
         self.crawler.stats.set_value("palimpsest/warc_dir", str(Path(self.directory).resolve()))
+        archive, key = getattr(spider, "archive", None), getattr(spider, "source_key", None)
+        if archive is not None and key:
+            from storage.redaction.rules import NameFinder
+
+            hashes = archive.denied_names(key)
+            self.denied = NameFinder(hashes) if hashes else None
 
     def spider_closed(self, spider: Any) -> None:
         self.close()
@@ -247,6 +271,14 @@ class WarcCaptureMiddleware:
 
     def process_response(self, request: Any, response: Any, spider: Any = None) -> Any:
         if self.writer is None:
+            return response
+        if self.denied is not None and _holds_name(self.denied, response):
+            # a takedown removed a name this response holds: it is not captured again
+            location = self.writer.write_note(url=response.url, fetched_at=datetime.now(UTC),
+                                              note=REDACTED_NOTE)
+            request.meta["warc_file"] = location.file
+            request.meta["warc_offset"] = location.offset
+            self.crawler.stats.inc_value("palimpsest/warc_redacted")
             return response
         location = self.writer.write_exchange(
             url=response.url,
@@ -264,6 +296,25 @@ class WarcCaptureMiddleware:
         request.meta["warc_offset"] = location.offset
         self.crawler.stats.inc_value("palimpsest/warc_records")
         return response
+
+
+REDACTED_NOTE = b"palimpsest: this response held content removed by a takedown (palimpsest redact)\n"
+
+
+def _holds_name(names: Any, response: Any) -> bool:
+    """Whether the response's body (content encoding undone) holds one of `names`."""
+    from crawler.warc_redact import readings
+
+    body = response.body
+    encoding = response.headers.get(b"Content-Encoding", b"").lower()
+    try:
+        if encoding in (b"gzip", b"x-gzip"):
+            body = gzip.decompress(body)
+        elif encoding == b"deflate":
+            body = zlib.decompress(body)
+    except (OSError, zlib.error):
+        pass  # not what it says: read the bytes as they are
+    return any(names.spans(text) for text in readings(body))
 
 
 def close_warc(crawler: Any) -> dict[str, str]:

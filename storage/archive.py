@@ -42,6 +42,8 @@ from storage.models import (
     source_t,
 )
 from storage.records import FetchRecord, PostGone, PostRecord, ThreadCheck, ThreadSnapshot
+from storage.redaction.denylist import load_rules
+from storage.redaction.rules import redact_post, redact_thread
 from storage.thread_writer import RecordResult, clean_text, write_thread, write_unchanged
 from storage.upserts import Upserts
 
@@ -173,11 +175,14 @@ class Archive:
         `check` is what the fetch saw of the thread's pages (fingerprint, validators),
         kept in post_state for the next crawl when the thread is complete.
         """
-        return self._retry(
-            lambda conn: write_thread(
-                conn, self.upserts, self._source_id(conn, thread.source_key), thread, crawl_id, check
-            )
-        )
+        def work(conn: Connection) -> RecordResult:
+            # The deny-list first (storage.redaction): a redacted item is written only as
+            # its placeholder, and an unchanged one hashes as the archive holds it.
+            denied = redact_thread(thread, load_rules(conn, thread.source_key))
+            source_id = self._source_id(conn, thread.source_key)
+            return write_thread(conn, self.upserts, source_id, denied, crawl_id, check)
+
+        return self._retry(work)
 
     def record_unchanged(
         self,
@@ -195,12 +200,14 @@ class Archive:
         if it changed. `post_read=False`: the post page answered 304 or the same bytes,
         `post` holds only `external_id` and `url`, and the post's versions are untouched.
         """
-        return self._retry(
-            lambda conn: write_unchanged(
-                conn, self.upserts, self._source_id(conn, source_key), post, crawl_id, check,
+        def work(conn: Connection) -> RecordResult:
+            denied = redact_post(post, load_rules(conn, source_key)) if post_read else post
+            return write_unchanged(
+                conn, self.upserts, self._source_id(conn, source_key), denied, crawl_id, check,
                 post_read=post_read,
             )
-        )  # fmt: skip
+
+        return self._retry(work)
 
     def record_gone(self, gone: PostGone, crawl_id: int) -> GoneResult:
         """Count one crawl's 404/410 for a known post; tombstone it on the second crawl in
@@ -225,6 +232,12 @@ class Archive:
         "--crawl N: no such crawl" when there is none)."""
         with self.engine.connect() as conn:
             return known_sql.crawl_captures(conn, crawl_id)
+
+    def denied_names(self, source_key: str) -> frozenset[str]:
+        """Hashes of the names the source's takedowns removed (storage.redaction): the
+        WARC capture leaves out a response that holds one."""
+        with self.engine.connect() as conn:
+            return frozenset(h for rule in load_rules(conn, source_key) for h in rule.name_hashes)
 
     # -- helpers ------------------------------------------------------------------
 

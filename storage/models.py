@@ -49,6 +49,7 @@ __all__ = [
     "PostState",
     "PostVersion",
     "Quote",
+    "Redaction",
     "Reply",
     "SchedulerJob",
     "Source",
@@ -435,6 +436,33 @@ class ThreadProblem(Base):
     problem: Mapped[text_]
 
 
+class Redaction(Base):
+    """One takedown (`palimpsest redact`): what was redacted, when, why, by which command.
+
+    Never the content: an author is named by a hash of their key, an item by its ids. The
+    rows are also the deny-list every later write honours (`storage.redaction`).
+    """
+
+    __tablename__ = "redaction"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", ("author", "comment", "post")), name="kind"),
+        Index(None, "source_id"),
+    )
+
+    id: Mapped[intpk]
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    author_hash: Mapped[str | None] = mapped_column(String(64))  # of the author key
+    post_external_id: Mapped[str | None] = mapped_column(String(255))
+    comment_external_id: Mapped[str | None] = mapped_column(String(255))
+    # hashes of the names found and replaced in other people's text (author kind)
+    name_hashes: Mapped[list[str] | None] = mapped_column(JSONType)
+    reason: Mapped[text_]
+    command: Mapped[text_]
+    redacted_at: Mapped[utc]
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # counts of what changed
+
+
 class CrawlLock(Base):
     """Who holds the crawl lock of a source (`storage.locks`).
 
@@ -483,3 +511,5 @@ comment_t = _table(Comment)
 comment_version_t = _table(CommentVersion)
 reply_t = _table(Reply)
 quote_t = _table(Quote)
+redaction_t = _table(Redaction)
+author_alias_t = _table(AuthorAlias)

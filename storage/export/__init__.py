@@ -11,7 +11,14 @@ from __future__ import annotations
 from .asof import snapshot_connection
 from .exporter import ExportResult, export_snapshot
 from .manifest import verify_manifest
-from .options import FORMATS, ExportOptions, parse_date, parse_params, parse_timestamp
+from .options import (
+    FORMATS,
+    ExportOptions,
+    parse_date,
+    parse_edges,
+    parse_params,
+    parse_timestamp,
+)
 from .pseudonymize import new_salt
 
 __all__ = [
@@ -21,6 +28,7 @@ __all__ = [
     "export_snapshot",
     "new_salt",
     "parse_date",
+    "parse_edges",
     "parse_params",
     "parse_timestamp",
     "snapshot_connection",

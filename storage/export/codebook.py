@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .network_tables import NETWORK_EDGES, NETWORK_NODES
 from .options import ExportOptions
-from .tables import TABLES, Kind
+from .tables import TABLES, Kind, TableSpec
 from .values import format_utc
 
 __all__ = ["FILE_NAME", "write_codebook"]
@@ -33,6 +34,9 @@ _FORMATS = """\
 | parquet | `<table>.parquet` | explicit Arrow schema: ids as strings, `timestamp[us, tz=UTC]`, lists as `list<string>`; zstd |
 | csv | `<table>.csv` | UTF-8, RFC 4180 (comma, CRLF, `"` doubled), header row; NULL is an empty cell; lists and objects as JSON text; booleans `true`/`false` |
 | jsonl | `threads.jsonl`, `authors.jsonl`, `versions.jsonl`, `crawls.jsonl` | one thread per line: a post with `comments` in thread order, each with `replies` and `quotes` |
+| graphml | `network.graphml`, or `networks/post-<post_id>.graphml` with `--per-thread` | a directed multigraph (one edge per source, target and kind), written by networkx; attributes as in `network_nodes` / `network_edges` below, empty ones left out |
+| gexf | `network.gexf`, or `networks/post-<post_id>.gexf` | GEXF 1.2 for Gephi, same graph; node `label` and edge `weight` are GEXF's own |
+| edges | `network_nodes.csv` + `network_edges.csv`, or `networks/post-<post_id>_nodes.csv` + `_edges.csv` | the same network as two CSV tables (encoded as the csv format) |
 | sqlite | `palimpsest.sqlite` | the tables plus the archive's views (`current_posts`, `current_comments`, `post_history`, `comment_history`, `comment_replies`, `comment_quotes`, `changes`) |
 
 Timestamps are written `YYYY-MM-DDTHH:MM:SS.ffffffZ` (always UTC, always microseconds)
@@ -56,6 +60,9 @@ _CAVEATS = """\
 - **Scope**: `--source` keeps those blogs; `--since`/`--until` keep posts whose
   `published_at` (as of T) falls in those UTC days, and the comments of those posts.
   Posts without a publication date are left out when either is given.
+- **Takedowns**: `[redacted]` stands for content removed by `palimpsest redact` (a
+  redacted comment or post keeps its place, time and parents; a redacted author is the
+  source's author `[redacted]`). `manifest.json` lists the redactions under `redactions`.
 """
 
 _PSEUDONYMIZED = """\
@@ -72,6 +79,23 @@ entities in raw HTML, or a nickname never seen as an author or @-reply, is not f
 """
 
 
+def _network_text(options: ExportOptions) -> str:
+    nodes = "authors (one node per author)" if options.nodes == "authors" else "comments and posts"
+    scope = "one network per thread" if options.per_thread else "one network for the whole scope"
+    return f"""\
+## Reply network
+
+Nodes are {nodes}; edges are {", ".join(f"`{k}`" for k in options.edges)}; {scope}.
+An edge runs from the answering (mentioning, quoting) side to the side it answers; its
+`weight` is the number of comments that make it. Only edges that resolve inside the
+snapshot count: an unresolved @-name, an anonymous commenter (with author nodes), a
+target deleted by the as-of time, or a quote of outside text makes no edge. A person who
+answers or quotes themselves makes a loop. `threaded` edges follow the platform's
+nesting; `at_reply`, `mention` and `quote` come from the text (see `replies` and
+`quotes`). The node and edge attributes are the columns below.
+"""
+
+
 def write_codebook(out: Path, options: ExportOptions) -> Path:
     """Write CODEBOOK.md into the export directory."""
     lines = [
@@ -85,7 +109,11 @@ def write_codebook(out: Path, options: ExportOptions) -> Path:
         "",
         _FORMATS,
     ]
-    for spec in TABLES:
+    specs: list[TableSpec] = list(TABLES)
+    if options.network_formats:
+        lines.append(_network_text(options))
+        specs += [NETWORK_NODES, NETWORK_EDGES]
+    for spec in specs:
         lines += [
             f"## `{spec.name}`",
             "",

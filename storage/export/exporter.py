@@ -13,25 +13,27 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 
 from storage.errors import InputError
-from storage.models import Author, AuthorAlias, Reply, Source
+from storage.models import Author, AuthorAlias, Reply, Source, redaction_t
 
 from . import codebook, manifest
 from .asof import snapshot_connection
 from .csv_format import CsvTable
 from .jsonl_format import JsonlTable, write_threads
+from .network import NetworkBuilder
+from .network_formats import write_network
 from .options import ExportOptions
 from .parquet_format import ParquetTable
 from .pseudonymize import Pseudonymizer
 from .snapshot import Row, Scope, Snapshot
 from .sqlite_format import SqliteExport
 from .tables import TABLES, TableSpec
-from .values import as_datetime
+from .values import as_datetime, format_utc
 
 __all__ = ["ExportResult", "export_snapshot"]
 
@@ -79,6 +81,43 @@ def _known_names(conn: Connection, sources: tuple[str, ...]) -> Iterator[str]:
     yield from conn.scalars(aliases)
     at_names = sa.select(Reply.raw_name).where(Reply.raw_name.is_not(None)).distinct()
     yield from (name for name in conn.scalars(at_names) if name)
+
+
+def _write_networks(
+    network: NetworkBuilder, options: ExportOptions, out: Path, counts: dict[str, int]
+) -> list[Path]:
+    """The network files: network.* for the whole scope, or networks/post-N.* per thread."""
+    files: list[Path] = []
+    counts["network_nodes"] = counts["network_edges"] = 0
+    for net in network.networks():
+        graph = {"as_of": format_utc(options.as_of), "nodes": options.nodes,
+                 "edge_kinds": ",".join(options.edges)}
+        if net.post_id is None:
+            directory, stem = out, "network"
+        else:
+            directory, stem = out / "networks", f"post-{net.post_id}"
+            graph["post_id"] = str(net.post_id)
+        files += write_network(net, directory, stem, options.network_formats, graph, options.as_of)
+        counts["network_nodes"] += len(net.nodes)
+        counts["network_edges"] += len(net.edges)
+    return files
+
+
+def _redactions(conn: Connection, sources: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The takedowns this export honours (every one made before it, whatever its as-of
+    time): what kind, where and when, for the manifest. Never a name or a reason."""
+    r = redaction_t.c
+    query = (
+        sa.select(r.id, r.kind, Source.key.label("source_key"), r.post_external_id,
+                  r.comment_external_id, r.redacted_at)
+        .join(Source, Source.id == r.source_id).order_by(r.id)
+    )  # fmt: skip
+    if sources:
+        query = query.where(Source.key.in_(sources))
+    return [
+        {**dict(row), "redacted_at": format_utc(as_datetime(row.redacted_at))}  # type: ignore[arg-type]
+        for row in conn.execute(query).mappings()
+    ]
 
 
 def _begin_snapshot(conn: Connection) -> None:
@@ -142,6 +181,10 @@ def _write(
     counts: dict[str, int] = {}
     crawls = manifest.CrawlSpan()
     sqlite_export = SqliteExport(out) if "sqlite" in options.formats else None
+    network = (
+        NetworkBuilder(options.nodes, options.edges, options.per_thread)
+        if options.network_formats else None
+    )
 
     def rows_of(spec: TableSpec) -> Iterator[list[Row]]:
         batches: Iterator[list[Row]] = getattr(snap, spec.name)()
@@ -158,6 +201,9 @@ def _write(
             writers.append(JsonlTable(out, spec))
         if sqlite_export is not None:
             writers.append(sqlite_export.table(spec))
+        collector = network.table(spec) if network is not None else None
+        if collector is not None:
+            writers.append(collector)
         count = 0
         for batch in rows_of(spec):
             count += len(batch)
@@ -174,6 +220,8 @@ def _write(
         files.append(write_threads(out, *(rows_of(tables[n]) for n in _THREAD_TABLES)))
     if sqlite_export is not None:
         files += sqlite_export.close()
+    if network is not None:
+        files += _write_networks(network, options, out, counts)
     files.append(codebook.write_codebook(out, options))
     files.append(manifest.write_manifest(
         out,
@@ -184,6 +232,7 @@ def _write(
         crawls=crawls,
         row_counts=counts,
         files=files,
+        redactions=_redactions(conn, options.sources),
     ))
     conn.rollback()
     return files, counts

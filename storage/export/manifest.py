@@ -62,6 +62,20 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _network(options: ExportOptions) -> dict[str, Any] | None:
+    """How the network files were made (None when no network format was asked for)."""
+    if not options.network_formats:
+        return None
+    return {
+        "formats": sorted(options.network_formats),
+        "nodes": options.nodes,
+        "edges": list(options.edges),
+        "per_thread": options.per_thread,
+        "directed": True,
+        "weight": "number of comments",
+    }
+
+
 def write_manifest(
     out: Path,
     options: ExportOptions,
@@ -72,6 +86,7 @@ def write_manifest(
     crawls: CrawlSpan,
     row_counts: dict[str, int],
     files: list[Path],
+    redactions: list[dict[str, Any]] | None = None,
 ) -> Path:
     """Write manifest.json over the finished files (which must all be in `out`)."""
     manifest = {
@@ -94,6 +109,9 @@ def write_manifest(
             "last_started_at": _ts(crawls.last_started_at),
             "last_finished_at": _ts(crawls.last_finished_at),
         },
+        "network": _network(options),
+        # the takedowns (palimpsest redact) honoured: their content is in no file here
+        "redactions": redactions or [],
         "row_counts": row_counts,
         "files": [
             {"path": p.relative_to(out).as_posix(), "bytes": p.stat().st_size, "sha256": sha256_file(p)}

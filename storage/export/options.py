@@ -14,9 +14,18 @@ from typing import Any
 
 from storage.errors import InputError
 
-__all__ = ["FORMATS", "ExportOptions", "parse_date", "parse_params", "parse_timestamp"]
+from .network_tables import EDGE_KINDS, NETWORK_FORMATS, NODE_KINDS
 
-FORMATS = ("parquet", "csv", "jsonl", "sqlite")
+__all__ = [
+    "FORMATS",
+    "ExportOptions",
+    "parse_date",
+    "parse_edges",
+    "parse_params",
+    "parse_timestamp",
+]
+
+FORMATS = ("parquet", "csv", "jsonl", "sqlite", *NETWORK_FORMATS)
 
 
 def parse_timestamp(value: str, option: str = "--as-of") -> datetime:
@@ -46,6 +55,18 @@ def parse_date(value: str, option: str) -> date:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise InputError(f"{option} {value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def parse_edges(value: str) -> tuple[str, ...]:
+    """`--edges threaded,quote`: edge kinds, comma-separated, each one of EDGE_KINDS."""
+    kinds = tuple(k.strip() for k in value.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in EDGE_KINDS]
+    if unknown or not kinds:
+        raise InputError(
+            f"--edges {value!r}: {unknown[0] + ' is not' if unknown else 'give'} one of "
+            f"{', '.join(EDGE_KINDS)} (comma-separated)"
+        )
+    return kinds
 
 
 def parse_params(params_json: str | None, params: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -87,6 +108,10 @@ class ExportOptions:
     salt: str | None = None  # required when pseudonymize is set (the caller generates one)
     topic: dict[str, Any] | None = None  # the topic definition, passed in by the caller
     batch_size: int = field(default=2000)
+    # the network formats (graphml, gexf, edges): what a node is, which edges, per thread
+    nodes: str = "authors"
+    edges: tuple[str, ...] = EDGE_KINDS
+    per_thread: bool = False
 
     def __post_init__(self) -> None:
         # a format given twice would open two writers on one file
@@ -100,6 +125,16 @@ class ExportOptions:
             raise InputError(f"--since {self.since} is after --until {self.until}")
         if self.pseudonymize and not self.salt:
             raise InputError("--pseudonymize needs a salt")
+        if self.nodes not in NODE_KINDS:
+            raise InputError(f"--nodes {self.nodes!r} is not one of {', '.join(NODE_KINDS)}")
+        object.__setattr__(self, "edges", tuple(k for k in EDGE_KINDS if k in self.edges))
+        if not self.edges:
+            raise InputError(f"--edges: at least one of {', '.join(EDGE_KINDS)} is needed")
+
+    @property
+    def network_formats(self) -> tuple[str, ...]:
+        """The requested formats that write a network (graphml, gexf, edges)."""
+        return tuple(f for f in self.formats if f in NETWORK_FORMATS)
 
     @property
     def published_from(self) -> datetime | None:

@@ -28,29 +28,20 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from storage.names import MIN_BARE_NAME, name_key
+
 from .snapshot import Row
 from .tables import TableSpec
 
 __all__ = ["Pseudonymizer", "name_key", "new_salt"]
 
-_SPACES = re.compile(r"\s+")
 _TEXT_COLUMNS = ("title", "body_text", "own_text", "body_html", "quoted_text")
 _BLANKED = ("author_url",)
-MIN_BARE_NAME = 3  # shorter names are replaced only when written after '@'
 
 
 def new_salt() -> str:
     """A fresh random salt (256 bits, hex)."""
     return secrets.token_hex(32)
-
-
-def name_key(name: str) -> str:
-    """The archive's author key: NFKC, whitespace collapsed, casefolded.
-
-    The crawler computes keys the same way; storage cannot import the crawler, and the
-    rule is three lines, so it is restated here.
-    """
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", name)).strip().casefold()
 
 
 def _trie_pattern(words: Iterable[str]) -> str:

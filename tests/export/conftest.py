@@ -79,6 +79,29 @@ def _night0() -> list[Any]:
     ]
 
 
+def _night1_comments(first: Any) -> list[Any]:
+    comments = list(first.comments)
+    comments[1] = make_comment(
+        "2", "@Zorblat Quux: agreed (edited), and see the flight logs.",
+        author="Mirabel Fennimore", parent="1",
+    )
+    comments.append(
+        make_comment("5", "@Zorblat Quux thanks for this.", author="Ada Editor",
+                     replies=(make_reply("1", kind="at_reply", raw_name="Zorblat Quux",
+                                         resolved_by="name"),))
+    )
+    return comments
+
+
+def night2_thread(night: int = 2) -> Any:
+    """Post 100 as night 2 saw it (comment 3 gone); `night` moves its fetch time, for a
+    recrawl of the unchanged thread."""
+    first, _ = _night0()
+    without_3 = [c for c in _night1_comments(first) if c.external_id != "3"]
+    return make_thread(without_3, post=make_post("100", title="Post 100 (updated)"),
+                       fetched_at=at(night))
+
+
 def record_sample(url: str) -> SampleArchive:
     """Record the three nights into the (empty) archive at `url`."""
     engine = open_engine(url)
@@ -93,16 +116,7 @@ def record_sample(url: str) -> SampleArchive:
     archive.finish_crawl(crawl, "ok", {"threads": 2})
 
     crawl = archive.start_crawl("test-blog", "test")
-    comments = list(first.comments)
-    comments[1] = make_comment(
-        "2", "@Zorblat Quux: agreed (edited), and see the flight logs.",
-        author="Mirabel Fennimore", parent="1",
-    )
-    comments.append(
-        make_comment("5", "@Zorblat Quux thanks for this.", author="Ada Editor",
-                     replies=(make_reply("1", kind="at_reply", raw_name="Zorblat Quux",
-                                         resolved_by="name"),))
-    )
+    comments = _night1_comments(first)
     record(
         archive,
         make_thread(comments, post=make_post("100", title="Post 100 (updated)"), fetched_at=at(1)),
@@ -112,12 +126,7 @@ def record_sample(url: str) -> SampleArchive:
     archive.finish_crawl(crawl, "ok", {"threads": 2})
 
     crawl = archive.start_crawl("test-blog", "test")
-    without_3 = [c for c in comments if c.external_id != "3"]
-    record(
-        archive,
-        make_thread(without_3, post=make_post("100", title="Post 100 (updated)"), fetched_at=at(2)),
-        crawl,
-    )
+    record(archive, night2_thread(), crawl)
     archive.finish_crawl(crawl, "ok", {"threads": 1})
 
     crawl = archive.start_crawl("other-blog", "test")
