@@ -36,7 +36,7 @@ from storage.models import (
     reply_t,
 )
 from storage.records import CommentRecord, PostRecord, QuoteRecord, ReplyRecord
-from storage.upserts import Upserts
+from storage.upserts import AliasRow, AuthorRow, Upserts
 
 from .rules import MARKER
 from .targets import Target
@@ -95,15 +95,16 @@ def _placeholder_author(conn: Connection, target: Target) -> int:
     ).one()
     now = seen.first_seen_at
     upserts = Upserts(conn.dialect.name)
-    conn.execute(upserts.author, [{"source_id": target.source_id, "key": MARKER,
-                                   "display_name": MARKER, "profile_url": None, "external_id": None,
-                                   "first_seen_at": now, "last_seen_at": seen.last_seen_at}])  # fmt: skip
+    upserts.author.execute(conn, [AuthorRow(
+        source_id=target.source_id, key=MARKER, display_name=MARKER, profile_url=None,
+        external_id=None, first_seen_at=now, last_seen_at=seen.last_seen_at)])  # fmt: skip
     author_id = int(conn.execute(
         sa.select(author_t.c.id).where(author_t.c.source_id == target.source_id,
                                        author_t.c.key == MARKER)
     ).scalar_one())  # fmt: skip
-    conn.execute(upserts.alias, [{"author_id": author_id, "raw_name": MARKER,
-                                  "first_seen_at": now, "last_seen_at": seen.last_seen_at}])  # fmt: skip
+    upserts.alias.execute(conn, [AliasRow(
+        author_id=author_id, raw_name=MARKER, first_seen_at=now,
+        last_seen_at=seen.last_seen_at)])  # fmt: skip
     return author_id
 
 
