@@ -227,6 +227,63 @@ def schedule_run_now(source_key: str, config_path: str | None, db_url: str, logs
     click.echo(f"crawl of {source_key!r} finished; log: {log_path}")
 
 
+# -- the worker fleet (worker.py, storage/queue.py) ------------------------------------
+
+
+def queue_option(fn: F) -> F:
+    """The `--queue NAME` option of the fleet's commands (env PALIMPSEST_QUEUE)."""
+    return click.option(
+        "--queue-name", "queue_name", envvar="PALIMPSEST_QUEUE", default="crawls",
+        show_default=True, metavar="NAME",
+        help="The job queue's name (env PALIMPSEST_QUEUE).",
+    )(fn)
+
+
+@main.command("worker")
+@config_option
+@db_option
+@logs_dir_option
+@click.option("--concurrency", type=click.IntRange(min=1), default=1, show_default=True,
+              metavar="N", help="Crawl processes at a time.")
+@click.option("--queue", "queues", multiple=True, metavar="NAME",
+              help="Take jobs from this queue (repeatable); default: crawls (env PALIMPSEST_QUEUE).")
+@click.option("--max-attempts", type=click.IntRange(min=1), default=3, show_default=True,
+              metavar="N", help="Runs of a failing crawl before its job is left failed.")
+@click.option("--retry-wait", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              metavar="SECONDS", help="Wait before the first retry; doubled each time, at most an hour.")
+@click.option("--stalled-after", type=click.FloatRange(min=0.5), default=60.0, show_default=True,
+              metavar="SECONDS",
+              help="A worker silent this long is dead: its jobs go back to the queue.")
+@user_errors
+def worker_command(config_path: str | None, db_url: str, logs_dir: str, concurrency: int,
+                   queues: tuple[str, ...], max_attempts: int, retry_wait: float,
+                   stalled_after: float) -> None:
+    """Take crawl jobs from the queue in the archive's PostgreSQL and run them.
+
+    Each job is one crawl process (as the scheduler starts them). SIGTERM: no new job,
+    the running crawls finish their threads, their jobs go back to the queue.
+    """
+    import logging
+
+    import worker
+    from crawler.config import load_config
+    from scheduler import CrawlContext
+    from storage.engine import open_engine
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    config = load_config(config_path)
+    open_engine(db_url).dispose()  # a bad URL or an old schema is reported here
+    ctx = CrawlContext.create(db_url, config.path, logs_dir)
+    default = os.environ.get("PALIMPSEST_QUEUE") or "crawls"
+    options = worker.WorkerOptions(
+        queues=queues or (default,), concurrency=concurrency, max_attempts=max_attempts,
+        retry_base=retry_wait, stalled_after=stalled_after,
+    )
+    worker.run_worker(ctx, options)
+
+
 # -- db and sql -------------------------------------------------------------------------
 
 
