@@ -44,9 +44,15 @@ class WorkerProcess:
             self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(timeout)
 
-    def kill(self) -> None:
-        """SIGKILL the worker and every crawl process it started (its process group)."""
+    def kill(self, *crawl_pids: int) -> None:
+        """SIGKILL the worker, and the crawl processes `crawl_pids` it started.
+
+        Each crawl runs in a session of its own (as under the scheduler), so killing
+        the worker alone leaves its crawls running, as after an OOM kill of the worker.
+        """
         os.killpg(self.proc.pid, signal.SIGKILL)
+        for pid in crawl_pids:
+            os.kill(pid, signal.SIGKILL)
         self.proc.wait(10)
 
 
