@@ -12,6 +12,8 @@ scheduler does (`scheduler.run_crawl`: log file, crawl lock, exit status), at mo
   longer moves: every worker sweeps for such jobs and puts them back in the queue once
   the heartbeat is `stalled_after` seconds old (as failed past `max_attempts`). The
   retry's crawl resumes: threads the dead crawl finished are not fetched again;
+* its crawls share each host's pace with every other worker's (`crawler.shared_pace`:
+  env PALIMPSEST_SHARED_PACE=1 unless set otherwise);
 * SIGTERM or SIGINT: no new job is taken, each running crawl gets one SIGTERM (it
   finishes the threads in hand and ends `aborted`), and its job goes back to the queue
   at once for the next worker; the worker exits when they have all ended.
@@ -192,6 +194,9 @@ def run_worker(ctx: CrawlContext, options: WorkerOptions) -> None:
     if options.concurrency < 1 or options.max_attempts < 1:
         raise PalimpsestError("--concurrency and --max-attempts must be at least 1")
     app = queue_app(ctx.db_url)
+    # The worker's crawls keep each host's delay across all workers (crawler.shared_pace),
+    # unless the environment says otherwise (a benchmark with politeness off).
+    os.environ.setdefault("PALIMPSEST_SHARED_PACE", "1")
     log.info("worker on queue(s) %s, %d crawl(s) at a time", ", ".join(options.queues),
              options.concurrency)
     asyncio.run(_run(app, ctx, options))
