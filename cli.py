@@ -319,6 +319,35 @@ def worker_command(config_path: str | None, db_url: str, logs_dir: str, concurre
     worker.run_worker(ctx, options)
 
 
+@main.group()
+def queue() -> None:
+    """The crawl job queue of the worker fleet (PostgreSQL): its status."""
+
+
+@queue.command("status")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, times in UTC.")
+@user_errors
+def queue_status_command(db_url: str, as_json: bool) -> None:
+    """Per source: jobs waiting, running (where, since when), failed; the workers alive."""
+    import json
+
+    from storage.engine import open_engine
+    from storage.queue import queue_app
+    from storage.queue_status import format_queue_status, queue_json, queue_status
+
+    queue_app(db_url)  # the queue is PostgreSQL's: SQLite gets the one-line error
+    engine = open_engine(db_url, read_only=True)
+    try:
+        status = queue_status(engine)
+    finally:
+        engine.dispose()
+    if as_json:
+        click.echo(json.dumps(queue_json(status), indent=2))
+    else:
+        click.echo(format_queue_status(status))
+
+
 # -- db and sql -------------------------------------------------------------------------
 
 
