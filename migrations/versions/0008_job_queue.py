@@ -66,17 +66,16 @@ def downgrade() -> None:
     for table in ("procrastinate_events", "procrastinate_periodic_defers", "procrastinate_jobs",
                   "procrastinate_workers"):
         op.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
-    functions = bind.exec_driver_sql(
+    functions = (
         "SELECT p.oid::regprocedure::text FROM pg_proc p"
         " JOIN pg_namespace n ON n.oid = p.pronamespace"
         " WHERE n.nspname = current_schema() AND p.proname LIKE 'procrastinate%%'"
-    ).scalars().all()
-    for signature in functions:
-        op.execute(f"DROP FUNCTION IF EXISTS {signature} CASCADE")
-    types = bind.exec_driver_sql(
+    )
+    types = (
         "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
         " WHERE n.nspname = current_schema() AND t.typname LIKE 'procrastinate%%'"
         " AND t.typtype IN ('e', 'c')"
-    ).scalars().all()
-    for name in types:
-        op.execute(f"DROP TYPE IF EXISTS {name} CASCADE")
+    )
+    for kind, names in (("FUNCTION", functions), ("TYPE", types)):
+        for name in bind.exec_driver_sql(names).scalars().all():
+            op.execute(f"DROP {kind} IF EXISTS {name} CASCADE")

@@ -7,7 +7,6 @@ they skip saying why without it, and fail when PALIMPSEST_REQUIRE_SERVICES=1.
 from __future__ import annotations
 
 import os
-import shlex
 import signal
 import subprocess
 import sys
@@ -17,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from tests.scheduler.conftest import STANDIN, write_config  # noqa: F401 - fixtures
+from tests.conftest import _fresh_postgres_database
+from tests.scheduler.conftest import standin, write_config  # noqa: F401 - fixtures
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -73,10 +73,6 @@ def workers(tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
 
 
 @pytest.fixture
-def standin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Crawls run the scheduler tests' stand-in (real crawl lock, a record of each call)."""
-    record = tmp_path / "standin-calls.jsonl"
-    monkeypatch.setenv("PALIMPSEST_CRAWL_COMMAND", shlex.join([sys.executable, str(STANDIN)]))
-    monkeypatch.setenv("STANDIN_RECORD", str(record))
-    monkeypatch.setenv("STANDIN_SECONDS", "0.2")
-    return record
+def reference_pg_url() -> Iterator[str]:
+    """A second fresh PostgreSQL database, for the archive a plain crawl makes."""
+    yield from _fresh_postgres_database()

@@ -41,10 +41,16 @@ def serve_blogs(root: Path, hosts: Mapping[str, str], *, posts: int = 3, comment
 
 
 def write_sources(path: Path, urls: Mapping[str, str], *, delay: float,
-                  concurrency: int = 2) -> Path:
-    """A config crawling each blog (HTML route, the sites have no REST API)."""
+                  concurrency: int = 2, cron: str | None = None) -> Path:
+    """A config crawling each blog (HTML route, the sites have no REST API).
+
+    `cron`: every source's schedule (six fields put seconds first), without jitter.
+    """
     lines = ["[topic]", 'name = "test"', 'keywords = ["deportation*", "CECOT"]', "",
              "[crawl]", f"delay_seconds = {delay}", f"concurrency_per_host = {concurrency}", ""]
+    if cron:
+        lines += ["[schedule]", f'cron = "{cron}"', 'timezone = "UTC"', "jitter_seconds = 0",
+                  "misfire_grace_seconds = 3600", ""]
     for key, url in urls.items():
         lines += ["[[sources]]", f'key = "{key}"', f'name = "{key}"', f'url = "{url}/"',
                   "use_rest = false", ""]
