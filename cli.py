@@ -59,6 +59,19 @@ def user_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def enqueue_options(fn: F) -> F:
+    """`--queue` (enqueue for the workers instead of crawling here) and `--queue-name NAME`."""
+    fn = click.option(
+        "--queue-name", "queue_name", envvar="PALIMPSEST_QUEUE", default="crawls",
+        show_default=True, metavar="NAME",
+        help="With --queue: the job queue to put crawls in (env PALIMPSEST_QUEUE).",
+    )(fn)
+    return click.option(
+        "--queue", "use_queue", is_flag=True,
+        help="Enqueue the crawl(s) for `palimpsest worker` instead (PostgreSQL archive).",
+    )(fn)
+
+
 @click.group()
 @click.version_option(package_name="palimpsest-archive")
 def main() -> None:
@@ -81,13 +94,15 @@ def main() -> None:
 @click.option("--warc", "warc_dir", default=None, metavar="DIR",
               help="Write every request and response to WARC files in DIR.")
 @click.option("-v", "--verbose", is_flag=True, help="Scrapy's INFO log on stderr.")
+@enqueue_options
 @user_errors
 def crawl(config_path: str | None, db_url: str, sources: tuple[str, ...], trigger: str,
-          warc_dir: str | None, verbose: bool) -> None:
+          warc_dir: str | None, verbose: bool, use_queue: bool, queue_name: str) -> None:
     """Crawl sources into the archive: a line per thread, a summary at the end.
 
     Exit status 0 when every crawl ended ok or partial, 1 when one failed, 2 on a
-    config error, 3 when another crawl of the source is running.
+    config error, 3 when another crawl of the source is running. With --queue, put one
+    job per source in the queue for the workers and exit.
     """
     from crawler.config import load_config
     from crawler.runner import format_summary, run_crawl, run_crawls, sources_to_crawl
@@ -97,6 +112,9 @@ def crawl(config_path: str | None, db_url: str, sources: tuple[str, ...], trigge
     keys = sources_to_crawl(config, sources)
     if not keys:
         raise ConfigError(f"{config.path}: sources: no enabled source to crawl")
+    if use_queue:
+        _enqueue(db_url, config.path, keys, trigger=trigger, queue=queue_name)
+        return
     if len(keys) == 1:
         summaries = [run_crawl(keys[0], config_path=config.path, db_url=db_url, trigger=trigger,
                                warc_dir=warc_dir, progress=click.echo,
@@ -141,6 +159,20 @@ def demo(db_url: str) -> None:
     sys.exit(run_demo(db_url, echo=click.echo))
 
 
+def _enqueue(db_url: str, config_path: str | None, keys: list[str], *, trigger: str,
+             queue: str) -> None:
+    """Put one crawl job per source in the queue; a line for each."""
+    import scheduler
+    from storage.engine import open_engine
+    from storage.queue import queue_app
+
+    queue_app(db_url)  # SQLite: the one-line error, before any schema work
+    open_engine(db_url).dispose()  # the queue's tables come with the schema (0008)
+    ctx = scheduler.CrawlContext.create(db_url, config_path, "logs", queue=queue)
+    for key in keys:
+        click.echo(scheduler.enqueue(ctx, key, trigger=trigger).describe())
+
+
 # -- schedule ---------------------------------------------------------------------------
 
 
@@ -165,11 +197,14 @@ def schedule() -> None:
 @config_option
 @db_option
 @logs_dir_option
+@enqueue_options
 @user_errors
-def schedule_run(config_path: str | None, db_url: str, logs_dir: str) -> None:
+def schedule_run(config_path: str | None, db_url: str, logs_dir: str, use_queue: bool,
+                 queue_name: str) -> None:
     """Run the scheduler in the foreground until SIGTERM or SIGINT.
 
     Jobs live in the archive database; the config is reconciled into them at start.
+    With --queue (or `[schedule] queue = true`) each run is enqueued for the workers.
     """
     import logging
 
@@ -181,8 +216,9 @@ def schedule_run(config_path: str | None, db_url: str, logs_dir: str) -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     config = load_config(config_path)
+    queue = queue_name if use_queue or config.schedule.queue else None
     engine = open_engine(db_url)
-    ctx = scheduler.CrawlContext.create(db_url, config.path, logs_dir)
+    ctx = scheduler.CrawlContext.create(db_url, config.path, logs_dir, queue=queue)
     scheduler.run_scheduler(ctx, config, engine)
 
 
@@ -212,19 +248,104 @@ def schedule_list(config_path: str | None, db_url: str, as_json: bool) -> None:
 @config_option
 @db_option
 @logs_dir_option
+@enqueue_options
 @user_errors
-def schedule_run_now(source_key: str, config_path: str | None, db_url: str, logs_dir: str) -> None:
-    """Crawl SOURCE_KEY now, as the scheduler would (own process, log file, crawl lock)."""
+def schedule_run_now(source_key: str, config_path: str | None, db_url: str, logs_dir: str,
+                     use_queue: bool, queue_name: str) -> None:
+    """Crawl SOURCE_KEY now, as the scheduler would (own process, log file, crawl lock).
+
+    With --queue, put the crawl in the queue for the workers instead.
+    """
     import scheduler
     from crawler.config import load_config
     from storage.engine import open_engine
 
     config = load_config(config_path)
     config.source(source_key)
+    if use_queue:
+        _enqueue(db_url, config.path, [source_key], trigger="manual", queue=queue_name)
+        return
     open_engine(db_url).dispose()  # a bad URL or schema is reported here, not in the log
     ctx = scheduler.CrawlContext.create(db_url, config.path, logs_dir)
     log_path = scheduler.run_now(ctx, source_key)
     click.echo(f"crawl of {source_key!r} finished; log: {log_path}")
+
+
+# -- the worker fleet (worker.py, storage/queue.py) ------------------------------------
+
+
+@main.command("worker")
+@config_option
+@db_option
+@logs_dir_option
+@click.option("--concurrency", type=click.IntRange(min=1), default=1, show_default=True,
+              metavar="N", help="Crawl processes at a time.")
+@click.option("--queue", "queues", multiple=True, metavar="NAME",
+              help="Take jobs from this queue (repeatable); default: crawls (env PALIMPSEST_QUEUE).")
+@click.option("--max-attempts", type=click.IntRange(min=1), default=3, show_default=True,
+              metavar="N", help="Runs of a failing crawl before its job is left failed.")
+@click.option("--retry-wait", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              metavar="SECONDS", help="Wait before the first retry; doubled each time, at most an hour.")
+@click.option("--stalled-after", type=click.FloatRange(min=0.5), default=60.0, show_default=True,
+              metavar="SECONDS",
+              help="A worker silent this long is dead: its jobs go back to the queue.")
+@user_errors
+def worker_command(config_path: str | None, db_url: str, logs_dir: str, concurrency: int,
+                   queues: tuple[str, ...], max_attempts: int, retry_wait: float,
+                   stalled_after: float) -> None:
+    """Take crawl jobs from the queue in the archive's PostgreSQL and run them.
+
+    Each job is one crawl process (as the scheduler starts them). SIGTERM: no new job,
+    the running crawls finish their threads, their jobs go back to the queue.
+    """
+    import logging
+
+    import worker
+    from crawler.config import load_config
+    from scheduler import CrawlContext
+    from storage.engine import open_engine
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    config = load_config(config_path)
+    open_engine(db_url).dispose()  # a bad URL or an old schema is reported here
+    ctx = CrawlContext.create(db_url, config.path, logs_dir)
+    default = os.environ.get("PALIMPSEST_QUEUE") or "crawls"
+    options = worker.WorkerOptions(
+        queues=queues or (default,), concurrency=concurrency, max_attempts=max_attempts,
+        retry_base=retry_wait, stalled_after=stalled_after,
+    )
+    worker.run_worker(ctx, options)
+
+
+@main.group()
+def queue() -> None:
+    """The crawl job queue of the worker fleet (PostgreSQL): its status."""
+
+
+@queue.command("status")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, times in UTC.")
+@user_errors
+def queue_status_command(db_url: str, as_json: bool) -> None:
+    """Per source: jobs waiting, running (where, since when), failed; the workers alive."""
+    import json
+
+    from storage.engine import open_engine
+    from storage.queue import queue_app
+    from storage.queue_status import format_queue_status, queue_json, queue_status
+
+    queue_app(db_url)  # the queue is PostgreSQL's: SQLite gets the one-line error
+    engine = open_engine(db_url, read_only=True)
+    try:
+        status = queue_status(engine)
+    finally:
+        engine.dispose()
+    if as_json:
+        click.echo(json.dumps(queue_json(status), indent=2))
+    else:
+        click.echo(format_queue_status(status))
 
 
 # -- db and sql -------------------------------------------------------------------------

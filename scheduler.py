@@ -7,6 +7,10 @@ process of its own, because Twisted's reactor cannot be restarted inside one pro
 the crawl itself takes the crawl lock (`storage.locks`), so a scheduled crawl never
 overlaps another crawl of the same source, wherever that one was started.
 
+With a queue (`schedule run --queue`, or `[schedule] queue = true`; PostgreSQL only)
+the scheduler is a producer: each run enqueues one crawl job for `palimpsest worker`
+(worker.py) instead of starting the crawl itself (storage/queue.py).
+
 Missed runs (the machine was down) are coalesced into one catch-up run if the scheduler
 comes back within the source's misfire grace time; a crawl that crashed is marked
 `aborted` by the next crawl of its source and is simply run again at the next slot.
@@ -42,6 +46,7 @@ from crawler.schedules import SourceSchedule, listed_sources, parse_cron, source
 from storage.errors import CrawlLocked, PalimpsestError, SchemaOutOfDate
 from storage.locks import database_lock
 from storage.models import SchedulerJob
+from storage.queue import DEFAULT_QUEUE, Enqueued, enqueue_crawl, open_queue, queue_app
 from storage.schedule_status import (
     JOB_PREFIX,
     ScheduleRow,
@@ -63,6 +68,7 @@ __all__ = [
     "ScheduleRow",
     "SourceSchedule",
     "crawl_command",
+    "enqueue",
     "format_schedule",
     "parse_cron",
     "reconcile",
@@ -94,14 +100,17 @@ class CrawlContext:
     db_url: str
     config_path: str | None
     logs_dir: Path = Path("logs")
+    queue: str | None = None  # enqueue runs in this job queue instead of crawling
 
     @classmethod
-    def create(cls, db_url: str, config_path: str | None, logs_dir: str | Path) -> CrawlContext:
+    def create(cls, db_url: str, config_path: str | None, logs_dir: str | Path,
+               queue: str | None = None) -> CrawlContext:
         """Paths made absolute, so crawls find them whatever their working directory."""
         return cls(
             db_url=db_url,
             config_path=str(Path(config_path).resolve()) if config_path else None,
             logs_dir=Path(logs_dir).resolve(),
+            queue=queue,
         )
 
 
@@ -252,7 +261,16 @@ def scheduled_crawl(source_key: str) -> None:
     if _active is None:  # only `run_scheduler` runs jobs, and it sets this first
         raise RuntimeError("scheduled_crawl called outside run_scheduler")
     ctx, children = _active
+    if ctx.queue is not None:
+        log.info("%s", enqueue(ctx, source_key, trigger="schedule").describe())
+        return
     run_crawl(ctx, source_key, trigger="schedule", children=children)
+
+
+def enqueue(ctx: CrawlContext, source_key: str, *, trigger: str) -> Enqueued:
+    """One crawl job for the workers, in `ctx.queue` (default: the crawls queue)."""
+    with open_queue(ctx.db_url) as app:
+        return enqueue_crawl(app, source_key, trigger=trigger, queue=ctx.queue or DEFAULT_QUEUE)
 
 
 # -- the job store and reconciliation -------------------------------------------------
@@ -362,6 +380,8 @@ def run_scheduler(
     """
     global _active
     schedules = source_schedules(config)
+    if ctx.queue is not None:
+        queue_app(ctx.db_url)  # a producer needs PostgreSQL: say so now, not at the first run
     stop = stop or threading.Event()
     with database_lock(engine, SCHEDULER_LOCK_KEY, what="the scheduler of this archive"):
         # A background scheduler with the main thread waiting on `stop`, rather than

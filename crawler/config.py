@@ -70,6 +70,7 @@ class ScheduleDefaults:
     timezone: str = "UTC"
     jitter_seconds: int = 300
     misfire_grace_seconds: int = 3600
+    queue: bool = False  # enqueue each run for the workers instead of crawling (PostgreSQL)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -286,6 +287,7 @@ class _Reader:
                 s.get("misfire_grace_seconds", d.misfire_grace_seconds),
                 "schedule.misfire_grace_seconds", int,
             ) or 0,
+            queue=bool(self.flag(s.get("queue", d.queue), "schedule.queue")),
         )
 
     def revisit(

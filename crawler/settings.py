@@ -108,6 +108,20 @@ PALIMPSEST_HOST_MAX_FAILURES = 8
 PALIMPSEST_OBEY_CRAWL_DELAY = True
 PALIMPSEST_CRAWL_DELAY_MAX = 30.0
 EXTENSIONS = {"scrapy.extensions.telnet.TelnetConsole": None}
+# Scrapy's HTTP/1.1 handler, which with the shared host pace on (crawler.shared_pace: env
+# PALIMPSEST_SHARED_PACE=1, set by `palimpsest worker`, on a PostgreSQL archive) first
+# reserves each request's start on its host in the archive, so that crawls of one host
+# in different processes and machines keep its delay between them; the margin covers
+# the jitter between the end of the wait and the request leaving (one reactor turn:
+# the archive's writes run on the reactor's thread too; on a loaded machine, a process
+# waiting for a core): 0.1 s let one gap of 185 ms through at a 200 ms delay, load 9
+# on 2 cores.
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.paced_download.PacedDownloadHandler",
+    "https": "crawler.paced_download.PacedDownloadHandler",
+}
+PALIMPSEST_SHARED_PACE = os.environ.get("PALIMPSEST_SHARED_PACE") == "1"
+PALIMPSEST_SHARED_PACE_MARGIN = 0.2
 
 # Every thread is fetched once per crawl; no HTTP cache, so the archive never sees stale pages.
 HTTPCACHE_ENABLED = False

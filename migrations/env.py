@@ -18,12 +18,21 @@ target_metadata = Base.metadata
 config = context.config
 
 
+# The job queue's tables (migration 0008) are procrastinate's, not the archive's models.
+QUEUE_TABLE_PREFIX = "procrastinate_"
+
+
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    # Views are created by hand in the revisions; they are not tables to compare.
+    if type_ == "table" and not reflected:
+        # A model kept on some databases only (the fleet's tables: PostgreSQL).
+        dialects = obj.info.get("dialects")
+        if dialects is not None and context.get_bind().dialect.name not in dialects:
+            return False
     if type_ == "table" and reflected and compare_to is None and name is not None:
-        return name not in _view_names(obj)
+        # Views are created by hand in the revisions; they are not tables to compare.
+        return not name.startswith(QUEUE_TABLE_PREFIX) and name not in _view_names(obj)
     return True
 
 

@@ -45,6 +45,8 @@ __all__ = [
     "Crawl",
     "CrawlLock",
     "Fetch",
+    "FleetWorker",
+    "HostPace",
     "Post",
     "PostState",
     "PostVersion",
@@ -492,6 +494,51 @@ class SchedulerJob(Base):
     id: Mapped[str] = mapped_column(String(191), primary_key=True)
     next_run_time: Mapped[float | None] = mapped_column(Double, index=True)  # UTC epoch seconds
     job_state: Mapped[bytes] = mapped_column(LargeBinary)  # pickled by APScheduler
+
+
+# The worker fleet's tables exist on PostgreSQL only (migration 0008, beside the job
+# queue's own procrastinate_* tables): an SQLite archive has no fleet. migrations/env.py
+# leaves tables marked so out of the drift check on other databases.
+POSTGRESQL_ONLY = {"dialects": ("postgresql",)}
+
+
+class HostPace(Base):
+    """When the fleet may next send a request to a host (`storage.host_pace`).
+
+    One row per host, shared by every worker's crawls: a request reserves its start time
+    with one UPDATE, so crawls of different sources on one host keep its delay between
+    them. `crawl_delay` (robots.txt) and `resume_at` (Retry-After) are what any crawl
+    heard from the host, and slow every crawl of it.
+    """
+
+    __tablename__ = "host_pace"
+    __table_args__ = ({"info": POSTGRESQL_ONLY},)
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    next_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
+    crawl_delay: Mapped[float] = mapped_column(Double, server_default=text("0"))
+    crawl_delay_until: Mapped[datetime | None] = mapped_column(TIMESTAMP(timezone=True))
+    resume_at: Mapped[datetime | None] = mapped_column(TIMESTAMP(timezone=True))
+
+
+class FleetWorker(Base):
+    """Where a `palimpsest worker` runs, by its id in procrastinate's procrastinate_workers.
+
+    procrastinate keeps only an id and a heartbeat per worker; `queue status` shows the
+    host and pid from here. A row whose worker procrastinate has pruned is ignored by the
+    status and deleted by the next worker to start (no foreign key: procrastinate's
+    tables are not the archive's models).
+    """
+
+    __tablename__ = "fleet_worker"
+    __table_args__ = ({"info": POSTGRESQL_ONLY},)
+
+    worker_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int]
+    queues: Mapped[str] = mapped_column(Text)
+    concurrency: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
 
 
 # Core handles of the tables the writer and the reads use, typed as Tables (each model's

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, select
 
 from storage.locks import lock_holder
 from storage.models import Crawl, SchedulerJob, Source
+from storage.queue_status import queued_sources
 
 __all__ = [
     "JOB_PREFIX",
@@ -57,12 +58,14 @@ class ScheduleRow:
     last_error: str | None
     last_ok: datetime | None
     running: str | None  # who holds the crawl lock now, if anyone
+    queued: str | None = None  # a crawl job waiting in the queue (storage/queue_status.py)
 
 
 def status_rows(engine: Engine, sources: Sequence[ListedSource]) -> list[ScheduleRow]:
     """Every given source with its next run, last run and the last run's outcome."""
     # Read before the connection below: on SQLite every transaction takes the write lock.
     holders = {source.key: lock_holder(engine, source.key) for source in sources}
+    queued = queued_sources(engine)
     with engine.connect() as conn:
         next_runs: dict[str, float | None] = {
             job.id.removeprefix(JOB_PREFIX): job.next_run_time
@@ -100,6 +103,7 @@ def status_rows(engine: Engine, sources: Sequence[ListedSource]) -> list[Schedul
                     last_error=last.error if last else None,
                     last_ok=last_ok,
                     running=holder.describe() if holder else None,
+                    queued=queued[source.key].describe() if source.key in queued else None,
                 )
             )
     return rows
@@ -114,6 +118,8 @@ def _when(value: datetime | None, zone: str) -> str:
 def _status(row: ScheduleRow) -> str:
     if row.running:
         return f"running ({row.running})"
+    if row.queued:
+        return f"queued ({row.queued})"
     if row.last_status == "running":
         # The lock is free, so no process is behind this row: the crawl died. The next
         # crawl of the source marks it aborted.
@@ -183,6 +189,7 @@ def schedule_json(rows: Sequence[ScheduleRow]) -> list[dict[str, Any]]:
             "last_error": row.last_error,
             "last_ok": iso(row.last_ok),
             "running": row.running,
+            "queued": row.queued,
         }
         for row in rows
     ]

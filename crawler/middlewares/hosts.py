@@ -23,6 +23,9 @@ its slot starts the next request, so a pause holds that request back;
 `process_response` then retries. A network error arrives only after the slot has moved
 on (no signal comes first): with no delay, one more request can leave for that host.
 
+With the shared host pace on (`crawler.shared_pace`), the Crawl-delay and Retry-After
+heard here are also written to the archive, where they slow every crawl of the host.
+
 Every fault is logged with its URL through `crawler.faultlog`.
 """
 
@@ -40,11 +43,13 @@ from scrapy.core.downloader import Downloader
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import load_object
 
 from crawler.faultlog import PRIOR_FETCHES, exception_kind, note_fault, note_partial
 from crawler.fetches import record_for_response
 from crawler.retry_after import parse_retry_after
+from crawler.shared_pace import shared_pace
 from storage.records import FetchRecord
 
 __all__ = ["HostPolitenessMiddleware"]
@@ -160,6 +165,7 @@ class HostPolitenessMiddleware:
             self._host(key).crawl_delay = applied
             self._hold(key)
             self.stats.set_value(f"palimpsest/crawl_delay/{key}", applied)
+            self._share(request, lambda pace, host: pace.note_crawl_delay(host, applied))
             logger.info("robots.txt of %s asks Crawl-delay %s; applying %ss", key, delay, applied)
 
     def request_reached(self, request: Request, spider: Spider | None = None) -> None:
@@ -173,6 +179,17 @@ class HostPolitenessMiddleware:
         if fault is not None:
             self.judged[request] = fault
         self._hold(key)
+
+    def _share(self, request: Request, write: Any) -> None:
+        """Tell the other crawls of the host (the shared pace), when it is on.
+
+        A short write on the reactor's thread: it happens once per robots.txt or
+        Retry-After, not per request.
+        """
+        pace = shared_pace(self.crawler)
+        host = urlparse_cached(request).hostname
+        if pace is not None and host:
+            write(pace, host)
 
     # -- requests, responses, errors ----------------------------------------------------
 
@@ -235,6 +252,8 @@ class HostPolitenessMiddleware:
         asked = parse_retry_after(header.decode("latin-1")) if header else None
         if status in (429, 503) and asked is not None:
             kind, reason = "retry_after", f"HTTP {status} Retry-After {asked:g}s"
+            # Every crawl of the host waits too; a day at most, whatever it asked.
+            self._share(request, lambda pace, host: pace.note_retry_after(host, min(asked, 86_400)))
             if asked > self.retry_after_max:
                 # "Come back in an hour" means: leave this host alone for this crawl.
                 give_up = f"{reason} exceeds {self.retry_after_max:g}s"

@@ -2,7 +2,8 @@
 
 Run as `python standin_crawl.py crawl --source KEY --trigger T [--config P]` with the
 database in PALIMPSEST_DB. Appends one JSON line per call to STANDIN_RECORD, holds the
-lock for STANDIN_SECONDS, and on SIGTERM stops early and records that. Exits 3 with the
+lock for STANDIN_SECONDS, and on SIGTERM stops early and records that; a source named in
+STANDIN_FAIL (comma-separated) records the start and exits 1, as a failed crawl does. Exits 3 with the
 crawl command's one-line error when the lock is held, as the real command does.
 """
 
@@ -49,6 +50,9 @@ def main() -> int:
     try:
         with crawl_lock(engine, args.source):
             note("start")
+            if args.source in os.environ.get("STANDIN_FAIL", "").split(","):
+                note("failed")
+                return 1
             stopped = stop.wait(float(os.environ.get("STANDIN_SECONDS", "0.2")))
             note("terminated" if stopped else "done")
     except CrawlLocked as exc:
