@@ -59,6 +59,7 @@ __all__ = [
     "UTCDateTime",
     "format_utc",
     "parse_utc",
+    "tables_on",
 ]
 
 CRAWL_TRIGGERS = ("manual", "schedule", "reparse", "demo", "test")
@@ -500,6 +501,12 @@ class SchedulerJob(Base):
 # queue's own procrastinate_* tables): an SQLite archive has no fleet. migrations/env.py
 # leaves tables marked so out of the drift check on other databases.
 POSTGRESQL_ONLY = {"dialects": ("postgresql",)}
+
+
+def tables_on(dialect: str) -> list[Table]:
+    """The archive's tables that a database of `dialect` has, in dependency order."""
+    return [t for t in Base.metadata.sorted_tables
+            if dialect in t.info.get("dialects", (dialect,))]
 
 
 class HostPace(Base):

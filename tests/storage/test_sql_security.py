@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 
 from cli import main
 from storage.engine import open_engine
-from storage.models import Base
+from storage.models import tables_on
 from tests.conftest import READER_ROLE, service_unavailable
 from tests.export.conftest import record_sample
 
@@ -70,7 +70,7 @@ def _archive_state(url: str) -> dict[str, object]:
     state: dict[str, object] = {}
     try:
         with engine.connect() as conn:
-            for table in Base.metadata.sorted_tables:
+            for table in tables_on(conn.dialect.name):
                 state[table.name] = sorted(map(repr, conn.execute(sa.select(table))))
             if conn.dialect.name == "postgresql":
                 state["large objects"] = conn.exec_driver_sql(
