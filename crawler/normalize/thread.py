@@ -35,7 +35,8 @@ from storage.records import CommentRecord, QuoteRecord, ReplyRecord, ThreadSnaps
 __all__ = ["normalize_thread"]
 
 _POST: Hashable = ("post",)
-_PREFERENCE = {"at_reply": 0, "threaded": 1, "mention": 2}
+# The comments a quote is looked for first: those the comment answers (a mention does not).
+_PREFERENCE = {"at_reply": 0, "threaded": 1}
 
 
 def _time_order(comments: Sequence[CommentRecord]) -> list[int]:
@@ -65,10 +66,10 @@ def _fragment(c: CommentRecord) -> Fragment:
 
 def _own_text(c: CommentRecord, frag: Fragment, prefix: str) -> str:
     """body_text without its blockquotes' paragraphs and without the leading @-prefix."""
-    if not frag.quotes and not prefix.strip():
+    if not frag.quoted and not prefix.strip():
         return c.body_text
     paras = [p for p in PARAGRAPH_BREAK.split(c.body_text.strip()) if p.strip()]
-    quoted = [collapse(p) for q in frag.quotes for p in q.paragraphs]
+    quoted = [collapse(p) for p in frag.quoted]
     kept: list[str] = []
     k = 0
     for para in paras:
@@ -119,15 +120,22 @@ class _Reading:
     mentions: list[AtName]
     quotes: tuple[Blockquote, ...]
     own_text: str
+    unquoted: str  # the text outside its blockquotes, @-prefix kept: what others may quote
 
 
 def _read(c: CommentRecord, book: NameBook) -> _Reading:
     if not _needs_markup(c):
-        return _Reading([], [], (), c.body_text)
+        return _Reading([], [], (), c.body_text, c.body_text)
     frag = _fragment(c)
     leading, prefix_end, mentions = find_at_names(frag.own, book)
     prefix = frag.own[0].text[:prefix_end] if frag.own else ""
-    return _Reading(leading, [n for _, n in mentions], frag.quotes, _own_text(c, frag, prefix))
+    own = _own_text(c, frag, prefix)
+    return _Reading(leading, [n for _, n in mentions], frag.quotes, own, _unquoted(c, frag))
+
+
+def _unquoted(c: CommentRecord, frag: Fragment) -> str:
+    """The comment's words outside its blockquotes."""
+    return "\n\n".join(p.text for p in frag.own) if frag.quoted else c.body_text
 
 
 def _replies(
@@ -208,13 +216,13 @@ def normalize_thread(
         edges, parent = _replies(c, reading, authors, nest)
         quotes: tuple[QuoteRecord, ...] = ()
         if reading.quotes:
-            # A quote found in several comments goes to the one this comment answers:
-            # @-reply targets first, then the threaded parent, then mentions.
+            # A quote held by several sources goes to the one this comment answers:
+            # @-reply targets first, then the threaded parent.
             preferred = list(
                 dict.fromkeys(
                     ("comment", e.target_external_id)
-                    for e in sorted(edges, key=lambda e: _PREFERENCE[e.kind])
-                    if e.target_kind == "comment"
+                    for e in sorted(edges, key=lambda e: _PREFERENCE.get(e.kind, 9))
+                    if e.target_kind == "comment" and e.kind in _PREFERENCE
                 )
             )
             quotes = tuple(
@@ -231,7 +239,7 @@ def normalize_thread(
             links=link_hrefs(c.body_html),
         )
         if quoting:
-            index.add(("comment", c.external_id), reading.own_text)
+            index.add(("comment", c.external_id), reading.unquoted)
         authors.add(c.author_raw, c.external_id)
 
     return evolve(thread, post=post, comments=tuple(x for x in out if x is not None))
@@ -247,7 +255,7 @@ def _quote(
 ) -> QuoteRecord:
     if not text.strip():
         return QuoteRecord(ordinal=ordinal, quoted_text=text, source_kind="unknown")
-    source = index.attribute(text, first=_POST, preferred=preferred)
+    source = index.attribute(text, last=_POST, preferred=preferred)
     if source == _POST:
         return QuoteRecord(
             ordinal=ordinal, quoted_text=text, source_kind="post", source_external_id=post_id
