@@ -397,7 +397,18 @@ class CommentVersion(Base):
 
 class Reply(Base):
     __tablename__ = "reply"
-    __table_args__ = (UniqueConstraint("comment_version_id", "ordinal"),)
+    __table_args__ = (
+        # One current edge per ordinal of a version; closed ones are its re-derivations.
+        Index(
+            "uq_reply_current",
+            "comment_version_id",
+            "ordinal",
+            unique=True,
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        Index(None, "comment_version_id"),
+    )
 
     id: Mapped[intpk]
     comment_version_id: Mapped[int] = mapped_column(ForeignKey("comment_version.id"))
@@ -407,11 +418,27 @@ class Reply(Base):
     target_kind: Mapped[str | None] = mapped_column(String(16))
     target_external_id: Mapped[str | None] = mapped_column(String(255))
     resolved_by: Mapped[str | None] = mapped_column(String(16))
+    # An edge is derived from the whole thread, so it has a validity of its own within
+    # its comment version's (docs/schema.md, "Re-derived edges").
+    valid_from: Mapped[utc]
+    valid_to: Mapped[utc_null]
+    crawl_id: Mapped[int] = mapped_column(ForeignKey("crawl.id"))
 
 
 class Quote(Base):
     __tablename__ = "quote"
-    __table_args__ = (UniqueConstraint("comment_version_id", "ordinal"),)
+    __table_args__ = (
+        # One current edge per ordinal of a version; closed ones are its re-derivations.
+        Index(
+            "uq_quote_current",
+            "comment_version_id",
+            "ordinal",
+            unique=True,
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        Index(None, "comment_version_id"),
+    )
 
     id: Mapped[intpk]
     comment_version_id: Mapped[int] = mapped_column(ForeignKey("comment_version.id"))
@@ -420,6 +447,9 @@ class Quote(Base):
     source_kind: Mapped[str] = mapped_column(String(16))
     source_external_id: Mapped[str | None] = mapped_column(String(255))
     source_url: Mapped[text_null]
+    valid_from: Mapped[utc]
+    valid_to: Mapped[utc_null]
+    crawl_id: Mapped[int] = mapped_column(ForeignKey("crawl.id"))
 
 
 class ThreadProblem(Base):
