@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from crawler.normalize.thread import normalize_thread
-from tests.factories import make_parsed_comment, make_parsed_thread
+from storage.known import ArchivedText
+from tests.factories import BASE_TIME, make_parsed_comment, make_parsed_thread
 
 BODY = (
     "On Saturday the administration put 238 men on planes to El Salvador, where they vanished "
@@ -173,3 +176,31 @@ def test_a_comment_repeating_the_post_wins_over_the_post() -> None:
     )
     assert got[1] == [("comment", "1", None)]
     assert got[2] == [("post", "500", None)]
+
+
+def test_a_quote_keeps_its_source_when_the_passage_is_edited_away_or_deleted() -> None:
+    def archived(cid: str, text: str) -> ArchivedText:
+        return ArchivedText(external_id=cid, published_at=None, body_html=f"<p>{text}</p>",
+                            body_text=text)  # fmt: skip
+
+    comments = [
+        make_parsed_comment(1, "Ana", "<p>I take it back.</p>"),  # was: the passage
+        make_parsed_comment(3, "Cy", "<blockquote><p>the second plane landed in Comalapa at dawn"
+                                     "</p></blockquote><blockquote><p>every one of them had a "
+                                     "lawyer waiting</p></blockquote>"),
+    ]  # fmt: skip
+    history = [
+        archived("1", "The second plane landed in Comalapa at dawn."),
+        archived("1", "I take it back."),
+        archived("2", "Not every one of them had a lawyer waiting, far from it."),  # deleted since
+    ]
+    thread = make_parsed_thread(comments, BODY)
+    got = normalize_thread(thread, archived=history).comments[1].quotes
+    assert [(q.source_kind, q.source_external_id) for q in got] == [("comment", "1"), ("comment", "2")]
+    forgetful = normalize_thread(thread).comments[1].quotes
+    assert [q.source_kind for q in forgetful] == ["external", "external"]
+    # A deleted comment written after the quoting one is no source of it.
+    late = [ArchivedText(external_id="9", published_at=BASE_TIME + timedelta(days=9),
+                         body_html="<p>every one of them had a lawyer waiting</p>",
+                         body_text="every one of them had a lawyer waiting")]  # fmt: skip
+    assert normalize_thread(thread, archived=late).comments[1].quotes[1].source_kind == "external"
