@@ -395,20 +395,31 @@ class CommentVersion(Base):
     page: Mapped[int | None]
 
 
-class Reply(Base):
-    __tablename__ = "reply"
-    __table_args__ = (
-        # One current edge per ordinal of a version; closed ones are its re-derivations.
-        Index(
-            "uq_reply_current",
-            "comment_version_id",
-            "ordinal",
-            unique=True,
-            sqlite_where=text("valid_to IS NULL"),
-            postgresql_where=text("valid_to IS NULL"),
-        ),
-        Index(None, "comment_version_id"),
+def _edge_indexes(table: str) -> tuple[Index, Index]:
+    # One current edge per ordinal of a version; closed ones are its re-derivations.
+    current = Index(
+        f"uq_{table}_current",
+        "comment_version_id",
+        "ordinal",
+        unique=True,
+        sqlite_where=text("valid_to IS NULL"),
+        postgresql_where=text("valid_to IS NULL"),
     )
+    return current, Index(None, "comment_version_id")
+
+
+class _EdgeValidity:
+    """An edge is derived from the whole thread, so it has a validity of its own within its
+    comment version's (docs/schema.md, "Re-derived edges")."""
+
+    valid_from: Mapped[utc]
+    valid_to: Mapped[utc_null]
+    crawl_id: Mapped[int] = mapped_column(ForeignKey("crawl.id"))
+
+
+class Reply(_EdgeValidity, Base):
+    __tablename__ = "reply"
+    __table_args__ = _edge_indexes("reply")
 
     id: Mapped[intpk]
     comment_version_id: Mapped[int] = mapped_column(ForeignKey("comment_version.id"))
@@ -418,27 +429,11 @@ class Reply(Base):
     target_kind: Mapped[str | None] = mapped_column(String(16))
     target_external_id: Mapped[str | None] = mapped_column(String(255))
     resolved_by: Mapped[str | None] = mapped_column(String(16))
-    # An edge is derived from the whole thread, so it has a validity of its own within
-    # its comment version's (docs/schema.md, "Re-derived edges").
-    valid_from: Mapped[utc]
-    valid_to: Mapped[utc_null]
-    crawl_id: Mapped[int] = mapped_column(ForeignKey("crawl.id"))
 
 
-class Quote(Base):
+class Quote(_EdgeValidity, Base):
     __tablename__ = "quote"
-    __table_args__ = (
-        # One current edge per ordinal of a version; closed ones are its re-derivations.
-        Index(
-            "uq_quote_current",
-            "comment_version_id",
-            "ordinal",
-            unique=True,
-            sqlite_where=text("valid_to IS NULL"),
-            postgresql_where=text("valid_to IS NULL"),
-        ),
-        Index(None, "comment_version_id"),
-    )
+    __table_args__ = _edge_indexes("quote")
 
     id: Mapped[intpk]
     comment_version_id: Mapped[int] = mapped_column(ForeignKey("comment_version.id"))
@@ -447,9 +442,6 @@ class Quote(Base):
     source_kind: Mapped[str] = mapped_column(String(16))
     source_external_id: Mapped[str | None] = mapped_column(String(255))
     source_url: Mapped[text_null]
-    valid_from: Mapped[utc]
-    valid_to: Mapped[utc_null]
-    crawl_id: Mapped[int] = mapped_column(ForeignKey("crawl.id"))
 
 
 class ThreadProblem(Base):

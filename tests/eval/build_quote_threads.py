@@ -146,6 +146,17 @@ class Writer:
         c.paras.append(f"<p>{html.escape(text, quote=False)}</p>")
         return text
 
+    def answer(self, c: Comment, target: Comment, text: str) -> None:
+        """Open `c` with an at-reply to `target` by its author's usual name."""
+        name = PEOPLE[target.person][1][0]
+        c.paras.append(f"<p>@{name}: {text}</p>")
+        c.said.append(f"{html.unescape(name)}: {text}")
+        c.replies.append(f"at_reply comment:{target.cid}")
+
+    def quote(self, c: Comment, passage: str, source: Comment) -> None:
+        c.paras.append(f"<blockquote><p>{html.escape(passage, quote=False)}</p></blockquote>")
+        c.quotes.append(f"comment:{source.cid}")
+
     def someone(self, *, but: str | None = None) -> str:
         return self.rng.choice([p for p in PEOPLE if p != but])
 
@@ -240,24 +251,17 @@ class Writer:
         # C answers A but quotes more than A wrote: only B holds all of it. Nobody else
         # writes as A here, so "@A" is A's comment.
         c = self.new(self.rng.choice([p for p in PEOPLE if p not in (a.person, b.person)]))
-        c.paras.append(f"<p>@{PEOPLE[a.person][1][0]}: see below.</p>")
-        c.said.append(f"{html.unescape(PEOPLE[a.person][1][0])}: see below.")
-        c.replies.append(f"at_reply comment:{a.cid}")
-        c.paras.append(f"<blockquote><p>{html.escape(both, quote=False)}</p></blockquote>")
-        c.quotes.append(f"comment:{b.cid}")
+        self.answer(c, a, "see below.")
+        self.quote(c, both, b)
         self.commit(c)
         # D answers A and quotes what A and B both hold: A, the one answered.
         d = self.new(self.someone(but=a.person))
-        d.paras.append(f"<p>@{PEOPLE[a.person][1][0]}: yes.</p>")
-        d.said.append(f"{html.unescape(PEOPLE[a.person][1][0])}: yes.")
-        d.replies.append(f"at_reply comment:{a.cid}")
-        d.paras.append(f"<blockquote><p>{html.escape(s.rstrip('.'), quote=False)}</p></blockquote>")
-        d.quotes.append(f"comment:{a.cid}")
+        self.answer(d, a, "yes.")
+        self.quote(d, s.rstrip("."), a)
         self.commit(d)
         # E answers nobody: the nearest earlier comment that holds it, B.
         e = self.new(self.someone(but=b.person))
-        e.paras.append(f"<blockquote><p>{html.escape(s.rstrip('.'), quote=False)}</p></blockquote>")
-        e.quotes.append(f"comment:{b.cid}")
+        self.quote(e, s.rstrip("."), b)
         self.own_para(e)
         self.commit(e)
 

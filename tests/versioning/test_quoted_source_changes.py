@@ -9,7 +9,6 @@ resolve while the quoted comment is gone, is re-derived on the edge rows, not as
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,22 +16,12 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import _fresh_postgres_database
 from tests.crawler.crawling import crawl_ok as crawl
 from tests.crawler.crawling import write_config
 
 pytestmark = [pytest.mark.wordpress, pytest.mark.slow]
 
 PASSAGE = "the second plane turned south over the Gulf after the order was read"
-
-
-@pytest.fixture
-def second_url(db_url: str, tmp_path: Path) -> Iterator[str]:
-    """Another empty database of the same kind as `db_url` (one per route)."""
-    if db_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'html.db'}"
-    else:
-        yield from _fresh_postgres_database()
 
 
 def state(db: str, comment_id: int) -> dict[str, Any]:
@@ -62,7 +51,7 @@ def state(db: str, comment_id: int) -> dict[str, Any]:
 
 
 def test_quoted_comment_edited_deleted_restored_quoting_one_never_changes(
-    fresh_wordpress_site: Any, db_url: str, second_url: str, tmp_path: Path
+    fresh_wordpress_site: Any, db_url: str, fresh_url: str, tmp_path: Path
 ) -> None:
     site = fresh_wordpress_site
     post = min(site.seed.on_topic_posts, key=lambda p: len(p.visible_comments))
@@ -79,7 +68,7 @@ def test_quoted_comment_edited_deleted_restored_quoting_one_never_changes(
     )
     routes = {
         db_url: write_config(tmp_path, site.base_url),
-        second_url: write_config(tmp_path, site.base_url, extra="use_rest = false\n", name="html.toml"),
+        fresh_url: write_config(tmp_path, site.base_url, extra="use_rest = false\n", name="html.toml"),
     }
 
     def crawl_both() -> None:
