@@ -12,6 +12,7 @@ partial one lacks comments they may point to. docs/schema.md, "Re-derived edges"
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -32,14 +33,20 @@ _FIELDS = {
     "quote": ("ordinal", "quoted_text", "source_kind", "source_external_id", "source_url"),
 }
 
-# A version's edges as compared: per table, the sorted tuples of _FIELDS.
-CurrentEdges = dict[str, tuple[tuple[Any, ...], ...]]
+
+
+@dataclass(frozen=True)
+class CurrentEdges:
+    """The current edges of a post's current comment versions, by version id."""
+
+    edges: dict[int, dict[str, tuple[tuple[Any, ...], ...]]]  # table -> sorted _FIELDS tuples
+    since: dict[int, datetime]  # the latest valid_from of the version's edges
 
 
 def _current_of_post(table: sa.Table) -> sa.Select[Any]:
     t = table.c
     return (
-        sa.select(t.comment_version_id, *(t[f] for f in _FIELDS[table.name]))
+        sa.select(t.comment_version_id, t.valid_from, *(t[f] for f in _FIELDS[table.name]))
         .select_from(
             table.join(comment_version_t, _cv.id == t.comment_version_id).join(
                 comment_t, _c.id == _cv.comment_id
@@ -83,17 +90,21 @@ def _key(name: str, rows: Sequence[dict[str, Any]]) -> tuple[tuple[Any, ...], ..
     return tuple(sorted(tuple(r[f] for f in _FIELDS[name]) for r in rows))
 
 
-def current_edges(conn: Connection, post_id: int) -> dict[int, CurrentEdges]:
-    """The current edges of the current versions of a post's comments, by version id."""
+def current_edges(conn: Connection, post_id: int) -> CurrentEdges:
+    """The current edges of the current versions of a post's comments."""
     out: dict[int, dict[str, list[tuple[Any, ...]]]] = {}
+    since: dict[int, datetime] = {}
     for name, query in _CURRENT.items():
         for r in conn.execute(query, {"post_id": post_id}):
             values = tuple(getattr(r, f) for f in _FIELDS[name])
             out.setdefault(r.comment_version_id, {}).setdefault(name, []).append(values)
-    return {
-        vid: {name: tuple(sorted(edges.get(name, ()))) for name in _TABLES}
-        for vid, edges in out.items()
+            vid = r.comment_version_id
+            since[vid] = max(since.get(vid, r.valid_from), r.valid_from)
+    edges = {
+        vid: {name: tuple(sorted(rows.get(name, ()))) for name in _TABLES}
+        for vid, rows in out.items()
     }
+    return CurrentEdges(edges, since)
 
 
 def _insert(
@@ -120,19 +131,21 @@ def insert_edges(
 def rederive_edges(
     conn: Connection,
     versions: Sequence[tuple[int, CommentRecord]],
-    current: dict[int, CurrentEdges],
+    current: CurrentEdges,
     t: datetime,
     crawl_id: int,
 ) -> int:
     """Re-derive the edges of unchanged comment versions: where a version's edges of a
     table differ from `current`, close those and insert the new ones. Returns how many
-    versions had an edge re-derived."""
+    versions had an edge re-derived. A snapshot older than a version's current edges (a
+    reparse of old pages) re-derives none of them: it must not rewrite newer history."""
     changed: set[int] = set()
+    versions = [(vid, rec) for vid, rec in versions if current.since.get(vid, t) <= t]
     for name in _TABLES:
         closing: list[dict[str, Any]] = []
         anew: list[tuple[int, CommentRecord]] = []
         for vid, rec in versions:
-            had = current.get(vid, {}).get(name, ())
+            had = current.edges.get(vid, {}).get(name, ())
             if _key(name, _rows(name, rec)) != had:
                 changed.add(vid)
                 anew.append((vid, rec))

@@ -85,3 +85,13 @@ def test_an_edited_comment_gets_a_version_with_its_edges(
     assert (result.new_comment_versions, result.rederived_comments) == (1, 0)
     assert rows(engine, "SELECT source_external_id, version FROM comment_quotes"
                         " JOIN comment_version cv ON cv.id = comment_version_id") == [("2", 2)]
+
+
+def test_an_older_snapshot_rederives_nothing(archive: Archive, engine: sa.Engine, crawl: Any) -> None:
+    """A reparse of old pages must not close edges derived after them."""
+    record(archive, _thread(0, "1"), crawl())
+    record(archive, _thread(2, "2"), crawl())
+    stale = record(archive, _thread(1, "1"), crawl())
+    assert (stale.new_comment_versions, stale.rederived_comments) == (0, 0)
+    assert rows(engine, "SELECT source_external_id FROM comment_quotes") == [("2",)]
+    assert rows(engine, "SELECT count(*) FROM quote WHERE valid_to < valid_from") == [(0,)]
