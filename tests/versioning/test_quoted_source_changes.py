@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.crawler.crawling import crawl_ok as crawl
-from tests.crawler.crawling import write_config
+from tests.crawler.crawling import stats_of, write_config
 
 pytestmark = [pytest.mark.wordpress, pytest.mark.slow]
 
@@ -71,9 +71,14 @@ def test_quoted_comment_edited_deleted_restored_quoting_one_never_changes(
         fresh_url: write_config(tmp_path, site.base_url, extra="use_rest = false\n", name="html.toml"),
     }
 
-    def crawl_both() -> None:
+    def crawl_both(expected: tuple[int, int] | None = None) -> None:
+        """Crawl by both routes; `expected`: the crawl's (new comment versions, comments
+        whose edges it derived anew), as its stats say."""
         for db, config in routes.items():
-            crawl(config, db)
+            stats = stats_of(crawl(config, db)["crawls"][-1])
+            if expected is not None:
+                got = (stats["new_comment_versions"], stats["rederived_comments"])
+                assert got == expected, (db, stats)
 
     crawl_both()
     for db in routes:
@@ -85,7 +90,7 @@ def test_quoted_comment_edited_deleted_restored_quoting_one_never_changes(
 
     # Edited: the passage is gone from the quoted comment; the archive still has it.
     site.edit_comment(quoted, "<p>I watched the tracker. Nobody stopped it.</p>")
-    crawl_both()
+    crawl_both((1, 0))
     for db in routes:
         assert state(db, quoted)["events"] == ["added", "edited"], db
         assert state(db, quoting) == {
@@ -95,7 +100,7 @@ def test_quoted_comment_edited_deleted_restored_quoting_one_never_changes(
 
     # Deleted: "@Ines Quoted" names nobody in the thread now; the quote keeps its source.
     site.trash_comment(quoted)
-    crawl_both()
+    crawl_both((0, 1))  # the quoted comment's tombstone is no new version
     for db in routes:
         assert state(db, quoted)["events"] == ["added", "edited", "deleted"], db
         assert state(db, quoting) == {
@@ -105,7 +110,7 @@ def test_quoted_comment_edited_deleted_restored_quoting_one_never_changes(
 
     # Restored: the @-reply resolves again, on the edge rows.
     site.restore_comment(quoted)
-    crawl_both()
+    crawl_both((1, 1))
     for db in routes:
         assert state(db, quoted)["events"] == ["added", "edited", "deleted", "restored"], db
         assert state(db, quoting) == {
