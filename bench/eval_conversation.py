@@ -2,8 +2,8 @@
 
 Run `make eval` (or `python -m bench.eval_conversation [-v]`). Prints reply-edge precision
 and recall (at_reply and mention edges: comment, kind, target), quote attribution
-accuracy, author-key consistency, and the time to normalize a synthetic 2,000-comment
-thread. The thread files' format is described in tests/eval/README.md.
+accuracy, own-text accuracy (on the comments labelled with their own text), author-key
+consistency, and the time to normalize a synthetic 2,000-comment thread. The thread files' format is described in tests/eval/README.md.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 from crawler.normalize.authors import author_key
 from crawler.normalize.thread import normalize_thread
 from crawler.parsers.htmltext import inner_html, parse_fragment, visible_text
+from storage.known import ArchivedText
 from storage.records import CommentRecord, PostRecord, ThreadSnapshot
 
 __all__ = ["EVAL_DIR", "EvalThread", "Scores", "load_all", "load_thread", "score"]
@@ -38,6 +39,8 @@ class EvalThread:
     who: dict[str, str]  # comment id (or "post") -> person
     replies: set[tuple[str, str, str, str]]  # (thread, comment, kind, target)
     quotes: dict[tuple[str, str, int], str]  # (thread, comment, ordinal) -> source label
+    own: dict[tuple[str, str], str] = field(default_factory=dict)  # (thread, comment) -> own text
+    archived: list[ArchivedText] = field(default_factory=list)  # earlier versions of comments
 
 
 def _records(text: str) -> Iterable[tuple[str, str, dict[str, list[str]], str]]:
@@ -75,7 +78,17 @@ def load_thread(path: Path) -> EvalThread:
     replies: set[tuple[str, str, str, str]] = set()
     quotes: dict[tuple[str, str, int], str] = {}
     comments: list[CommentRecord] = []
+    own: dict[tuple[str, str], str] = {}
+    archived: list[ArchivedText] = []
     for kind, rid, fields, content in _records(path.read_text(encoding="utf-8")):
+        if kind == "archived":
+            root = parse_fragment(content)
+            minute = int(fields["minute"][0]) if "minute" in fields else int(rid) % 100
+            archived.append(ArchivedText(
+                external_id=rid, published_at=_T0 + timedelta(minutes=minute),
+                body_html=inner_html(root), body_text=visible_text(root),
+            ))  # fmt: skip
+            continue
         if kind == "post":
             aliases = [[n.strip() for n in g.split("|")] for g in fields.get("aliases", [])]
             author = fields["author"][0]
@@ -116,6 +129,8 @@ def load_thread(path: Path) -> EvalThread:
             replies.add((name, rid, edge_kind, _target_label(target.strip())))
         for n, line in enumerate(fields.get("quote", [])):
             quotes[(name, rid, n)] = " ".join(line.split())
+        if "own" in fields:
+            own[(name, rid)] = " ".join(fields["own"][0].split())
     if post is None:
         raise ValueError(f"{path}: no '== post' record")
     snap = ThreadSnapshot(
@@ -125,7 +140,7 @@ def load_thread(path: Path) -> EvalThread:
         complete=True,
         fetched_at=_T0 + timedelta(days=1),
     )
-    return EvalThread(name, snap, aliases, who, replies, quotes)
+    return EvalThread(name, snap, aliases, who, replies, quotes, own, archived)
 
 
 def load_all(directory: Path = EVAL_DIR) -> list[EvalThread]:
@@ -143,6 +158,8 @@ class Scores:
     correct_quotes: int = 0
     persons: int = 0
     consistent_persons: int = 0
+    owns: int = 0
+    correct_owns: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -156,6 +173,10 @@ class Scores:
     @property
     def quote_accuracy(self) -> float:
         return self.correct_quotes / self.quotes if self.quotes else 1.0
+
+    @property
+    def own_accuracy(self) -> float:
+        return self.correct_owns / self.owns if self.owns else 1.0
 
     @property
     def author_consistency(self) -> float:
@@ -185,7 +206,7 @@ def score(threads: list[EvalThread]) -> Scores:
     """Compare normalize_thread's output with the labels of every thread."""
     s = Scores()
     for t in threads:
-        out = normalize_thread(t.snapshot, aliases=t.aliases)
+        out = normalize_thread(t.snapshot, aliases=t.aliases, archived=t.archived)
         s.threads += 1
         s.comments += len(out.comments)
         predicted = {
@@ -209,6 +230,16 @@ def score(threads: list[EvalThread]) -> Scores:
                 s.correct_quotes += 1
             else:
                 s.errors.append(f"quote {key}: expected {t.quotes.get(key)}, got {got.get(key)}")
+        for c in out.comments:
+            expected_own = t.own.get((t.name, c.external_id))
+            if expected_own is None:
+                continue
+            s.owns += 1
+            if " ".join(c.own_text.split()) == expected_own:
+                s.correct_owns += 1
+            else:
+                s.errors.append(f"own text {t.name}/{c.external_id}: expected {expected_own!r},"
+                                f" got {c.own_text!r}")
         keys: dict[str, set[str]] = defaultdict(set)
         keys[t.who["post"]].add(out.post.author_key)
         for c in out.comments:
@@ -239,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
           f"({s.correct_edges} correct, {s.predicted_edges} predicted, {s.expected_edges} expected)")
     print(f"quotes        attribution accuracy {s.quote_accuracy:.4f}  "
           f"({s.correct_quotes}/{s.quotes})")
+    print(f"own text      accuracy {s.own_accuracy:.4f}  "
+          f"({s.correct_owns}/{s.owns} comments labelled with their own text)")
     print(f"author keys   consistent {s.author_consistency:.4f}  "
           f"({s.consistent_persons}/{s.persons} persons)")
     if args.verbose:

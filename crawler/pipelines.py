@@ -150,6 +150,7 @@ class ArchivePipeline:
         self.counts["new_comment_versions"] += result.new_comment_versions
         self.counts["tombstones"] += result.tombstones
         self.counts["unchanged_comments"] += result.unchanged_comments
+        self.counts["rederived_comments"] += result.rederived_comments
         self.crawler.signals.send_catch_log(
             thread_recorded, thread=item, result=result, spider=self.crawler.spider
         )
@@ -257,6 +258,8 @@ class ArchivePipeline:
             "tombstones": c["tombstones"],
             "posts_tombstoned": c["posts_tombstoned"],
             "unchanged_comments": c["unchanged_comments"],
+            # unchanged comments whose quotes' sources or @-targets were derived anew
+            "rederived_comments": c["rederived_comments"],
             "errors": errors,
             "duration_seconds": round(time.monotonic() - self.started, 3),
             "finished_at": datetime.now(UTC).isoformat(),

@@ -33,7 +33,7 @@ from sqlalchemy.exc import DBAPIError
 from storage import known_sql
 from storage.errors import ConfigError
 from storage.gone import GoneResult, count_gone
-from storage.known import CrawlCaptures, FinishedThreads, KnownPost
+from storage.known import ArchivedText, CrawlCaptures, FinishedThreads, KnownPost
 from storage.models import (
     CRAWL_STATUSES,
     CRAWL_TRIGGERS,
@@ -226,6 +226,12 @@ class Archive:
         to `window` ago (what a resumed crawl need not fetch again)."""
         with self.engine.connect() as conn:
             return known_sql.finished_threads(conn, source_key, window=window)
+
+    def archived_texts(self, source_key: str, post_external_id: str) -> list[ArchivedText]:
+        """The texts of every archived version of the thread's comments: what its quotes
+        may quote, for normalization (crawler.normalize.thread)."""
+        with self.engine.connect() as conn:
+            return known_sql.archived_texts(conn, source_key, post_external_id)
 
     def crawl_captures(self, crawl_id: int) -> CrawlCaptures:
         """The WARC files crawl `crawl_id` wrote and their recorded SHA-256 (InputError

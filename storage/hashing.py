@@ -2,11 +2,17 @@
 
 A new version is written only when the hash differs from the current version's, so
 what goes into the hash decides what the archive treats as an edit. It covers what a
-reader sees and what the thread structure says; it leaves out rendering noise (raw
-HTML attributes, whitespace runs) and where a thing happens to be displayed (position,
-comment page). docs/schema.md lists every field and why.
+reader sees and what the site says of the thing itself; it leaves out rendering noise
+(raw HTML attributes, whitespace runs), where a thing happens to be displayed
+(position, comment page), and, for a comment, everything derived from the rest of the
+thread: its @-reply and mention edges, its quotes' sources, the parent an @-reply
+gives it and its own text (which depends on the names the thread knows). Those change
+when another comment does, and must not make this one look edited (issue 17; the
+writer keeps them with their own validity, storage.thread_writer). docs/schema.md
+lists every field and why.
 
-The hashed payload is the compact JSON of `[HASH_SCHEME, [[name, value], ...]]`
+The hashed payload is the compact JSON of `[scheme, [[name, value], ...]]` (HASH_SCHEME
+for posts, COMMENT_HASH_SCHEME for comments)
 (`ensure_ascii=False`, no spaces), UTF-8 with surrogates passed through. Stored hashes
 depend on those exact bytes: the payload is assembled here from JSON string literals
 for speed, and tests/versioning/test_hash_bytes.py proves it equals what json.dumps
@@ -30,12 +36,14 @@ from typing import Any
 from storage.records import CommentRecord, PostRecord
 from storage.timestamps import utc_text
 
-__all__ = ["HASH_SCHEME", "MissingLinks", "comment_hash", "post_hash"]
+__all__ = ["COMMENT_HASH_SCHEME", "HASH_SCHEME", "MissingLinks", "comment_hash", "post_hash"]
 
 # Part of every hash: changing what is hashed must change every hash on purpose, so
 # that a new scheme is recognised (and a reparse can tell old from new) rather than
 # silently mixing with the old one.
 HASH_SCHEME = "palimpsest-hash-1"
+# Comments' since derived edges left the hash (migration 0007 rehashed the archive).
+COMMENT_HASH_SCHEME = "palimpsest-comment-2"
 
 # The JSON encoder's own string encoder (ensure_ascii=False): a JSON string literal.
 _string = json.encoder.encode_basestring
@@ -85,10 +93,10 @@ def _links(record: PostRecord | CommentRecord, what: str) -> str:
     return _strings(links)
 
 
-def _heads(names: Sequence[str]) -> tuple[str, ...]:
+def _heads(scheme: str, names: Sequence[str]) -> tuple[str, ...]:
     """The JSON around the values of fields `names`: before the first, between each two,
     after the last (`["scheme",[["a",` … `],["b",` … `]]]`)."""
-    heads = [("[" + _string(HASH_SCHEME) + ",[[" if i == 0 else "],[") + _string(n) + ","
+    heads = [("[" + _string(scheme) + ",[[" if i == 0 else "],[") + _string(n) + ","
              for i, n in enumerate(names)]
     return (*heads, "]]]")
 
@@ -102,15 +110,8 @@ def _strings(values: Sequence[str]) -> str:
     return "[" + ",".join(map(_string, values)) + "]" if values else "[]"
 
 
-def _table(rows: list[tuple[Any, ...]]) -> str:
-    """A JSON list of lists: `rows` as _ENCODER.encode writes them as lists."""
-    if not rows:
-        return "[]"
-    return "[" + ",".join(["[" + ",".join(map(_json, row)) + "]" for row in rows]) + "]"
-
-
 _POST = _heads(
-    ("title", "author_raw", "published_at", "tags", "categories", "body_text", "links")
+    HASH_SCHEME, ("title", "author_raw", "published_at", "tags", "categories", "body_text", "links")
 )
 
 
@@ -132,39 +133,25 @@ def post_hash(post: PostRecord) -> str:
 
 
 _COMMENT = _heads(
-    ("author_raw", "author_url", "published_at", "parent_external_id",
-     "threaded_parent_external_id", "body_text", "own_text", "links", "replies", "quotes")
+    COMMENT_HASH_SCHEME,
+    ("author_raw", "author_url", "published_at", "threaded_parent_external_id", "body_text",
+     "links"),
 )  # fmt: skip
 
 
 def comment_hash(comment: CommentRecord) -> str:
-    """Hash of what makes a comment version distinct (not position, not page)."""
+    """Hash of what makes a comment version distinct: its own fields only (not position,
+    not page, nothing derived from other comments)."""
     c = comment
-    body = _json(_text(c.body_text))
-    # Most comments have no quote or @-prefix: their own text is their text.
-    own = body if c.own_text == c.body_text else _json(_text(c.own_text))
-    replies = _table(
-        [(r.kind, r.target_kind, r.target_external_id, r.raw_name) for r in c.replies]
-    )
-    quotes = _table(
-        [
-            (_text(q.quoted_text), q.source_kind, q.source_external_id, q.source_url)
-            for q in c.quotes
-        ]
-    )
     h = _COMMENT
     return _hash(
         [
             h[0], _json(_text(c.author_raw)),
             h[1], _json(c.author_url),
             h[2], _json(_when(c.published_at)),
-            h[3], _json(c.parent_external_id),
-            h[4], _json(c.threaded_parent_external_id),
-            h[5], body,
-            h[6], own,
-            h[7], _links(c, "comment"),
-            h[8], replies,
-            h[9], quotes,
-            h[10],
+            h[3], _json(c.threaded_parent_external_id),
+            h[4], _json(_text(c.body_text)),
+            h[5], _links(c, "comment"),
+            h[6],
         ]
     )  # fmt: skip

@@ -1,8 +1,9 @@
 """What the archive knows of a source, for the crawler's decisions: plain values.
 
 Known posts (with their `post_state`: what a recrawl may skip), the threads the latest
-run of aborted crawls finished (what a resumed crawl need not fetch again), and the WARC
-files a crawl wrote with their digests (what a reparse replays): frozen dataclasses that
+run of aborted crawls finished (what a resumed crawl need not fetch again), the WARC
+files a crawl wrote with their digests (what a reparse replays), and the texts of a
+thread's archived comment versions (what its quotes may quote): frozen dataclasses that
 `storage.known_sql` reads and `storage.archive.Archive` hands to the crawler. No
 SQLAlchemy here, so the crawler's pure parts can hold them. The decisions drawn from
 them (revisit policy, conditional requests) are the crawler's.
@@ -15,12 +16,22 @@ from datetime import datetime
 
 from storage.records import PageState
 
-__all__ = ["CrawlCaptures", "FinishedThreads", "KnownPost", "url_key"]
+__all__ = ["ArchivedText", "CrawlCaptures", "FinishedThreads", "KnownPost", "url_key"]
 
 
 def url_key(url: str) -> str:
     """A URL without fragment and trailing slash, so listing and archive spellings meet."""
     return url.split("#", 1)[0].rstrip("/")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArchivedText:
+    """One archived version of a comment of a thread, as a quote's source: what it said."""
+
+    external_id: str
+    published_at: datetime | None
+    body_html: str
+    body_text: str
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,4 +1,4 @@
-"""The archive's three reads for the crawler: known posts, finished threads, captures.
+"""The archive's reads for the crawler: known posts, finished threads, captures, archived texts.
 
 Each is one or two queries on the caller's connection (`storage.archive.Archive` opens
 it) and returns the plain values of `storage.known`.
@@ -14,8 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from storage.errors import InputError
-from storage.known import CrawlCaptures, FinishedThreads, KnownPost, url_key
+from storage.known import ArchivedText, CrawlCaptures, FinishedThreads, KnownPost, url_key
 from storage.models import (
+    comment_t,
+    comment_version_t,
     crawl_t,
     fetch_t,
     post_state_t,
@@ -25,7 +27,7 @@ from storage.models import (
 )
 from storage.records import PageState
 
-__all__ = ["crawl_captures", "finished_threads", "known_posts"]
+__all__ = ["archived_texts", "crawl_captures", "finished_threads", "known_posts"]
 
 # How far back `finished_threads` looks for a run of aborted crawls.
 _RECENT_CRAWLS = 20
@@ -161,3 +163,25 @@ def crawl_captures(conn: Connection, crawl_id: int) -> CrawlCaptures:
         warc_files=tuple(sorted(names | set(digests))),
         digests={str(k): str(v) for k, v in digests.items()},
     )
+
+
+def archived_texts(conn: Connection, source_key: str, post_external_id: str) -> list[ArchivedText]:
+    """Each distinct text of every archived version of the post's comments, tombstones
+    and deleted comments' last versions included (a tombstone repeats its last text)."""
+    c, cv, p, s = comment_t.c, comment_version_t.c, post_t.c, source_t.c
+    query = (
+        sa.select(c.external_id, cv.published_at, cv.body_html, cv.body_text)
+        .distinct()
+        .select_from(
+            comment_version_t.join(comment_t, c.id == cv.comment_id)
+            .join(post_t, p.id == c.post_id)
+            .join(source_t, s.id == p.source_id)
+        )
+        .where(s.key == source_key, p.external_id == post_external_id)
+        .order_by(c.external_id)  # the order of one comment's texts does not matter
+    )
+    return [
+        ArchivedText(external_id=r.external_id, published_at=r.published_at,
+                     body_html=r.body_html, body_text=r.body_text)
+        for r in conn.execute(query)
+    ]  # fmt: skip

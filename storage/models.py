@@ -399,9 +399,31 @@ class CommentVersion(Base):
     page: Mapped[int | None]
 
 
-class Reply(Base):
+def _edge_indexes(table: str) -> tuple[Index, Index]:
+    # One current edge per ordinal of a version; closed ones are its re-derivations.
+    current = Index(
+        f"uq_{table}_current",
+        "comment_version_id",
+        "ordinal",
+        unique=True,
+        sqlite_where=text("valid_to IS NULL"),
+        postgresql_where=text("valid_to IS NULL"),
+    )
+    return current, Index(None, "comment_version_id")
+
+
+class _EdgeValidity:
+    """An edge is derived from the whole thread, so it has a validity of its own within its
+    comment version's (docs/schema.md, "Re-derived edges")."""
+
+    valid_from: Mapped[utc]
+    valid_to: Mapped[utc_null]
+    crawl_id: Mapped[int] = mapped_column(ForeignKey("crawl.id"))
+
+
+class Reply(_EdgeValidity, Base):
     __tablename__ = "reply"
-    __table_args__ = (UniqueConstraint("comment_version_id", "ordinal"),)
+    __table_args__ = _edge_indexes("reply")
 
     id: Mapped[intpk]
     comment_version_id: Mapped[int] = mapped_column(ForeignKey("comment_version.id"))
@@ -413,9 +435,9 @@ class Reply(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(16))
 
 
-class Quote(Base):
+class Quote(_EdgeValidity, Base):
     __tablename__ = "quote"
-    __table_args__ = (UniqueConstraint("comment_version_id", "ordinal"),)
+    __table_args__ = _edge_indexes("quote")
 
     id: Mapped[intpk]
     comment_version_id: Mapped[int] = mapped_column(ForeignKey("comment_version.id"))

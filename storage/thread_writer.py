@@ -28,14 +28,16 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, overload
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from storage import writer_sql as sql
+from storage.edges import current_edges, insert_edges, rederive_edges
 from storage.hashing import comment_hash, post_hash
 from storage.records import CommentRecord, PostRecord, ThreadCheck, ThreadSnapshot
+from storage.text import clean_text
 from storage.tombstones import insert_tombstones
 from storage.upserts import AliasRow, AuthorRow, CommentRow, Upserts
 
@@ -56,6 +58,7 @@ class RecordResult:
     new_comment_versions: int
     tombstones: int
     unchanged_comments: int
+    rederived_comments: int = 0  # unchanged comments whose edges were derived anew
 
 
 @dataclass
@@ -65,21 +68,6 @@ class _Person:
     display_name: str
     profile_url: str | None = None
     external_id: str | None = None
-
-
-@overload
-def clean_text(text: str) -> str: ...
-@overload
-def clean_text(text: None) -> None: ...
-@overload
-def clean_text(text: str | None) -> str | None: ...
-def clean_text(text: str | None) -> str | None:
-    """`text` as both databases can store it: NUL becomes U+FFFD."""
-    # PostgreSQL text cannot hold NUL; an HTML parser would have made it U+FFFD anyway,
-    # and doing it on both databases keeps their contents identical.
-    if text is None or "\x00" not in text:
-        return text
-    return text.replace("\x00", "\ufffd")
 
 
 def write_thread(
@@ -153,6 +141,7 @@ class _ThreadWriter:
         self.checked_at = _utc(check.checked_at)
         self.source_id = source_id
         self.author_ids: dict[str, int] = {}
+        self.rederived = 0  # unchanged comment versions whose edges were derived anew
 
     def write(self) -> RecordResult:
         post_id = self._upsert_post()
@@ -178,6 +167,7 @@ class _ThreadWriter:
             new_comment_versions=new_versions,
             tombstones=tombstones,
             unchanged_comments=unchanged,
+            rederived_comments=self.rederived,
         )
 
     def write_unchanged(self, *, post_read: bool) -> RecordResult:
@@ -322,6 +312,7 @@ class _ThreadWriter:
         reseen: list[int] = []  # comments archived before that get a new version
         rows: list[sql.CommentVersionRow] = []
         records: dict[int, CommentRecord] = {}
+        kept: list[tuple[int, CommentRecord]] = []  # unchanged: (current version id, record)
         unchanged = 0
         t, crawl_id, author_id = self.t, self.crawl_id, self.author_ids.get  # the hot loop's
         for rec in comments:
@@ -330,6 +321,7 @@ class _ThreadWriter:
             if cur.version_id is not None:
                 if cur.content_hash == h and not cur.deleted:
                     unchanged += 1
+                    kept.append((cur.version_id, rec))
                     continue
                 if cur.valid_from is not None and t < cur.valid_from:
                     unchanged += 1  # a stale snapshot must not rewrite newer history
@@ -359,6 +351,12 @@ class _ThreadWriter:
                     page=rec.page,
                 )
             )
+        if kept and self.complete:
+            # What other comments decide (quotes' sources, @-names) is derived anew; a
+            # change is recorded on the edges, never as a version (storage.edges).
+            self.rederived = rederive_edges(
+                self.conn, kept, current_edges(self.conn, post_id), t, crawl_id
+            )
         if not rows:
             return 0, unchanged
         self._close(to_close)
@@ -373,29 +371,9 @@ class _ThreadWriter:
         if not any(rec.replies or rec.quotes for rec in records.values()):
             return len(rows), unchanged  # no edges: the new ids are not needed
         inserted = self.conn.execute(sql.new_comment_versions, {"post_id": post_id, "t": t}).all()
-        replies: list[dict[str, Any]] = []
-        quotes: list[dict[str, Any]] = []
-        for r in inserted:
-            new = records.get(r.comment_id)  # others: current versions this crawl wrote before
-            if new is None:
-                continue
-            replies += [
-                {"comment_version_id": r.version_id, "ordinal": e.ordinal, "kind": e.kind,
-                 "raw_name": clean_text(e.raw_name), "target_kind": e.target_kind,
-                 "target_external_id": e.target_external_id, "resolved_by": e.resolved_by}
-                for e in new.replies
-            ]  # fmt: skip
-            quotes += [
-                {"comment_version_id": r.version_id, "ordinal": q.ordinal,
-                 "quoted_text": clean_text(q.quoted_text), "source_kind": q.source_kind,
-                 "source_external_id": q.source_external_id,
-                 "source_url": clean_text(q.source_url)}
-                for q in new.quotes
-            ]  # fmt: skip
-        if replies:
-            self.conn.execute(sql.insert_replies, replies)
-        if quotes:
-            self.conn.execute(sql.insert_quotes, quotes)
+        # Others: current versions this crawl wrote before.
+        versions = [(r.version_id, records[r.comment_id]) for r in inserted if r.comment_id in records]
+        insert_edges(self.conn, versions, t, crawl_id)
         return len(rows), unchanged
 
     def _close(self, version_ids: Sequence[int]) -> None:

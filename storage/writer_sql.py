@@ -18,8 +18,6 @@ from storage.models import (
     comment_version_t,
     post_state_t,
     post_version_t,
-    quote_t,
-    reply_t,
 )
 from storage.prepared import PreparedInsert
 
@@ -31,8 +29,6 @@ __all__ = [
     "current_post_version",
     "insert_comment_versions",
     "insert_post_version",
-    "insert_quotes",
-    "insert_replies",
     "last_complete_at",
     "live_comment_count",
     "mark_comments_seen",
@@ -138,9 +134,6 @@ close_comment_versions = (
     .where(_cv.id == sa.bindparam("vid"), _cv.valid_to.is_(None))
     .values(valid_to=sa.bindparam("t", type_=_cv.valid_to.type))
 )
-
-insert_replies = sa.insert(reply_t)
-insert_quotes = sa.insert(quote_t)
 
 # When a complete check last saw the whole thread (None: never).
 last_complete_at = sa.select(post_state_t.c.last_complete_at).where(

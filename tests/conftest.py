@@ -116,6 +116,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def fresh_url(db_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second empty database of the same kind as `db_url`."""
+    if db_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+    else:
+        yield from _fresh_postgres_database()
+
+
+@pytest.fixture
 def engine(db_url: str) -> Iterator[Any]:
     from storage.engine import open_engine
 

@@ -7,12 +7,21 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
-__all__ = ["alias_map", "author_key", "canonical_key"]
+__all__ = ["alias_map", "author_key", "canonical_key", "name_fold"]
 
 _SPACES = re.compile(r"\s+")
 # Invisible format characters (zero-width space/joiners, soft hyphen, BOM) sneak into
 # pasted names; NFKC keeps them, so two spellings that look identical would differ.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# Typography a comment's text and an author field spell differently for one name: the
+# site curls the apostrophe of "O'Brien" in the text and not in the author field, a
+# pasted name keeps "&amp;", a dash is a hyphen in one and an en dash in the other.
+_TYPOGRAPHY = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u0060": "'", "\u00b4": "'", "\u2032": "'",
+     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"}
+)
+_AMP = re.compile(r"&amp;", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8192)  # a thread repeats a few hundred names thousands of times
@@ -26,6 +35,16 @@ def author_key(name: str) -> str:
     folded = _SPACES.sub(" ", folded).strip().casefold()
     # casefold can produce characters that NFKC composes differently; settle once more.
     return unicodedata.normalize("NFKC", folded)
+
+
+@lru_cache(maxsize=8192)
+def name_fold(name: str) -> str:
+    """`author_key(name)` with typography folded, for matching a written @-name to an author.
+
+    Apostrophes and quotation marks become ASCII ones, dashes a hyphen, `&amp;` `&`. Only
+    for comparing names: the author keys the archive stores are `author_key`'s, unchanged.
+    """
+    return author_key(_AMP.sub("&", name).translate(_TYPOGRAPHY))
 
 
 def alias_map(aliases: Sequence[Sequence[str]]) -> dict[str, str]:

@@ -1,9 +1,16 @@
-"""A comment's HTML fragment seen as blocks: its own paragraphs (text with link spans) and its blockquotes."""
+"""A comment's HTML fragment seen as blocks: its own paragraphs (text with link spans) and its blockquotes.
+
+A blockquote inside a blockquote ("X quoting Y", pasted with X's words) is a quote of
+its own: the outer quote holds X's words without Y's, the inner one Y's, each with the
+source its own markup cites.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from lxml import etree
 
@@ -44,7 +51,8 @@ class Paragraph:
 
 @dataclass(frozen=True, slots=True)
 class Blockquote:
-    """A top-level blockquote: its paragraphs and the URL the markup cites for it, if any."""
+    """A blockquote: its own paragraphs (without those of blockquotes nested in it) and
+    the URL the markup cites for it, if any."""
 
     paragraphs: tuple[str, ...]
     cite_url: str | None
@@ -56,10 +64,16 @@ class Blockquote:
 
 @dataclass(frozen=True, slots=True)
 class Fragment:
-    """The comment outside its blockquotes (`own`) and the blockquotes (`quotes`), in order."""
+    """The comment outside its blockquotes (`own`), its blockquotes at every depth
+    (`quotes`, in document order: an outer one before those nested in it), and every
+    paragraph shown inside a top-level blockquote (`quoted`, in document order)."""
 
     own: tuple[Paragraph, ...]
     quotes: tuple[Blockquote, ...]
+    quoted: tuple[str, ...] = ()
+
+
+_Item: TypeAlias = "Paragraph | _Quoted"  # a top-level block: own paragraph or blockquote
 
 
 class _Builder:
@@ -128,44 +142,72 @@ class _Builder:
         return para
 
 
-def _walk(el: etree._Element, b: _Builder, items: list[Paragraph | Blockquote] | None) -> None:
-    """Render `el`'s content into `b`; with `items`, top-level blockquotes become quotes."""
+# What a walk does with a blockquote it meets: None renders it as a block of text.
+_OnQuote = Callable[[etree._Element], None] | None
+
+
+def _walk(el: etree._Element, b: _Builder, items: list[_Item] | None, on_quote: _OnQuote) -> None:
+    """Render `el`'s content into `b` (paragraphs into `items` too, when given); each
+    blockquote goes to `on_quote` when there is one."""
     b.add(el.text)
     for child in el:
         tag = child.tag
         if not isinstance(tag, str):  # comments, processing instructions: only their tail shows
             pass
-        elif tag == "blockquote" and items is not None:
+        elif tag == "blockquote" and on_quote is not None:
             _flush_into(b, items)
-            items.append(_blockquote(child))
+            on_quote(child)
         elif tag in _SKIP_TAGS:
             pass
         elif tag == "br":
             b.newline()
         elif tag in _BLOCK_TAGS or tag == "blockquote":
             _flush_into(b, items)
-            _walk(child, b, items)
+            _walk(child, b, items, on_quote)
             _flush_into(b, items)
         elif tag == "a":
             start = b.mark()
-            _walk(child, b, items)
+            _walk(child, b, items, on_quote)
             b.link(start, child.get("href"))
         else:
-            _walk(child, b, items)
+            _walk(child, b, items, on_quote)
         b.add(child.tail)
 
 
-def _flush_into(b: _Builder, items: list[Paragraph | Blockquote] | None) -> None:
+def _flush_into(b: _Builder, items: list[_Item] | None) -> None:
     para = b.flush()
     if para is not None and items is not None:
         items.append(para)
 
 
-def _blockquote(el: etree._Element) -> Blockquote:
+@dataclass(slots=True)
+class _Quoted:
+    """A top-level blockquote as read: the paragraphs it shows, and its quotes at every depth."""
+
+    shown: tuple[str, ...]
+    levels: list[Blockquote]
+
+
+def _quoted(el: etree._Element) -> _Quoted:
+    shown = _Builder()
+    _walk(el, shown, None, None)
+    shown.flush()
+    # A blockquote without any text is still one (a quote of nothing known: "unknown").
+    levels = _levels(el) or [Blockquote((), _markup_cite(el, shown))]
+    return _Quoted(tuple(p.text for p in shown.paragraphs), levels)
+
+
+def _levels(el: etree._Element) -> list[Blockquote]:
+    """The blockquote `el` without its nested blockquotes, then each of those (depth first).
+
+    A level with no words of its own (a blockquote that only wraps another) is no quote.
+    """
     inner = _Builder()
-    _walk(el, inner, None)
+    nested: list[Blockquote] = []
+    _walk(el, inner, None, lambda child: nested.extend(_levels(child)))
     inner.flush()
-    return Blockquote(tuple(p.text for p in inner.paragraphs), _markup_cite(el, inner))
+    own = tuple(p.text for p in inner.paragraphs)
+    return ([Blockquote(own, _markup_cite(el, inner))] if own else []) + nested
 
 
 def _markup_cite(el: etree._Element, inner: _Builder) -> str | None:
@@ -188,15 +230,15 @@ def _web_link(para: Paragraph, last: bool) -> str | None:
     return None
 
 
-def _with_neighbour_cites(items: list[Paragraph | Blockquote]) -> list[Paragraph | Blockquote]:
-    """Give uncited blockquotes the link of the paragraph that introduces or credits them.
+def _with_neighbour_cites(items: list[_Item]) -> None:
+    """Give an uncited top-level blockquote the link of the paragraph that introduces or
+    credits it.
 
     "As the Times reported (<a>link</a>):" right before a blockquote introduces it; a short
     "Source: <a>link</a>" line right after credits it.
     """
-    out = list(items)
     for n, item in enumerate(items):
-        if not isinstance(item, Blockquote) or item.cite_url is not None:
+        if not isinstance(item, _Quoted) or not item.levels or item.levels[0].cite_url is not None:
             continue
         before = items[n - 1] if n else None
         after = items[n + 1] if n + 1 < len(items) else None
@@ -204,12 +246,11 @@ def _with_neighbour_cites(items: list[Paragraph | Blockquote]) -> list[Paragraph
         if url is None and isinstance(after, Paragraph) and len(after.text.split()) <= _CREDIT_WORDS:
             url = _web_link(after, last=False)
         if url is not None:
-            out[n] = Blockquote(item.paragraphs, url)
-    return out
+            item.levels[0] = Blockquote(item.levels[0].paragraphs, url)
 
 
 def parse_fragment(body_html: str) -> Fragment:
-    """Split a comment's inner HTML into own paragraphs and top-level blockquotes."""
+    """Split a comment's inner HTML into own paragraphs and blockquotes."""
     if not body_html.strip():
         return Fragment((), ())
     # libxml2's HTML parser straight from etree: a third of lxml.html.fragment_fromstring's
@@ -219,15 +260,15 @@ def parse_fragment(body_html: str) -> Fragment:
     body = doc.find("body") if doc is not None else None
     if body is None:
         return Fragment((), ())
-    root = body
-    items: list[Paragraph | Blockquote] = []
+    items: list[_Item] = []
     b = _Builder()
-    _walk(root, b, items)
+    _walk(body, b, items, lambda child: items.append(_quoted(child)))
     _flush_into(b, items)
-    items = _with_neighbour_cites(items)
+    _with_neighbour_cites(items)
     own = tuple(i for i in items if isinstance(i, Paragraph))
-    quotes = tuple(i for i in items if isinstance(i, Blockquote))
-    return Fragment(own, quotes)
+    blocks = [i for i in items if isinstance(i, _Quoted)]
+    quotes = tuple(q for block in blocks for q in block.levels)
+    return Fragment(own, quotes, tuple(p for block in blocks for p in block.shown))
 
 
 def fragment_from_text(body_text: str) -> Fragment:

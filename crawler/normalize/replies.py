@@ -27,7 +27,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from crawler.normalize.authors import author_key
+from crawler.normalize.authors import author_key, name_fold
 from crawler.normalize.fragment import Link, Paragraph
 
 __all__ = ["AtName", "AuthorIndex", "NameBook", "Target", "find_at_names", "resolve_name"]
@@ -77,7 +77,7 @@ class NameBook:
     def __init__(self, names: Iterable[str]) -> None:
         by_first: dict[str, set[tuple[str, ...]]] = {}
         for name in names:
-            words = tuple(author_key(name).split(" "))
+            words = tuple(name_fold(name).split(" "))
             if words and words[0]:
                 by_first.setdefault(_TRAILING.sub("", words[0]), set()).add(words)
         # Longest first: "@John Smith" must not stop at a known "John".
@@ -85,7 +85,7 @@ class NameBook:
 
     def starts_a_name(self, word: str) -> bool:
         """Whether `word` is the first word of a known name ("Wen" of "Wen Li")."""
-        return _TRAILING.sub("", author_key(word)) in self._by_first
+        return _TRAILING.sub("", name_fold(word)) in self._by_first
 
     def match(self, text: str, pos: int) -> int | None:
         """End offset of the longest known name that `text` starts with at `pos`, if any."""
@@ -93,7 +93,7 @@ class NameBook:
         for m in re.finditer(r"\S+", text[pos : pos + 120]):
             if m.start() and not spans:
                 return None  # a space right after '@': no name
-            spans.append((pos + m.start(), pos + m.end(), author_key(m.group())))
+            spans.append((pos + m.start(), pos + m.end(), name_fold(m.group())))
             if len(spans) == 6:
                 break
         if not spans:
@@ -126,7 +126,7 @@ def _match_words(text: str, spans: list[tuple[int, int, str]], words: tuple[str,
     if len(raw) == len(token):
         return start + len(last)
     for k in range(1, len(raw) + 1):
-        if author_key(raw[:k]) == last:
+        if name_fold(raw[:k]) == last:
             while k < len(raw) and (unicodedata.combining(raw[k]) or raw[k] in "\u200b\u200c\u200d"):
                 k += 1
             return start + k
@@ -226,21 +226,27 @@ def find_at_names(
 
 
 class AuthorIndex:
-    """Who has written so far, in thread time: resolves names to the latest earlier comment."""
+    """Who has written so far, in thread time: resolves names to the latest earlier comment.
+
+    Names are compared folded (`name_fold`: typography too), so "@Pat O’Brien" finds the
+    author "Pat O'Brien"; `canonical` gives the author key the archive stores.
+    """
 
     def __init__(self, post_id: str, post_author_key: str, aliases: dict[str, str]) -> None:
         self._post_id = post_id
-        self._post_key = post_author_key
-        self._aliases = aliases
-        self._latest: dict[str, str] = {}  # canonical key -> latest comment id so far
-        # first word of a spelling's key -> {spelling key: canonical key}, for the prefix rule
+        self._aliases = aliases  # author keys, for `canonical`
+        # The same map between folded names, for resolving.
+        self._folded = {name_fold(k): name_fold(v) for k, v in aliases.items()}
+        self._post_key = name_fold(post_author_key)
+        self._latest: dict[str, str] = {}  # folded canonical name -> latest comment id so far
+        # first word of a spelling -> {spelling: canonical}, for the prefix rule
         self._spellings: dict[str, dict[str, str]] = {}
-        # spelling without spaces -> canonical keys, for "@AnaRuiz" meaning "Ana Ruiz"
+        # spelling without spaces -> canonical names, for "@AnaRuiz" meaning "Ana Ruiz"
         self._squeezed: dict[str, set[str]] = {}
         self._added: set[str] = set()  # comment authors' spellings already added
-        self._add_spelling(post_author_key, post_author_key)
-        for spelling, canonical in aliases.items():
-            if canonical == post_author_key:
+        self._add_spelling(self._post_key, self._post_key)
+        for spelling, canonical in self._folded.items():
+            if canonical == self._post_key:
                 self._add_spelling(spelling, canonical)
 
     def _add_spelling(self, spelling: str, canonical: str) -> None:
@@ -249,19 +255,24 @@ class AuthorIndex:
         self._squeezed.setdefault(spelling.replace(" ", ""), set()).add(canonical)
 
     def canonical(self, raw_name: str) -> str:
+        """The author key of `raw_name` after configured aliases (what the archive stores)."""
         key = author_key(raw_name)
         return self._aliases.get(key, key)
 
+    def _folded_canonical(self, raw_name: str) -> str:
+        folded = name_fold(raw_name)
+        return self._folded.get(folded, folded)
+
     def add(self, author_raw: str, comment_id: str) -> None:
         """Record a comment, in thread time order, as the latest by its author."""
-        spelling = author_key(author_raw)
-        canonical = self._aliases.get(spelling, spelling)
+        spelling = name_fold(author_raw)
+        canonical = self._folded.get(spelling, spelling)
         self._latest[canonical] = comment_id
         if spelling in self._added:  # its spellings follow from it alone: added already
             return
         self._added.add(spelling)
         self._add_spelling(spelling, canonical)
-        for alias, group in self._aliases.items():
+        for alias, group in self._folded.items():
             if group == canonical and alias != spelling:
                 self._add_spelling(alias, canonical)
 
@@ -271,7 +282,7 @@ class AuthorIndex:
         Nesting is strong evidence, so the start of any of the author's spellings, three
         letters or more, will do ("@earl" under "earlofhuntingdon", "@Hank" under "Hank Hill").
         """
-        names = {canonical, spelling, *(a for a, g in self._aliases.items() if g == canonical)}
+        names = {canonical, spelling, *(a for a, g in self._folded.items() if g == canonical)}
         return key in names or (
             len(key) >= _PARENT_PREFIX_MIN and any(n.startswith(key) for n in names)
         )
@@ -289,10 +300,10 @@ class AuthorIndex:
         A reply nested under a comment and naming that comment's author answers that
         comment, even when the author has written again since.
         """
-        key = self.canonical(raw_name)
+        key = self._folded_canonical(raw_name)
         if parent is not None and key:
-            spelling = author_key(parent[1])
-            if self._names_parent_author(key, self._aliases.get(spelling, spelling), spelling):
+            spelling = name_fold(parent[1])
+            if self._names_parent_author(key, self._folded.get(spelling, spelling), spelling):
                 return Target("comment", parent[0], "name")
         found = self._by_key(key)
         if found is not None or not key:

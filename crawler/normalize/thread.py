@@ -1,7 +1,9 @@
 """Thread normalization: author keys, reply edges, quote attribution, own text and links.
 
 `normalize_thread` takes a parser's ThreadSnapshot and returns a new one; it is pure and
-idempotent (it reads only raw fields: author_raw, threaded parent, body_html/body_text).
+idempotent (it reads only raw fields: author_raw, threaded parent, body_html/body_text,
+and the texts of the thread's archived comment versions it is handed, which quotes may
+quote: a passage since edited away, a comment since deleted).
 Every crawled thread passes through it on its way to the writer (the spider's one item
 per thread, a reparse's too), whatever platform adapter and parser read it, which is why
 it, not each parser, derives the `links` the content hash takes (crawler.normalize.links).
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Hashable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from crawler.normalize.authors import alias_map, canonical_key
 from crawler.normalize.fragment import Blockquote, Fragment, fragment_from_text, parse_fragment
@@ -30,12 +32,15 @@ from crawler.normalize.replies import (
     resolve_name,
 )
 from crawler.normalize.text import PARAGRAPH_BREAK, collapse, squeeze
+from storage.known import ArchivedText
 from storage.records import CommentRecord, QuoteRecord, ReplyRecord, ThreadSnapshot
 
 __all__ = ["normalize_thread"]
 
 _POST: Hashable = ("post",)
-_PREFERENCE = {"at_reply": 0, "threaded": 1, "mention": 2}
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+# The comments a quote is looked for first: those the comment answers (a mention does not).
+_PREFERENCE = {"at_reply": 0, "threaded": 1}
 
 
 def _time_order(comments: Sequence[CommentRecord]) -> list[int]:
@@ -65,10 +70,10 @@ def _fragment(c: CommentRecord) -> Fragment:
 
 def _own_text(c: CommentRecord, frag: Fragment, prefix: str) -> str:
     """body_text without its blockquotes' paragraphs and without the leading @-prefix."""
-    if not frag.quotes and not prefix.strip():
+    if not frag.quoted and not prefix.strip():
         return c.body_text
     paras = [p for p in PARAGRAPH_BREAK.split(c.body_text.strip()) if p.strip()]
-    quoted = [collapse(p) for q in frag.quotes for p in q.paragraphs]
+    quoted = [collapse(p) for p in frag.quoted]
     kept: list[str] = []
     k = 0
     for para in paras:
@@ -119,15 +124,55 @@ class _Reading:
     mentions: list[AtName]
     quotes: tuple[Blockquote, ...]
     own_text: str
+    unquoted: str  # the text outside its blockquotes, @-prefix kept: what others may quote
 
 
 def _read(c: CommentRecord, book: NameBook) -> _Reading:
     if not _needs_markup(c):
-        return _Reading([], [], (), c.body_text)
+        return _Reading([], [], (), c.body_text, c.body_text)
     frag = _fragment(c)
     leading, prefix_end, mentions = find_at_names(frag.own, book)
     prefix = frag.own[0].text[:prefix_end] if frag.own else ""
-    return _Reading(leading, [n for _, n in mentions], frag.quotes, _own_text(c, frag, prefix))
+    own = _own_text(c, frag, prefix)
+    return _Reading(leading, [n for _, n in mentions], frag.quotes, own, _unquoted(c.body_text, frag))
+
+
+def _unquoted(body_text: str, frag: Fragment) -> str:
+    """A comment's words outside its blockquotes."""
+    return "\n\n".join(p.text for p in frag.own) if frag.quoted else body_text
+
+
+def _archived_unquoted(a: ArchivedText) -> str:
+    html = a.body_html
+    if "<blockquote" not in html.lower():
+        return a.body_text
+    return _unquoted(a.body_text, parse_fragment(html) if html.strip() else fragment_from_text(a.body_text))
+
+
+class _Archived:
+    """The archived texts of a thread's comments, added to the quote index in thread time:
+    a comment's with it, a comment no longer in the thread when its time comes."""
+
+    def __init__(self, archived: Sequence[ArchivedText], present: set[str]) -> None:
+        self.texts: dict[str, list[str]] = {}
+        absent: dict[str, datetime | None] = {}
+        for a in archived:
+            self.texts.setdefault(a.external_id, []).append(_archived_unquoted(a))
+            if a.external_id not in present:
+                absent[a.external_id] = a.published_at
+        # Absent comments in time order; one without a time could be anywhere: first.
+        self.absent = sorted(absent.items(), key=lambda kv: (kv[1] is not None, kv[1] or _EPOCH, kv[0]))
+
+    def add_until(self, index: QuoteIndex, when: datetime | None) -> None:
+        """Index the absent comments written before `when` (all, when it is None)."""
+        while self.absent and (when is None or self.absent[0][1] is None or self.absent[0][1] < when):
+            ext, _ = self.absent.pop(0)
+            self.add(index, ext, None)
+
+    def add(self, index: QuoteIndex, external_id: str, current: str | None) -> None:
+        for text in dict.fromkeys(self.texts.get(external_id, ())):
+            if text != current:
+                index.add(("comment", external_id), text)
 
 
 def _replies(
@@ -168,12 +213,18 @@ def _replies(
 
 
 def normalize_thread(
-    thread: ThreadSnapshot, *, aliases: Sequence[Sequence[str]] = ()
+    thread: ThreadSnapshot,
+    *,
+    aliases: Sequence[Sequence[str]] = (),
+    archived: Sequence[ArchivedText] = (),
 ) -> ThreadSnapshot:
     """The thread with author keys, reply edges, quotes, parents, own text and links filled in.
 
     `aliases`: groups of display names of one person (from the source's config); every
-    name of a group gets the key of the group's first name.
+    name of a group gets the key of the group's first name. `archived`: the texts of the
+    archived versions of the thread's comments (storage's Archive.archived_texts), which
+    a quote's source is looked for in too, so that a quote keeps its source when the
+    passage is later edited away or the comment deleted.
     """
     amap = alias_map(aliases)
     post = evolve(
@@ -197,24 +248,27 @@ def normalize_thread(
     index = QuoteIndex(wanted)
     if quoting:
         index.add(_POST, post.body_text)
+    history = _Archived(archived if quoting else (), {c.external_id for c in comments})
     authors = AuthorIndex(post.external_id, post.author_key, amap)
     author_of = {c.external_id: c.author_raw for c in comments}
     out: list[CommentRecord | None] = [None] * len(comments)
 
     for i in _time_order(comments):
         c, reading = comments[i], readings[i]
+        if quoting:
+            history.add_until(index, c.published_at)
         pid = c.threaded_parent_external_id
         nest = (pid, author_of[pid]) if pid is not None and pid in author_of else None
         edges, parent = _replies(c, reading, authors, nest)
         quotes: tuple[QuoteRecord, ...] = ()
         if reading.quotes:
-            # A quote found in several comments goes to the one this comment answers:
-            # @-reply targets first, then the threaded parent, then mentions.
+            # A quote held by several sources goes to the one this comment answers:
+            # @-reply targets first, then the threaded parent.
             preferred = list(
                 dict.fromkeys(
                     ("comment", e.target_external_id)
-                    for e in sorted(edges, key=lambda e: _PREFERENCE[e.kind])
-                    if e.target_kind == "comment"
+                    for e in sorted(edges, key=lambda e: _PREFERENCE.get(e.kind, 9))
+                    if e.target_kind == "comment" and e.kind in _PREFERENCE
                 )
             )
             quotes = tuple(
@@ -231,7 +285,8 @@ def normalize_thread(
             links=link_hrefs(c.body_html),
         )
         if quoting:
-            index.add(("comment", c.external_id), reading.own_text)
+            index.add(("comment", c.external_id), reading.unquoted)
+            history.add(index, c.external_id, reading.unquoted)
         authors.add(c.author_raw, c.external_id)
 
     return evolve(thread, post=post, comments=tuple(x for x in out if x is not None))
@@ -247,7 +302,7 @@ def _quote(
 ) -> QuoteRecord:
     if not text.strip():
         return QuoteRecord(ordinal=ordinal, quoted_text=text, source_kind="unknown")
-    source = index.attribute(text, first=_POST, preferred=preferred)
+    source = index.attribute(text, last=_POST, preferred=preferred)
     if source == _POST:
         return QuoteRecord(
             ordinal=ordinal, quoted_text=text, source_kind="post", source_external_id=post_id

@@ -61,7 +61,8 @@ from crawler.thread_fetch import (
 )
 from crawler.topic import TopicFilter
 from storage.archive import Archive
-from storage.records import PostGone, PostRecord
+from storage.known import ArchivedText
+from storage.records import PostGone, PostRecord, ThreadSnapshot
 
 __all__ = ["ArchiveSpider"]
 
@@ -549,7 +550,18 @@ class ArchiveSpider(Spider):
                            len(snapshot.comments), snapshot.expected_comment_count)
         if not snapshot.complete:
             logger.warning("%s: partial thread: %s", thread.url, "; ".join(snapshot.problems))
-        return replace(finished, snapshot=normalize_thread(snapshot, aliases=self.source.aliases))
+        archived = self._archived_texts(thread, snapshot)
+        normalized = normalize_thread(snapshot, aliases=self.source.aliases, archived=archived)
+        return replace(finished, snapshot=normalized)
+
+    def _archived_texts(self, thread: ThreadFetch, snapshot: ThreadSnapshot) -> list[ArchivedText]:
+        """What the archive holds of the thread's earlier comment versions, for its quotes'
+        sources: read only for an archived post with a blockquote in some comment."""
+        if thread.known is None or self.archive is None or not any(
+            "<blockquote" in c.body_html.lower() for c in snapshot.comments
+        ):
+            return []
+        return self.archive.archived_texts(self.source.key, snapshot.post.external_id)
 
     # -- comment feeds (revisit policy, HTML) ---------------------------------------------
 

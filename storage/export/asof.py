@@ -45,9 +45,10 @@ _TIMED: dict[str, tuple[str, tuple[str, ...]]] = {
     "comment": ("first_seen_at", ("last_seen_at",)),
     "post_version": ("valid_from", ("valid_to",)),
     "comment_version": ("valid_from", ("valid_to",)),
+    # Edges have a validity of their own within their version's (storage.edges).
+    "reply": ("valid_from", ("valid_to",)),
+    "quote": ("valid_from", ("valid_to",)),
 }
-# Edges have no time of their own: they exist when their comment version does.
-_CHILDREN = {"reply": "comment_version", "quote": "comment_version"}
 # Rows that exist whenever their post does; times after T are cleared (post_state keeps
 # only the latest check, so what it said at T is not known: NULL, not a later time).
 _STATE = {"post_state": ("last_checked_at", "last_complete_at")}
@@ -168,11 +169,7 @@ def _shadow_select(table: Table, schema: str, t: str) -> str:
     elif table.name in _BY_CRAWL:
         where = f"crawl_id IN (SELECT id FROM {schema}.crawl WHERE started_at <= {t})"
     else:
-        parent = _CHILDREN[table.name]
-        parent_time = _TIMED[parent][0]
-        where = (
-            f"comment_version_id IN (SELECT id FROM {schema}.{parent} WHERE {parent_time} <= {t})"
-        )
+        raise ValueError(f"table {table.name}: no rule for what of it exists at a time")
     return f"SELECT {', '.join(cols)} FROM {source} WHERE {where}"
 
 
@@ -200,7 +197,7 @@ def apply_as_of(dbapi: Any, dialect: str, as_of: datetime) -> list[str]:
     if dialect != "sqlite":
         dbapi.rollback()
     shadowed: list[str] = []
-    for name in [*_TIMED, *_CHILDREN, *_STATE, *_BY_CRAWL]:
+    for name in [*_TIMED, *_STATE, *_BY_CRAWL]:
         table = Base.metadata.tables[name]
         statements.append(f'CREATE TEMP VIEW "{name}" AS {_shadow_select(table, schema, t)}')
         shadowed.append(name)

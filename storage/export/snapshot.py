@@ -199,7 +199,7 @@ class Snapshot:
             .select_from(edge)
             .join(CommentVersion, CommentVersion.id == edge.comment_version_id)
             .join(Comment, Comment.id == CommentVersion.comment_id)
-            .where(_current(CommentVersion), CommentVersion.deleted.is_(False))
+            .where(_current(CommentVersion), CommentVersion.deleted.is_(False), _current(edge))
             .where(Comment.post_id.in_(self.live_posts))
             .order_by(Comment.post_id, CommentVersion.position, Comment.id, edge.ordinal)
         )

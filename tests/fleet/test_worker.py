@@ -47,7 +47,7 @@ def test_migration_0008_creates_the_queue_on_postgresql_and_nothing_on_sqlite(
     # procrastinate's tables are not the archive's models: no drift on either database.
     assert check_database(pg_url).endswith("revision 0008, no drift")
     assert check_database(sqlite_url).endswith("revision 0008, no drift")
-    downgrade_database(pg_url, "0006")
+    downgrade_database(pg_url, "0007")
     assert not (QUEUE_TABLES | FLEET_TABLES) & tables(pg_url)
     upgrade_database(pg_url)
     assert QUEUE_TABLES <= tables(pg_url)

@@ -11,7 +11,7 @@ from bench.eval_conversation import Scores, load_all, score
 
 REPLY_PRECISION_FLOOR = 0.98
 REPLY_RECALL_FLOOR = 0.98
-QUOTE_ACCURACY_FLOOR = 0.95
+QUOTE_ACCURACY_FLOOR = 0.98
 
 
 @pytest.fixture(scope="module")
@@ -20,10 +20,11 @@ def scores() -> Scores:
 
 
 def test_the_set_is_big_enough(scores: Scores) -> None:
-    assert scores.comments >= 300
-    assert scores.threads >= 4
-    assert scores.expected_edges >= 200
-    assert scores.quotes >= 80
+    assert scores.comments >= 600
+    assert scores.threads >= 8
+    assert scores.expected_edges >= 400
+    assert scores.quotes >= 250
+    assert scores.owns >= 20
 
 
 def test_reply_edges(scores: Scores) -> None:
@@ -35,6 +36,21 @@ def test_reply_edges(scores: Scores) -> None:
 def test_quote_attribution(scores: Scores) -> None:
     detail = "\n".join(e for e in scores.errors if e.startswith("quote"))
     assert scores.quote_accuracy >= QUOTE_ACCURACY_FLOOR, detail
+
+
+def test_own_text_of_names_with_typography_is_exact(scores: Scores) -> None:
+    assert scores.own_accuracy == 1.0, [e for e in scores.errors if e.startswith("own text")]
+
+
+def test_quotes_of_edited_and_deleted_comments_need_their_archived_versions() -> None:
+    # The archived versions are what keeps those quotes' sources: without them, they fail.
+    import dataclasses
+
+    threads = load_all()
+    with_history = score(threads)
+    forgetful = score([dataclasses.replace(t, archived=[]) for t in threads])
+    assert sum(len(t.archived) for t in threads) >= 15
+    assert with_history.correct_quotes - forgetful.correct_quotes >= 15
 
 
 def test_author_keys_are_fully_consistent(scores: Scores) -> None:
@@ -56,3 +72,9 @@ def test_the_floor_can_fail() -> None:
     s = score(threads)
     assert s.recall < REPLY_RECALL_FLOOR
     assert s.quote_accuracy < QUOTE_ACCURACY_FLOOR
+    # And own text: a thread whose labelled comments lose their @-prefix's name.
+    quoted = next(n for n, t in enumerate(threads) if t.own)
+    t = threads[quoted]
+    renamed = tuple(dataclasses.replace(c, author_raw=c.author_raw + " Jr") for c in t.snapshot.comments)
+    threads[quoted] = dataclasses.replace(t, snapshot=dataclasses.replace(t.snapshot, comments=renamed))
+    assert score(threads).own_accuracy < 1.0

@@ -146,3 +146,31 @@ def test_under_nesting_the_start_of_the_parents_name_is_enough() -> None:
         ("at_reply", "comment", "1", "name"),
     ]
     assert [(r.kind, r.target_kind) for r in out[2].replies] == [("at_reply", None)]
+
+
+def test_names_with_typography_strip_and_resolve_as_the_authors_name() -> None:
+    # The site curls the apostrophe in the text, not in the author field; a pasted name
+    # keeps its "&amp;"; a dash is an en dash in one and a hyphen in the other.
+    out = _run(
+        make_parsed_comment(1, "Pat O'Brien", "<p>First.</p>"),
+        make_parsed_comment(2, "Tom & Jerry", "<p>Second.</p>"),
+        make_parsed_comment(3, "Jean-Luc Roy", "<p>Third.</p>"),
+        make_parsed_comment(4, "Dana", "<p>@Pat O\u2019Brien: curly.</p>"),
+        make_parsed_comment(5, "Eve", "<p>@Pat O'Brien: straight.</p>"),
+        make_parsed_comment(6, "Flo", "<p>@Tom &amp;amp; Jerry you two.</p>"),
+        make_parsed_comment(7, "Gus", "<p>@Tom &amp; Jerry: and again.</p>"),
+        make_parsed_comment(8, "Hal", "<p>@Jean\u2013Luc Roy, dashes.</p>"),
+        make_parsed_comment(9, "Ivy", "<p>I side with @Pat O\u2019Brien here.</p>"),
+    )
+    expected = {
+        "4": ("1", "curly."), "5": ("1", "straight."), "6": ("2", "you two."),
+        "7": ("2", "and again."), "8": ("3", "dashes."),
+    }
+    for c in out[3:8]:
+        target, own = expected[c.external_id]
+        assert _edges(c) == [("at_reply", "comment", target, "name")], c.external_id
+        assert c.own_text == own, c.external_id
+    assert _edges(out[8]) == [("mention", "comment", "1", "name")]
+    assert out[8].own_text == "I side with @Pat O\u2019Brien here."
+    # The archive's author keys are not folded: the stored spelling is the site's.
+    assert out[0].author_key == "pat o'brien" and out[1].author_key == "tom & jerry"

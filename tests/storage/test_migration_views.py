@@ -3,25 +3,13 @@ of an archive created today (revision 0004 drops and recreates every view)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from storage.engine import connect, upgrade
-from tests.conftest import _fresh_postgres_database
 
 SHIPPED = Path(__file__).with_name("fixtures") / "0001_views_as_shipped.sql"
-
-
-@pytest.fixture
-def fresh_url(db_url: str, tmp_path: Path) -> Iterator[str]:
-    """A second empty database of the same kind as `db_url`."""
-    if db_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-    else:
-        yield from _fresh_postgres_database()
 
 
 def view_sql(engine: sa.Engine) -> dict[str, str]:

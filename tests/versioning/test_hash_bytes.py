@@ -3,7 +3,9 @@
 Archives store these digests: a hash that changed for any input would make a spurious
 new version of that comment or post on the next crawl. `storage.hashing` assembles its
 JSON payload by hand for speed; the reference below is the original implementation
-(json.dumps of the field list), kept verbatim, and every digest must agree with it.
+(json.dumps of the field list), kept verbatim, and every digest must agree with it. The
+comment reference is palimpsest-comment-2's field list (migration 0007: derived edges
+left the comment hash), json.dumps'd the same way.
 
 Since storage stopped parsing HTML, a record's links come from the crawler
 (crawler.normalize.links, filled by normalize_thread): the digest of a record whose links
@@ -28,7 +30,7 @@ from lxml import etree
 
 from crawler.normalize.links import link_hrefs
 from crawler.normalize.thread import normalize_thread
-from storage.hashing import HASH_SCHEME, MissingLinks, comment_hash, post_hash
+from storage.hashing import COMMENT_HASH_SCHEME, HASH_SCHEME, MissingLinks, comment_hash, post_hash
 from storage.models import format_utc
 from storage.records import CommentRecord, PostRecord, QuoteRecord, ReplyRecord, ThreadSnapshot
 
@@ -59,9 +61,9 @@ def ref_link_hrefs(html: str) -> list[str]:
     return sorted(hrefs)
 
 
-def ref_digest(fields: list[tuple[str, Any]]) -> str:
+def ref_digest(fields: list[tuple[str, Any]], scheme: str = HASH_SCHEME) -> str:
     payload = json.dumps(
-        [HASH_SCHEME, [[name, value] for name, value in fields]],
+        [scheme, [[name, value] for name, value in fields]],
         ensure_ascii=False,
         separators=(",", ":"),
     )
@@ -88,26 +90,11 @@ def ref_comment_hash(comment: CommentRecord) -> str:
             ("author_raw", ref_text(comment.author_raw)),
             ("author_url", comment.author_url),
             ("published_at", ref_when(comment.published_at)),
-            ("parent_external_id", comment.parent_external_id),
             ("threaded_parent_external_id", comment.threaded_parent_external_id),
             ("body_text", ref_text(comment.body_text)),
-            ("own_text", ref_text(comment.own_text)),
             ("links", ref_link_hrefs(comment.body_html)),
-            (
-                "replies",
-                [
-                    [r.kind, r.target_kind, r.target_external_id, r.raw_name]
-                    for r in comment.replies
-                ],
-            ),
-            (
-                "quotes",
-                [
-                    [ref_text(q.quoted_text), q.source_kind, q.source_external_id, q.source_url]
-                    for q in comment.quotes
-                ],
-            ),
-        ]
+        ],
+        COMMENT_HASH_SCHEME,
     )
 
 
@@ -297,7 +284,9 @@ def test_only_lt_and_a_lower_case_to_lt_and_a() -> None:
 
 
 def test_known_digests() -> None:
-    """Two digests as stored by archives written before the hash was hand-assembled."""
+    """Two digests as archives store them: the post's since before the hash was
+    hand-assembled, the comment's since palimpsest-comment-2 (its replies, quotes, own
+    text and derived parent are left out: changing them changes nothing)."""
     comment = with_links(CommentRecord(
         external_id="25",
         author_raw="Zoë  Clarke",
@@ -320,8 +309,11 @@ def test_known_digests() -> None:
     ))  # fmt: skip
     assert comment.links == ("https://court.example/r",)
     assert comment_hash(comment) == ref_comment_hash(comment) == KNOWN_COMMENT
+    derived_anew = replace(comment, parent_external_id=None, own_text="other", replies=(),
+                           quotes=())  # fmt: skip
+    assert comment_hash(derived_anew) == KNOWN_COMMENT
     assert post_hash(post) == ref_post_hash(post) == KNOWN_POST
 
 
-KNOWN_COMMENT = "4818a777ee4e21968f6f5bb92cf50ab496d85ee4b46580a42c3fe955fd22b004"
+KNOWN_COMMENT = "43234ac11bf47986f9682dd475d31f2d05a252dc5ffef13a52a717b92e884632"
 KNOWN_POST = "11e59b01af504a404ed01e10dd025a767da68f17f2c29c9545d6f89c7778360a"
