@@ -1,0 +1,291 @@
+"""Writes the expected comments of each saved page (tests/pages/expected/NAME.json).
+
+A labelling aid, deliberately independent of palimpsest: it imports nothing from
+`crawler` or `storage` and reads each page with plain lxml XPath, by a recipe named in
+`recipes.RECIPES` (one family of markup per recipe, with per-page overrides). Its output
+is a first draft that a person checks against the page; corrections made by hand go in
+`recipes.FIXES` so that a re-run keeps them. Run: `python -m tests.pages.labeller [NAME...]`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from copy import deepcopy
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from lxml import html
+
+from tests.pages import recipes
+
+ROOT = Path(__file__).resolve().parent
+TEXT_CHARS = 80
+RE_NS = {"re": "http://exslt.org/regular-expressions"}
+_WS = re.compile(r"\s+")
+_SAYS = re.compile(
+    r"(?:^|\s+)(says|said|sagt|dice|wrote|commented|on)\s*[:.,…]*\s*$|\s*[:|,]\s*$", re.IGNORECASE
+)
+
+
+def load_doc(name: str) -> Any:
+    raw = gzip.decompress((ROOT / "html" / f"{name}.html.gz").read_bytes())
+    return html.document_fromstring(raw)
+
+
+def squash(text: str) -> str:
+    return _WS.sub(" ", text.replace("\xa0", " ")).strip()
+
+
+def text(el: Any) -> str:
+    if el is None:
+        return ""
+    if isinstance(el, str):
+        return squash(el)
+    for bad in el.xpath(".//script|.//style|.//noscript"):
+        bad.drop_tree()
+    return squash(" ".join(el.itertext()))
+
+
+def first(el: Any, xpaths: tuple[str, ...]) -> Any:
+    for xp in xpaths:
+        found = el.xpath(xp, namespaces=RE_NS)
+        if isinstance(found, str):  # a string expression: substring-before(...) and the like
+            if squash(found):
+                return squash(found)
+            continue
+        for hit in found:
+            if text(hit):
+                return hit
+    return None
+
+
+def author_of(el: Any, xpaths: tuple[str, ...]) -> str:
+    name = text(first(el, xpaths))
+    while True:
+        trimmed = _SAYS.sub("", name).strip()
+        if trimmed == name:
+            return name
+        name = trimmed
+
+
+def utc_of(raw: str | None) -> str | None:
+    """An ISO 8601 value with its offset (datetime/title attributes) as UTC, else None."""
+    if not raw:
+        return None
+    try:
+        when = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        return None
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- families --------------------------------------------------------------------------
+
+
+def _number(value: str) -> str | None:
+    """The comment's id in an element id: its trailing digits, else (TypePad's hex ids)
+    what follows "comment-"."""
+    match = re.search(r"(\d+)$", value or "") or re.search(r"comment-([0-9a-f]+)$", value or "")
+    return match.group(1) if match else None
+
+
+def items_by_id(doc: Any, rule: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(id, element) of every comment item, outermost element per id, page order."""
+    pattern = rule.get("id_re", r"^(li-|div-)?comment-?\d+$")
+    tags = rule.get("tags")
+    seen: dict[str, Any] = {}
+    for el in doc.iter():
+        if not isinstance(el.tag, str):
+            continue
+        ident = el.get("id") or ""
+        if not re.match(pattern, ident):
+            continue
+        if tags and el.tag not in tags:
+            continue
+        if el.tag == "a" and not text(el):  # an anchor before the comment (Drupal, Joomla)
+            el = el.getnext()
+            if el is None:
+                continue
+        num = _number(ident)
+        if num is None or num in seen:
+            continue
+        if any(anc in seen.values() for anc in el.iterancestors()) and rule.get("outer_only"):
+            continue
+        seen[num] = el
+    return list(seen.items())
+
+
+def own_copy(el: Any) -> Any:
+    """The item without the comment items nested in it (its replies)."""
+    clone = deepcopy(el)
+    for bad in clone.xpath(".//script|.//style|.//noscript"):
+        bad.drop_tree()
+    for sub in clone.xpath(".//*[@id]"):
+        # only replies, not the item's own inner wrapper (div-comment-N of li-comment-N)
+        reply = re.match(r"^(li-|div-)?comment-?\d+$", sub.get("id"))
+        if reply and _number(sub.get("id")) != _number(el.get("id") or ""):
+            sub.drop_tree()
+    for sub in clone.xpath(".//*[contains(concat(' ',@class,' '),' children ')]"):
+        sub.drop_tree()
+    return clone
+
+
+def parent_of(el: Any, ids: dict[int, str]) -> str | None:
+    for anc in el.iterancestors():
+        if id(anc) in ids:
+            return ids[id(anc)]
+    return None
+
+
+AUTHOR = (
+    ".//*[contains(@class,'comment-author')]//*[contains(concat(' ',@class,' '),' fn ')]",
+    ".//*[contains(concat(' ',@class,' '),' fn ')]",
+    ".//cite",
+    ".//*[contains(@class,'comment-author')]",
+    ".//*[contains(@class,'author')]",
+    ".//*[contains(concat(' ',@class,' '),' name ')]",
+    ".//*[contains(@class,'user')]",
+    ".//h3", ".//h4", ".//h5", ".//strong", ".//b",
+)
+DATE = (
+    ".//time",
+    ".//*[contains(@class,'comment-meta')]//a",
+    ".//*[contains(@class,'commentmetadata')]",
+    ".//*[contains(@class,'comment-meta')]",
+    ".//*[contains(@class,'comment-date')]",
+    ".//*[contains(@class,'date')]",
+    ".//small",
+)
+TEXT = (
+    ".//*[contains(@class,'comment-content')]",
+    ".//*[contains(@class,'comment-text')]",
+    ".//*[contains(@class,'commenttext')]",
+    ".//*[contains(@class,'comment-entry')]",
+    ".//*[contains(@class,'comment-body')][not(.//*[contains(@class,'comment-author')])]",
+    ".//*[contains(@class,'comment-body')]/p",
+    ".//*[contains(@class,'entry')]",
+    ".//p",
+)
+
+
+def _body_text(el: Any, xpaths: tuple[str, ...], drop: tuple[str, ...]) -> str:
+    """The text of every hit of the first XPath that finds text (the paragraphs of a
+    comment are often siblings), leaving out hits nested in an earlier hit."""
+    for xp in xpaths:
+        found = el.xpath(xp, namespaces=RE_NS)
+        if isinstance(found, str):
+            if squash(found):
+                return squash(found)
+            continue
+        hits = [h for h in found if not any(a in found for a in h.iterancestors())]
+        parts = []
+        for hit in hits:
+            hit = deepcopy(hit)
+            for sub in [s for x in drop for s in hit.xpath(x)]:
+                sub.drop_tree()
+            parts.append(text(hit))
+        joined = squash(" ".join(parts))
+        if joined:
+            return joined
+    return ""
+
+
+def family_ids(doc: Any, rule: dict[str, Any]) -> list[dict[str, Any]]:
+    """Items found by id (WordPress and most engines); parts by ordered XPath lists."""
+    pairs = items_by_id(doc, rule)
+    by_el = {id(el): num for num, el in pairs}
+    out = []
+    for num, el in pairs:
+        own = own_copy(el)
+        body_el = own
+        if rule.get("text_sibling"):  # Thesis dt/dd, Blogger dt/dd: the text is beside
+            sib = el.getnext()
+            body_el = sib if sib is not None else own
+        # `date_on_item`: the date XPaths read the page around the item (a following dd)
+        date_el = first(el if rule.get("date_on_item") else own, tuple(rule.get("date", DATE)))
+        raw_date = text(date_el) if date_el is not None else None
+        attr = None
+        if date_el is not None and not isinstance(date_el, str):
+            attr = date_el.get("datetime") or date_el.get("title")
+        out.append(
+            {
+                "external_id": num,
+                "author": author_of(own, tuple(rule.get("author", AUTHOR))),
+                "published_raw": raw_date or None,
+                "published_utc": utc_of(attr),
+                "parent": parent_of(el, by_el) if not rule.get("flat") else None,
+                "text": _body_text(body_el, tuple(rule.get("text", TEXT)), tuple(rule.get("drop", ()))),
+            }
+        )
+    return out
+
+
+FAMILIES: dict[str, Callable[[Any, dict[str, Any]], list[dict[str, Any]]]] = {
+    "ids": family_ids,
+}
+
+
+def displayed_count(doc: Any, rule: dict[str, Any]) -> int | None:
+    xp = rule.get("count")
+    if not xp:
+        return None
+    for hit in doc.xpath(xp, namespaces=RE_NS):
+        match = re.search(r"(\d[\d,.]*)", text(hit))
+        if match:
+            return int(re.sub(r"[,.]", "", match.group(1)))
+    if rule.get("count_none_is_zero"):
+        return 0
+    return None
+
+
+def label(name: str, meta: dict[str, Any]) -> dict[str, Any]:
+    rule = recipes.rule_for(name)
+    doc = load_doc(name)
+    comments: list[dict[str, Any]] = []
+    if rule.get("family") != "none":
+        comments = FAMILIES[rule.get("family", "ids")](doc, rule)
+    for c in comments:
+        c["text"] = c["text"][:TEXT_CHARS]
+    comments = [c for c in comments if c["external_id"] not in set(rule.get("skip", ()))]
+    for fix in recipes.FIXES.get(name, ()):
+        for c in comments:
+            if c["external_id"] == fix["external_id"]:
+                c.update({k: v for k, v in fix.items() if k != "external_id"})
+    return {
+        "name": name,
+        "engine": meta["engine"],
+        "comment_system": rule.get("comment_system", meta["comment_system"]),
+        "comment_count_displayed": displayed_count(doc, rule),
+        "shows_dates": rule.get("shows_dates", True),
+        "comments": comments,
+    }
+
+
+def provenance() -> Iterator[dict[str, Any]]:
+    yield from json.loads((ROOT / "provenance.json").read_text(encoding="utf-8"))["pages"]
+
+
+def main(names: list[str]) -> None:
+    (ROOT / "expected").mkdir(exist_ok=True)
+    for meta in provenance():
+        if names and meta["name"] not in names:
+            continue
+        result = label(meta["name"], meta)
+        path = ROOT / "expected" / f"{meta['name']}.json"
+        path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        n = len(result["comments"])
+        noauthor = sum(1 for c in result["comments"] if not c["author"])
+        notext = sum(1 for c in result["comments"] if not c["text"])
+        print(f"{meta['name']:42} {meta['engine']:11} n={n:4} noauthor={noauthor} notext={notext}"
+              f" shown={result['comment_count_displayed']}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
