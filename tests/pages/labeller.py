@@ -28,7 +28,7 @@ TEXT_CHARS = 80
 RE_NS = {"re": "http://exslt.org/regular-expressions"}
 _WS = re.compile(r"\s+")
 _SAYS = re.compile(
-    r"(?:^|\s+)(says|said|sagt|dice|wrote|commented|on)\s*[:.,…]*\s*$|\s*[:|,]\s*$", re.IGNORECASE
+    r"(?:^|\s+)(says|said|sagt|dice|wrote|commented|on|пишет|говорит)\s*[:.,…]*\s*$|\s*[:|,]\s*$", re.IGNORECASE
 )
 
 
@@ -108,6 +108,8 @@ def items_by_id(doc: Any, rule: dict[str, Any]) -> list[tuple[str, Any]]:
         if not re.match(pattern, ident):
             continue
         if tags and el.tag not in tags:
+            continue
+        if rule.get("class_has") and rule["class_has"] not in (el.get("class") or "").split():
             continue
         if el.tag == "a" and not text(el):  # an anchor before the comment (Drupal, Joomla)
             el = el.getnext()
@@ -197,10 +199,33 @@ def _body_text(el: Any, xpaths: tuple[str, ...], drop: tuple[str, ...]) -> str:
     return ""
 
 
+def threaded_parent(el: Any, rule: dict[str, Any], by_el: dict[int, str],
+                    stack: list[tuple[float, str]], num: str) -> str | None:
+    """The item's threaded parent, by the rule's way of showing it.
+
+    `parent`: an XPath giving the parent's id (a data attribute); `depth`: an XPath giving
+    the item's depth, replies following their parent in a flat list (Hacker News, Drupal's
+    `div.indented`), so the parent is the closest earlier item one level up; else nesting.
+    """
+    if rule.get("flat"):
+        return None
+    if "parent" in rule:
+        return _number(str(el.xpath(rule["parent"]))) if el.xpath(rule["parent"]) else None
+    if "depth" in rule:
+        depth = float(el.xpath(rule["depth"]))
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        parent = stack[-1][1] if stack else None
+        stack.append((depth, num))
+        return parent
+    return parent_of(el, by_el)
+
+
 def family_ids(doc: Any, rule: dict[str, Any]) -> list[dict[str, Any]]:
     """Items found by id (WordPress and most engines); parts by ordered XPath lists."""
     pairs = items_by_id(doc, rule)
     by_el = {id(el): num for num, el in pairs}
+    stack: list[tuple[float, str]] = []
     out = []
     for num, el in pairs:
         own = own_copy(el)
@@ -220,7 +245,7 @@ def family_ids(doc: Any, rule: dict[str, Any]) -> list[dict[str, Any]]:
                 "author": author_of(own, tuple(rule.get("author", AUTHOR))),
                 "published_raw": raw_date or None,
                 "published_utc": utc_of(attr),
-                "parent": parent_of(el, by_el) if not rule.get("flat") else None,
+                "parent": threaded_parent(el, rule, by_el, stack, num),
                 "text": _body_text(body_el, tuple(rule.get("text", TEXT)), tuple(rule.get("drop", ()))),
             }
         )

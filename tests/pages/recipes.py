@@ -14,8 +14,13 @@ WP_COUNT = ("(//*[@id='comments' or contains(@class,'comments-title') or @id='co
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "wordpress": {"family": "ids", "count": WP_COUNT},
-    "blogger": {"family": "ids", "id_re": r"^c\d+$"},
-    "drupal": {"family": "ids", "id_re": r"^comment-\d+$", "tags": ("a",)},
+    "blogger": {"family": "ids", "id_re": r"^c\d+$",
+                # threaded template (2011+): a reply's li.comment sits in its parent's li
+                "parent": "string(ancestor::li[contains(@class,'comment')][2]"
+                          "/div[contains(@class,'comment-block')]/@id)"},
+    "drupal": {"family": "ids", "id_re": r"^comment-\d+$", "tags": ("a",),
+               # replies sit in a div.indented after their parent
+               "depth": "count(ancestor::div[contains(concat(' ',@class,' '),' indented ')])"},
     "typepad": {"family": "ids", "id_re": r"^comment-6a[0-9a-f]+$", "flat": True,
                 "author": ("substring-before(substring-after(normalize-space(.//*[contains(@class,'comment-footer')]),'Posted by: '),' |')",),
                 "date": ("substring-after(normalize-space(.//*[contains(@class,'comment-footer')]),'| ')",),
@@ -26,16 +31,30 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "generic": {"family": "ids"},
 }
 
-THESIS_DL = {"text_sibling": True, "text": (".",),
+THESIS_DL = {"text_sibling": True, "text": ("./div[contains(@class,'format_text')]", "."),
+             "drop": (".//p[@class='reply']", ".//dl[contains(@class,'children')]"),
+             # a reply's dt sits in a dl.children inside its parent's dd
+             "parent": "string(ancestor::dd[1]/preceding-sibling::dt[1]/@id)",
              "author": (".//*[contains(@class,'comment_author')]",),
              "date": (".//*[contains(@class,'comment_time')]", ".//*[contains(@class,'comment_num')]/following::a[1]")}
 BLOGGER_DL = {"text_sibling": True, "text": (".",), "date_on_item": True, "flat": True,
               "author": ("substring-before(concat(normalize-space(string(.)),' said'),' said')",),
               "date": ("following-sibling::dd[contains(@class,'comment-footer')][1]",)}
 
+ZEROHEDGE = {"author": (".//div[@class='non_toggle_label']/b",),
+             "date": ("substring-before(normalize-space(.//span[@class='scomments_info']),' |')",),
+             "text": (".//*[@class='comment-content']",)}
+ANDROIDCENTRAL = {"author": (".//p[@class='user']/a",), "date": (".//li[@class='time']/span/a",),
+                  "text": (".//*[@class='comment-body']",)}
+
+BLOGGER_CLASSIC = {"flat": True,
+                   "author": ("substring-before(substring-after(normalize-space(.//*[@class='comment-data']),'By '),', at')",),
+                   "date": (".//*[@class='comment-data']/a[@title='comment permalink']",),
+                   "text": (".//*[@class='comment-body']",)}
+
 RECIPES: dict[str, dict[str, Any]] = {
     "wordpress-dragnet-R14": {"author": ("substring-before(normalize-space(./text()[normalize-space()][1]),' on ')",
-                                         ".//a[contains(@class,'url')]"),
+                                         ".//a[contains(@class,'url')]", "./span[1]"),
                               "date": ("substring-after(concat(' ',normalize-space(./text()[normalize-space()][last()])),' on ')",),
                               "text": (".//*[@class='commenttext']",)},
     "wordpress-dragnet-102": {"author": (".//p[@class='comment-meta']/a[contains(@class,'url')]",
@@ -68,11 +87,27 @@ RECIPES: dict[str, dict[str, Any]] = {
     "wordpress-dragnet-T132": {"date": ("./p[1]",), "text": ("./p[position()>2]",)},
     "wordpress-dragnet-T65": {"date": ("substring-after(normalize-space(.//small),'Posted on ')",)},
     "wordpress-dragnet-R904": {"date": (".//*[@class='commentmetadata']/small/a",)},
+    "wordpress-blogskipper-dataworld": {"date": (".//small[@class='comment-time']",),
+                                        "text": (".//*[@class='commententry']",)},
+    "generic-blogskipper-4pda": {"id_re": r"^comment-\d+$", "author": (".//a[@class='nickname']",),
+                                 "date": ("normalize-space(.//span[@class='h-meta']/text()[1])",),
+                                 "text": ("./p[@class='content']",),
+                                 "parent": "string(../parent::ul[contains(@class,'comment-list')]/preceding-sibling::div[starts-with(@id,'comment-')][1]/@id)"},
+    "disqus-blogskipper-disqus": {"id_re": r"^post-\d+$", "tags": ("li",), "author": (".//*[contains(@class,'author')]",),
+                                  "date": (".//a[contains(@class,'time-ago')]",), "text": (".//*[contains(@class,'post-message')]",)},
+    "generic-blogskipper-news": {"id_re": r"^\d+$", "tags": ("tr",), "class_has": "comtr", "author": (".//a[@class='hnuser']",),
+                                 "date": (".//span[@class='age']/a",), "text": (".//div[@class='comment']",),
+                                 "drop": (".//div[@class='reply']",),
+                                 "depth": "number(.//td[@class='ind']/img/@width) div 40"},
+    "generic-blogskipper-habrahabr": {"id_re": r"^comment_\d+$", "author": (".//*[contains(@class,'user-info__nickname')]",),
+                                      "date": (".//time",), "text": (".//*[contains(@class,'comment__message')]",),
+                                      "parent": "string(../span[@class='parent_id']/@data-parent_id[. != '0'])"},
     "generic-dragnet-T127": {"family": "none", "comment_system": "script"},
-    "wordpress-dragnet-R816": {"author": (".//a[contains(@class,'url')]",),
+    "wordpress-dragnet-R816": {"author": (".//a[contains(@class,'url')]",
+                                          "substring-before(normalize-space(./text()[normalize-space()][1]),' on ')"),
                                "date": ("substring-after(concat(' ',normalize-space(./text()[normalize-space()][last()])),' on ')",),
                                "text": (".//*[@class='commenttext']",)},
-    "wordpress-dragnet-R46": {"author": ("normalize-space(./text()[normalize-space()][1])",),
+    "wordpress-dragnet-R46": {"author": ("./a[not(starts-with(@href,'#'))]", "normalize-space(./text()[normalize-space()][1])"),
                               "date": ("./a[starts-with(@href,'#comment')]",), "text": (".//*[@class='comment-text']",)},
     "wordpress-dragnet-R762": {"text_sibling": True, "text": (".",),
                                "author": (".//a[contains(@class,'url')]",
@@ -89,9 +124,15 @@ RECIPES: dict[str, dict[str, Any]] = {
     "blogger-dragnet-R101": BLOGGER_DL, "blogger-dragnet-R103": BLOGGER_DL, "blogger-dragnet-R213": BLOGGER_DL,
     "blogger-dragnet-R296": BLOGGER_DL, "blogger-dragnet-R402": BLOGGER_DL, "blogger-dragnet-R49": BLOGGER_DL,
     "blogger-dragnet-R59": BLOGGER_DL, "blogger-cleaneval-dev-57": BLOGGER_DL, "blogger-cleaneval-129": BLOGGER_DL,
-    "blogger-cleaneval-dev-13": {"flat": True,
-                                 "author": ("substring-before(substring-after(normalize-space(.//*[@class='comment-data']),'By '),', at')",),
-                                 "date": (".//*[@class='comment-data']/a",), "text": (".//*[@class='comment-body']",)},
+    "blogger-cleaneval-dev-13": BLOGGER_CLASSIC, "blogger-cleaneval-72": BLOGGER_CLASSIC,
+    "drupal-dragnet-T145": ZEROHEDGE, "drupal-dragnet-T21": ZEROHEDGE,
+    "drupal-dragnet-R228": {"author": (".//div[@class='commeta']//li[2]",), "date": (".//div[@class='commeta']//li[1]",),
+                            "text": (".//*[@class='comcontent']",)},
+    "drupal-dragnet-R342": ANDROIDCENTRAL, "drupal-dragnet-R341": ANDROIDCENTRAL,
+    "drupal-pagesignal-0cb28c3b-4bc4": {
+        "author": ("substring-before(concat(normalize-space(.//*[@class='comment-author']),' ('),' (')",),
+        "date": ("substring-before(substring-after(normalize-space(.//*[@class='comment-author']),'('),')')",),
+        "text": (".//*[@class='comment-content']",)},
     "drupal-dragnet-R700": {"author": ("normalize-space(substring-after(.//*[@class='submitted'],'— '))",),
                             "date": ("substring-before(normalize-space(.//*[@class='submitted']),' —')",),
                             "text": ("./div[@class='clear-block']/p",)},
