@@ -15,6 +15,7 @@ WP_COUNT = ("(//*[@id='comments' or contains(@class,'comments-title') or @id='co
 DEFAULTS: dict[str, dict[str, Any]] = {
     "wordpress": {"family": "ids", "count": WP_COUNT},
     "blogger": {"family": "ids", "id_re": r"^c\d+$",
+                "count": "(//*[@id='comments']//h4[re:test(., '\\d+\\s+comments?:', 'i')])[1]",
                 # threaded template (2011+): a reply's li.comment sits in its parent's li
                 "parent": "string(ancestor::li[contains(@class,'comment')][2]"
                           "/div[contains(@class,'comment-block')]/@id)"},
@@ -56,6 +57,12 @@ BLOGGER_CLASSIC = {"flat": True,
 MULTI = {"author": (".//div[@class='comment-text']/h4/a", "normalize-space(.//div[@class='comment-text']/h4/text()[1])"),
          "date": (".//div[@class='comment-text']/h4/span",), "text": (".//div[@class='comment-text']/p",)}
 
+NEWSTATESMAN = {  # "Fri, 2012-11-09 17:18 — Name (not verified)": the badge is not the name
+    "author": (("substring-before(concat(normalize-space(substring-after(.//*[@class='submitted'],"
+               "'— ')),' (not verified)'),' (not verified)')"),),
+    "date": ("substring-before(normalize-space(.//*[@class='submitted']),' —')",),
+    "text": ("./div[@class='clear-block']/p",)}
+
 RECIPES: dict[str, dict[str, Any]] = {
     "wordpress-dragnet-R14": {"author": ("substring-before(normalize-space(./text()[normalize-space()][1]),' on ')",
                                          ".//a[contains(@class,'url')]", "./span[1]"),
@@ -70,10 +77,7 @@ RECIPES: dict[str, dict[str, Any]] = {
                              "text": (".//*[@class='comment-text']/p[position()>1]",)},
     "wordpress-dragnet-R898": {"author": (".//*[@class='comment-name']",),
                                "date": (".//*[contains(@class,'comment-date')]",)},
-    "drupal-dragnet-R698": {"author": (("substring-before(concat(normalize-space(substring-after(.//*[@class='submitted'],"
-                                       "'— ')),' (not verified)'),' (not verified)')"),),
-                            "date": ("substring-before(normalize-space(.//*[@class='submitted']),' —')",),
-                            "text": ("./div[@class='clear-block']/p",)},
+    "drupal-dragnet-R698": NEWSTATESMAN,
     "joomla-dragnet-R105": {"id_re": r"^pc_\d+$",
                             "author": ("substring-before(substring-after(normalize-space(.//span[@class='small']),'written by '),',')",),
                             "date": ("substring-after(substring-after(normalize-space(.//span[@class='small']),'written by '),', ')",),
@@ -127,7 +131,8 @@ RECIPES: dict[str, dict[str, Any]] = {
     "wordpress-pagesignal-0acd5213-35e1": {
         "author": ("substring-before(substring-after(normalize-space(.//cite),'Comment by '),' —')",),
         "date": ("substring-after(normalize-space(.//cite),'— ')",), "text": ("./p[not(cite)]",)},
-    "wordpress-dragnet-T154": {"author": ("normalize-space(.//cite[@class='comment-author']/text()[normalize-space()][1])",),
+    "wordpress-dragnet-T154": {"author": ("normalize-space(.//cite[@class='comment-author']/text()[normalize-space()][1])",
+                                          ".//cite[@class='comment-author']/a"),
                                "date": (".//cite[@class='comment-author']/span",), "text": (".//div[@class='comment-text']",)},
     "wordpress-dragnet-R273": {"author": (".//div[contains(@class,'comment-author')]/a[1]",), "date": ("substring-after(normalize-space(.//div[contains(@class,'comment-author')]/a[2]),'Posted at ')",)},
     "wordpress-dragnet-R150": {"date": (("substring-before(substring-after(normalize-space(.//p[@class='info']),'On '),"
@@ -150,7 +155,9 @@ RECIPES: dict[str, dict[str, Any]] = {
                                           "substring-before(normalize-space(./text()[normalize-space()][1]),' on ')"),
                                "date": ("substring-after(concat(' ',normalize-space(./text()[normalize-space()][last()])),' on ')",),
                                "text": (".//*[@class='commenttext']",)},
-    "wordpress-dragnet-R46": {"author": ("./a[not(starts-with(@href,'#'))]", "normalize-space(./text()[normalize-space()][1])"),
+    "wordpress-dragnet-R46": {"author": (("substring-before(concat(normalize-space(./a[not(starts-with(@href,'#'))]),"
+                                         "' - author'),' - author')"),  # the post author's badge
+                                         "normalize-space(./text()[normalize-space()][1])"),
                               "date": ("./a[starts-with(@href,'#comment')]",), "text": (".//*[@class='comment-text']",)},
     "wordpress-dragnet-R762": {"text_sibling": True, "text": (".",),
                                "author": (".//a[contains(@class,'url')]",
@@ -158,7 +165,7 @@ RECIPES: dict[str, dict[str, Any]] = {
                                "date": ("./a[contains(@href,'#comment-')]",)},
     "wordpress-dragnet-R981": {"author": (".//*[@class='commeta']",), "date": (".//*[@class='comdate']",),
                                "text": (".//*[@class='comtext']",)},
-    "wordpress-dragnet-39": {"author": (".//p[@class='cm-meta']/a[1]",), "date": (".//*[@class='comment-meta-time']",),
+    "wordpress-dragnet-39": {"author": ("substring-before(normalize-space(.//p[@class='cm-meta']),' —')",), "date": (".//*[@class='comment-meta-time']",),
                              "text": (".//*[contains(@class,'comment_entry')]",),
                              "drop": (".//p[@class='cm-meta']", ".//*[contains(@class,'reply')]")},
     "wordpress-dragnet-R980": THESIS_DL, "wordpress-dragnet-R894": THESIS_DL, "wordpress-dragnet-20": THESIS_DL,
@@ -169,7 +176,8 @@ RECIPES: dict[str, dict[str, Any]] = {
     "blogger-dragnet-R101": BLOGGER_DL, "blogger-dragnet-R103": BLOGGER_DL, "blogger-dragnet-R213": BLOGGER_DL,
     "blogger-dragnet-R296": BLOGGER_DL, "blogger-dragnet-R402": BLOGGER_DL, "blogger-dragnet-R49": BLOGGER_DL,
     "blogger-dragnet-R59": BLOGGER_DL, "blogger-cleaneval-dev-57": {**BLOGGER_DL, "date_on_item": False,
-                                            "author": (".//span[contains(@class,'comment-author')]", "./a[normalize-space()][2]"),
+                                            "author": (".//span[contains(@class,'comment-author')]", "./a[normalize-space()][2]",
+                                                       "substring-before(substring-after(normalize-space(.),', '),' said')"),
                                             "date": ("./a[normalize-space()][1]",)}, "blogger-cleaneval-129": BLOGGER_DL,
     "blogger-cleaneval-dev-13": BLOGGER_CLASSIC, "blogger-cleaneval-72": BLOGGER_CLASSIC,
     "drupal-dragnet-T145": ZEROHEDGE, "drupal-dragnet-T21": ZEROHEDGE,
@@ -180,9 +188,7 @@ RECIPES: dict[str, dict[str, Any]] = {
         "author": ("substring-before(concat(normalize-space(.//*[@class='comment-author']),' ('),' (')",),
         "date": ("substring-before(substring-after(normalize-space(.//*[@class='comment-author']),'('),')')",),
         "text": (".//*[@class='comment-content']",)},
-    "drupal-dragnet-R700": {"author": ("normalize-space(substring-after(.//*[@class='submitted'],'— '))",),
-                            "date": ("substring-before(normalize-space(.//*[@class='submitted']),' —')",),
-                            "text": ("./div[@class='clear-block']/p",)},
+    "drupal-dragnet-R700": NEWSTATESMAN,
     "squarespace-dragnet-R8": {"flat": True, "author": (".//*[@class='signature']/a[last()]",),
                                "date": ("substring-before(normalize-space(.//*[@class='signature']),' |')",),
                                "text": (".//*[contains(@class,'body')]",)},
