@@ -3,8 +3,9 @@
 A labelling aid, deliberately independent of palimpsest: it imports nothing from
 `crawler` or `storage` and reads each page with plain lxml XPath, by a recipe named in
 `recipes.RECIPES` (one family of markup per recipe, with per-page overrides). Its output
-is a first draft that a person checks against the page; corrections made by hand go in
-`recipes.FIXES` so that a re-run keeps them. Run: `python -m tests.pages.labeller [NAME...]`.
+is a first draft that a person checks against the page; what the check corrects goes
+into the page's recipe (an XPath, or a value read off the page such as `count_value`),
+so that a re-run keeps it. Run: `python -m tests.pages.labeller [NAME...]`.
 """
 
 from __future__ import annotations
@@ -117,8 +118,6 @@ def items_by_id(doc: Any, rule: dict[str, Any]) -> list[tuple[str, Any]]:
                 continue
         num = _number(ident)
         if num is None or num in seen:
-            continue
-        if any(anc in seen.values() for anc in el.iterancestors()) and rule.get("outer_only"):
             continue
         seen[num] = el
     return list(seen.items())
@@ -267,8 +266,6 @@ def displayed_count(doc: Any, rule: dict[str, Any]) -> int | None:
         match = re.search(r"(\d[\d,.]*)", text(hit))
         if match:
             return int(re.sub(r"[,.]", "", match.group(1)))
-    if rule.get("count_none_is_zero"):
-        return 0
     return None
 
 
@@ -280,17 +277,11 @@ def label(name: str, meta: dict[str, Any]) -> dict[str, Any]:
         comments = FAMILIES[rule.get("family", "ids")](doc, rule)
     for c in comments:
         c["text"] = c["text"][:TEXT_CHARS]
-    comments = [c for c in comments if c["external_id"] not in set(rule.get("skip", ()))]
-    for fix in recipes.FIXES.get(name, ()):
-        for c in comments:
-            if c["external_id"] == fix["external_id"]:
-                c.update({k: v for k, v in fix.items() if k != "external_id"})
     return {
         "name": name,
         "engine": meta["engine"],
         "comment_system": rule.get("comment_system", meta["comment_system"]),
         "comment_count_displayed": displayed_count(doc, rule),
-        "shows_dates": rule.get("shows_dates", True),
         "comments": comments,
     }
 

@@ -1,8 +1,11 @@
 """Page-by-page XPath recipes for the labeller, checked by eye against each page.
 
-`DEFAULTS` gives each engine's family; `RECIPES[name]` overrides it for one page (item
-ids, author/date/text XPaths tried in order, the displayed-count XPath). `FIXES[name]`
-holds values corrected by hand after looking at the page.
+`DEFAULTS` gives each engine's family; `RECIPES[name]` overrides it for one page: item ids
+(`id_re`, `tags`, `class_has`), author/date/text XPaths tried in order (string
+expressions such as `substring-before(...)` where the value shares an element with
+others), what to `drop` from the text, how replies show (`parent`, `depth`, `flat`),
+`text_sibling` for dt/dd layouts, and the displayed count (`count`, or `count_value`
+read off the page by eye).
 """
 
 from __future__ import annotations
@@ -87,7 +90,7 @@ RECIPES: dict[str, dict[str, Any]] = {
         "author": ("substring-before(substring-after(normalize-space(.//p[@class='posted']),'Posted by '),' |')",),
         "date": (".//p[@class='posted']/a",)},
     "wordpress-dragnet-T93": {"id_re": r"^dsq-comment-\d+$", "tags": ("li",), "comment_system": "disqus",
-                              "author": (".//cite",), "date": ("''",), "shows_dates": False,
+                              "author": (".//cite",), "date": ("''",),
                               "text": (".//*[contains(@class,'dsq-comment-message')]",)},
     "wordpress-dragnet-R459": {"date": (("concat(normalize-space(.//li[@class='commentdate']),' ',"
                                         "normalize-space(.//li[@class='commenttime']))"),)},
@@ -195,9 +198,6 @@ RECIPES: dict[str, dict[str, Any]] = {
     "movabletype-dragnet-R836": {"author": (".//*[@class='comment-header']",), "date": (".//*[@class='comment-footer']/a",),
                                  "text": (".//*[@class='comment-content']",)},
 }
-
-FIXES: dict[str, list[dict[str, Any]]] = {}
-
 
 def rule_for(name: str) -> dict[str, Any]:
     engine = name.split("-", 1)[0]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench import eval_pages
+from storage.records import CommentRecord
 from tests.pages import labeller
 
 ROOT = Path(__file__).resolve().parent
@@ -81,3 +82,24 @@ def test_the_floor_check_fails_a_reader_that_gets_worse() -> None:
     failures = eval_pages.below_floors({"wordpress": worse, "blogger": worse, "drupal": worse})
     assert "wordpress: recall 0.100 < floor" in " ".join(failures)
     assert any(f.startswith("wordpress: " + str(worse.unshown) + " comments with unshown author or text") for f in failures)
+
+
+def _stored(cid: str, author: str, text: str, parent: str | None = None) -> CommentRecord:
+    return CommentRecord(external_id=cid, author_raw=author, author_key=author.casefold(),
+                         body_text=text, threaded_parent_external_id=parent)
+
+
+def test_scoring_counts_what_the_page_does_not_show() -> None:
+    expected = {"name": "page", "comments": [
+        {"external_id": "1", "author": "Jane Roe", "published_raw": "May 1, 2012", "published_utc": None,
+         "parent": None, "text": "I agree with the post."},
+        {"external_id": "2", "author": "A Blog", "published_raw": None, "published_utc": None,
+         "parent": "1", "text": ""},  # a trackback without an excerpt
+    ]}
+    visible = "jane roe may 1, 2012 i agree with the post. a blog"
+    got = (_stored("comment-1", "Anonymous", ""),  # the misread issue 12 describes
+           _stored("c2", "A Blog", "", parent="1"))
+    score = eval_pages.EngineScore()
+    eval_pages.score_page(expected, got, visible, score)
+    assert (score.matched, score.author_ok, score.text_ok, score.parent_ok) == (2, 1, 1, 2)
+    assert (score.dated, score.date_ok, score.unshown) == (1, 0, 1)
