@@ -149,6 +149,7 @@ RECIPES: dict[str, dict[str, Any]] = {
     "wordpress-dragnet-R112": {"author": (".//p[@class='comment-url']",), "text": (".//div[@class='comment-text']",)},
     "wordpress-dragnet-R287": {"date": (".//span[@class='comment-datetime']",)},
     "wordpress-dragnet-R903": {"count_value": None},
+    "wordpress-dragnet-T62": {"date": ("substring-before(normalize-space(.//div[@class='commentFooter']),' |')",)},
     "wordpress-dragnet-T30": {"count_value": 17},
     "movabletype-dragnet-R990": {"date": (".//abbr[@class='published']",)},
     "generic-dragnet-R125": {"author": (".//div[@class='profile']/a",), "date": (".//p[@class='date']",),
