@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -33,8 +34,19 @@ _SAYS = re.compile(
 )
 
 
+def html_dir() -> Path:
+    """The saved pages' folder, looked up in the order make eval-pages uses
+    ($PALIMPSEST_PAGES_HTML, shared/pages/html beside the checkout, tests/pages/html)."""
+    named = os.environ.get("PALIMPSEST_PAGES_HTML")
+    places = ([Path(named)] if named else []) + [ROOT.parents[2] / "shared" / "pages" / "html", ROOT / "html"]
+    found = [where for where in places if any(where.glob("*.html.gz"))]
+    if not found:
+        raise SystemExit(f"no saved pages in {', '.join(map(str, places))} (see tests/pages/README.md)")
+    return found[0]
+
+
 def load_doc(name: str) -> Any:
-    raw = gzip.decompress((ROOT / "html" / f"{name}.html.gz").read_bytes())
+    raw = gzip.decompress((html_dir() / f"{name}.html.gz").read_bytes())
     return html.document_fromstring(raw)
 
 

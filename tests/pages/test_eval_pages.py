@@ -15,6 +15,7 @@ from storage.records import CommentRecord
 from tests.pages import labeller
 
 ROOT = Path(__file__).resolve().parent
+HTML = eval_pages.html_dir()  # the saved pages: not committed (see README.md)
 PROVENANCE = json.loads((ROOT / "provenance.json").read_text(encoding="utf-8"))["pages"]
 PROVENANCE_FIELDS = ("name", "engine", "theme", "comment_system", "repository", "path", "commit",
                      "repo_licence", "original_dataset", "data_licence", "sha256")
@@ -23,7 +24,7 @@ PROVENANCE_FIELDS = ("name", "engine", "theme", "comment_system", "repository", 
 def test_every_page_has_its_provenance_and_its_expected_file() -> None:
     names = [p["name"] for p in PROVENANCE]
     assert len(names) == len(set(names))
-    assert sorted(names) == sorted(p.name.removesuffix(".html.gz") for p in (ROOT / "html").iterdir())
+    assert sorted(names) == sorted(p.name.removesuffix(".html.gz") for p in HTML.glob("*.html.gz"))
     assert sorted(names) == sorted(p.stem for p in (ROOT / "expected").glob("*.json"))
     for page in PROVENANCE:
         missing = [f for f in PROVENANCE_FIELDS if not page.get(f)]
@@ -64,7 +65,7 @@ def test_the_saved_bytes_are_the_ones_provenance_names() -> None:
     import hashlib
 
     for page in PROVENANCE:
-        raw = gzip.decompress((ROOT / "html" / f"{page['name']}.html.gz").read_bytes())
+        raw = gzip.decompress((HTML / f"{page['name']}.html.gz").read_bytes())
         assert hashlib.sha256(raw).hexdigest() == page["sha256"], page["name"]
 
 
