@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test eval bench install clean
+.PHONY: demo test eval eval-pages bench install clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ test: $(STAMP)
 
 eval: $(STAMP)
 	$(PY) -m bench.eval_conversation
+
+eval-pages: $(STAMP)
+	$(PY) -m bench.eval_pages
 
 bench: $(STAMP)
 	$(PY) -m bench.run
