@@ -8,6 +8,7 @@ parts: the raw comment region and its fingerprint, truncation, and comment pagin
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, replace
@@ -15,7 +16,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from crawler.page import Page
 from crawler.parsers import wordpress_selectors as sel
+from crawler.parsers.comment_reader import page_clock, read_any_comments
 from crawler.parsers.htmltext import Element, detect_encoding, parse_document, text_of
+from crawler.parsers.unread import UnreadComment
 from crawler.parsers.wordpress_comments import comment_ids, find_comment_list, read_comments
 from crawler.parsers.wordpress_post import read_post
 from storage.records import CommentRecord, PostRecord
@@ -37,6 +40,9 @@ class PostPage:
     truncated: bool  # page cut short or comments lost to broken markup: thread is partial
     post_complete: bool = True  # False: the page was cut before the post's text ended
     problems: tuple[str, ...] = ()  # what went wrong on this page, each naming its URL
+    # Comment items whose author or text could not be found: not in `comments`, and the
+    # thread is partial (crawler.parsers.unread).
+    unread: tuple[UnreadComment, ...] = ()
 
 
 # --- raw bytes: region and fingerprint ---------------------------------------------------
@@ -114,7 +120,15 @@ def parse_post_page(page: Page) -> PostPage:
     comment_list = find_comment_list(doc)
     comment_page, page_urls = _comment_pages(doc, page.url, comment_list)
     page_no = comment_page or 1
-    comments, seen = read_comments(comment_list, page_no)
+    clock = functools.cache(lambda: page_clock(doc, page.fetched_at))
+    comments, unread, seen = read_comments(comment_list, page_no, clock)
+    if comment_list is None or unread:
+        # A theme or plugin the fast path does not know: the shared reader, if it reads more.
+        other = read_any_comments(doc, page_no, clock())
+        # More comments read, else more items seen (an item it cannot read is a problem
+        # to report, not a silence).
+        if (len(other.comments), len(other.seen)) > (len(comments), len(seen)):
+            comments, unread, seen = other
     problems: list[str] = []
 
     # The raw bytes say which comments the page holds; when lxml's tree lacks some, broken
@@ -127,9 +141,10 @@ def parse_post_page(page: Page) -> PostPage:
         if raw_ids - seen:
             repaired = _repaired(page.body, encoding)
             fixed_list = find_comment_list(repaired)
-            fixed, fixed_seen = read_comments(fixed_list, page_no)
+            fixed, fixed_unread, fixed_seen = read_comments(fixed_list, page_no, clock)
             if len(fixed_seen & raw_ids) > len(seen & raw_ids):
-                doc, comment_list, comments, seen = repaired, fixed_list, fixed, fixed_seen
+                doc, comment_list, seen = repaired, fixed_list, fixed_seen
+                comments, unread = fixed, fixed_unread
                 problems.append(f"{page.url}: broken markup, comments read after repair")
             lost = sorted(raw_ids - seen, key=lambda cid: (len(cid), cid))
             if lost:
@@ -150,6 +165,7 @@ def parse_post_page(page: Page) -> PostPage:
     return _post_page(
         page, doc, comment_list, tuple(comments), region, (comment_page, page_urls),
         truncated=truncated, post_complete=post_complete, problems=tuple(problems),
+        unread=tuple(unread),
     )
 
 
@@ -194,6 +210,7 @@ def _post_page(
     truncated: bool = False,
     post_complete: bool = True,
     problems: tuple[str, ...] = (),
+    unread: tuple[UnreadComment, ...] = (),
 ) -> PostPage:
     """The page's PostPage around its comments and `pages` (this page's number and the
     thread's comment page URLs): the post and the fingerprint."""
@@ -209,6 +226,7 @@ def _post_page(
         truncated=truncated,
         post_complete=post_complete,
         problems=problems,
+        unread=unread,
     )
 
 

@@ -82,5 +82,6 @@ def _thread_page(parsed: wordpress_html.PostPage, notes: tuple[str, ...] = ()) -
         post=parsed.post,
         expected=parsed.post.comment_count_displayed,
         cut_off=parsed.truncated,
+        unread=parsed.unread,
         notes=notes,
     )

@@ -531,6 +531,8 @@ class ArchiveSpider(Spider):
         yield from self._advance(thread)
 
     def _take(self, thread: ThreadFetch, outcome: Outcome) -> None:
+        if isinstance(outcome, Read) and outcome.page.unread:
+            self._stats().inc_value("palimpsest/unreadable_comments", len(outcome.page.unread))
         for fault in thread.take(outcome):
             self._fault(fault.kind, fault.url, fault.why)
 
