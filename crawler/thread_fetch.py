@@ -227,6 +227,9 @@ class ThreadFetch:
         if page.cut_off:
             self.problems.append(f"{url}: page is cut off")
             faults.append(Fault("truncated", url, "page is cut off mid-thread"))
+        if page.elsewhere:
+            self.problems.append(f"{url}: {page.elsewhere}")
+            faults.append(Fault("comments_elsewhere", url, page.elsewhere))
         if page.unread:
             self.problems += [unread_problem(url, u) for u in page.unread]
             ids = ", ".join(u.external_id for u in page.unread)

@@ -28,6 +28,7 @@ DOC_FILES = {
     "export": "docs/exports.md",
     "serve": "docs/exports.md",
     "report": "docs/exports.md",
+    "inspect": "docs/inspect.md",
 }
 
 

@@ -51,9 +51,22 @@ AUTHOR_CLASSES = (
                "comment__author", "c-author")),
     frozenset(("comment-author", "author", "commenter", "comment-author-vcard", "user")),
 )
-# Boxes whose first strong, b or link is the name when nothing above matched.
+# Boxes whose first strong, b or link, else leading text, is the name when nothing above
+# matched; headings of the item's own (`h4`Name <span>On Friday…</span>`) likewise.
 META_CLASSES = frozenset(("comment-meta", "comment-header", "comment-info", "commentmetadata",
-                          "comment-details", "byline", "wpd-comment-header", "comment-head"))
+                          "comment-details", "byline", "wpd-comment-header", "comment-head",
+                          "commeta", "cm-meta", "comment_meta", "comment-by", "comment_by",
+                          "comment-info-top", "commentinfo", "comment-meta-data"))
+HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
+# Between a name and the date in a line of text: "Heather on October 23rd", "Ann — May 3".
+NAME_SEPARATOR = re.compile(r"\s+(?:on|am|le|el|il|says|said|wrote|sagt|dice|dit)\s+|\s*[—–|•·]\s*|\s+-\s+",
+                            re.IGNORECASE)
+# What a name taken from a box's first words never is: a number ("#1"), a date or time.
+NOT_A_NAME = re.compile(
+    r"^\W*\d+\W*$|\b\d{1,2}[:/.]\d{2}\b|\b(?:19|20)\d{2}\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b",
+    re.IGNORECASE,
+)
 # Inside the author box, not the name: "says:", screen-reader text, role badges ("Autor",
 # "Post author"), avatars.
 AUTHOR_CHROME = ("says", "screen-reader-text", "badge", "role", "label", "wpd-comment-label",
@@ -87,11 +100,12 @@ TEXT_CLASSES = (
     frozenset(("comment-content", "comment-text", "wpd-comment-text", "comment-entry",
                "commenttext", "comment_text", "comment-body-text", "tcm-comment-content",
                "epoch-comment-content", "comment__content", "c-body", "field-name-comment-body",
-               "field--name-comment-body", "comment-message")),
-    frozenset(("entry-content", "content", "text", "comment-body")),
+               "field--name-comment-body", "comment-message", "comtext", "comment_entry",
+               "commentbody", "comment-copy", "comment_content", "comment-inner-text")),
+    frozenset(("entry-content", "content", "text", "comment-body", "entry", "comright")),
 )
 # Inside a text box that is also the wrapper: what is not the text.
-TEXT_CHROME = ("comment-author", "comment-meta", "commentmetadata", "reply", "vcard",
+TEXT_CHROME = ("comment-author", "meta", "reply", "vcard", "comdate",
                "comment-awaiting-moderation", "comment-header", "comment-footer", "links",
                "comment-actions", "wpd-comment-footer", "wpd-comment-header", "avatar")
 # JSON-LD: a `Comment` node and its fields.

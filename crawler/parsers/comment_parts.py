@@ -27,31 +27,72 @@ def _first(own: list[Element], tokens: frozenset[str]) -> Element | None:
 # --- author ------------------------------------------------------------------------
 
 
-def author_of(item: Element, own: list[Element]) -> tuple[str, str | None]:
-    """The name the comment shows for its author ("" when none) and the profile URL."""
+def author_of(item: Element, own: list[Element]) -> tuple[str, str | None, Element | None]:
+    """The name the comment shows for its author ("" when none), the profile URL, and
+    the element the name was read from (None: the item's own leading text)."""
     box = next((el for el in own if el.get("itemprop") == "author"), None)
     if box is not None:
         box = next((el for el in box.iter() if el.get("itemprop") == "name"), box)
-    for tokens in cm.AUTHOR_CLASSES:
-        if box is None:
-            box = _first(own, tokens)
+    if box is None:
+        box = _first(own, cm.AUTHOR_CLASSES[0])
+    # get_comment_author_link(): <a class="url"> around the name, also inside a box that
+    # holds more ("Twitter: ...").
+    linked = next((el for el in (box.iter("a") if box is not None else own)
+                   if el.tag == "a" and "url" in _classes(el)), None)
+    if linked is not None:
+        box = linked
+    if box is None:
+        box = _first(own, cm.AUTHOR_CLASSES[1])
     if box is None:
         box = next((el for el in own if el.tag == "cite"), None)
-    if box is None:
-        meta = _first(own, cm.META_CLASSES)
-        if meta is None and item.tag == "dt":
-            meta = item  # Thesis: dt holds the byline, dd the text
-        if meta is not None:
-            box = next((el for el in meta.iter("strong", "b", "a") if el.get("href", "").find("#") == -1
-                        or el.tag != "a"), None)
-    if box is None:
-        return "", None
-    name = clean_author(_name_text(box))
-    link = box if box.tag == "a" else next(box.iter("a"), None)
+    if box is None:  # a theme's own spelling: "sidecommentauthor", "comment-author-info"
+        box = next((el for el in own if "author" in (el.get("class") or "")
+                    and "avatar" not in (el.get("class") or "")), None)
+    name = clean_author(_name_text(box)) if box is not None else ""
+    if not name:
+        for lead in _lead_boxes(item, own):
+            box, name = _lead_name(lead)
+            if name:
+                break
+    if not name:
+        return "", None, None
+    link = None
+    if box is not None:
+        link = box if box.tag == "a" else next(box.iter("a"), None)
+        parent = box.getparent()
+        if link is None and parent is not None and parent.tag == "a":
+            link = parent
     url = link.get("href") if link is not None else None
-    if url is None and box.getparent() is not None and box.getparent().tag == "a":  # type: ignore[union-attr]
-        url = box.getparent().get("href")  # type: ignore[union-attr]
-    return name, url or None
+    return name, (url if url and "#" not in url[:1] else None), box
+
+
+def _lead_boxes(item: Element, own: list[Element]) -> list[Element]:
+    """Where a name stands first when no markup names it: the meta boxes, the item's own
+    headings, the byline `dt` of Thesis, the item itself."""
+    boxes = [el for el in own if not cm.META_CLASSES.isdisjoint(_classes(el))]
+    boxes += [el for el in own if el.tag in cm.HEADINGS]
+    return [*boxes, item]
+
+
+def _lead_name(box: Element) -> tuple[Element | None, str]:
+    """The name a box starts with: its first strong, b, span or link (not a permalink,
+    a number or a date), else its leading text up to the date ("Heather on October
+    23rd" -> "Heather")."""
+    lead = (box.text or "").strip()
+    if not lead:
+        for child in box:
+            if not isinstance(child.tag, str) or child.tag in ("img", "br"):
+                continue
+            href = child.get("href") or next((a.get("href") or "" for a in child.iter("a")), "")
+            text = text_of(child)
+            if href.startswith("#") or "#comment" in href or not text or cm.NOT_A_NAME.search(text):
+                continue  # a permalink, a comment number ("#1"), a date, an empty box
+            if child.tag not in ("a", "strong", "b", "span", "cite"):
+                break
+            return child, clean_author(_name_text(child))
+        return None, ""
+    name = clean_author(cm.NAME_SEPARATOR.split(" ".join(lead.split()), maxsplit=1)[0])
+    return None, ("" if cm.NOT_A_NAME.search(name) else name)
 
 
 def _name_text(box: Element) -> str:
@@ -88,37 +129,56 @@ def clean_author(name: str) -> str:
 # --- date --------------------------------------------------------------------------
 
 
-def date_of(own: list[Element], clock: PageClock) -> ReadDate:
-    """The comment's date: a machine stamp of its own, else a date box's title or text."""
+def date_of(item: Element, own: list[Element], clock: PageClock,
+            author_box: Element | None = None) -> tuple[ReadDate, Element | None]:
+    """The comment's date (a machine stamp of its own, else a date box's title or text,
+    a permalink's text, the words after the name) and the element it was read from."""
     for el in own:
         if el.tag == "time" and el.get("datetime"):
-            return read_date(text_of(el), machine=el.get("datetime"), clock=clock)
+            return read_date(text_of(el), machine=el.get("datetime"), clock=clock), el
         if el.get("itemprop") in cm.DATE_ITEMPROPS:
             stamp = el.get("content") or el.get("datetime")
             if stamp:
-                return read_date(text_of(el), machine=stamp, clock=clock)
+                return read_date(text_of(el), machine=stamp, clock=clock), el
         if el.tag == "abbr" and el.get("title") and "published" in _classes(el):
-            return read_date(el.get("title"), machine=el.get("title"), clock=clock)  # hAtom
-    for tokens in cm.DATE_CLASSES:
-        box = _first(own, tokens)
+            return read_date(el.get("title"), machine=el.get("title"), clock=clock), el  # hAtom
+    boxes = [_first(own, tokens) for tokens in cm.DATE_CLASSES]
+    # A theme's own spelling ("c-date", "comment-meta-time"); the permalink (a#comment-N)
+    # of many themes, which shows the date as its text; headings other than the name's.
+    boxes += [el for el in own if "date" in (el.get("class") or "") or "time" in (el.get("class") or "")]
+    boxes += [el for el in own if el.tag == "a" and "#comment" in (el.get("href") or "")]
+    boxes += [el for el in own if el.tag in cm.HEADINGS
+              and not (author_box is not None and _holds(el, author_box))]
+    # Last: the small print and the spans of headings ("On Friday, November 2 at 2:57 pm").
+    boxes += [el for el in own if el.tag == "small" or (el.tag == "span" and el.getparent() is not None
+                                                         and el.getparent().tag in cm.HEADINGS)]  # type: ignore[union-attr]
+    for box in boxes:
         if box is None:
             continue
         titled = box.get("title") or next((el.get("title") for el in box.iter() if el.get("title")), None)
         if titled:
             dated = read_date(titled, clock=clock)
-            if dated.at is not None or dated.raw:
-                return dated
+            if dated.at is not None:
+                return dated, box
         dated = read_date(text_of(box), clock=clock)
         if dated.raw:
-            return dated
-    return ReadDate(raw=None)
+            return dated, box
+    # "Heather on October 23rd, 2012 1:37 pm": after the name, in the item's own text.
+    lead = " ".join((item.text or "").split())
+    parts = cm.NAME_SEPARATOR.split(lead, maxsplit=1)
+    after = parts[1] if len(parts) == 2 else ""
+    if not after and author_box is not None and author_box.tail:
+        after = cm.NAME_SEPARATOR.sub(" ", " " + " ".join(author_box.tail.split()) + " ", count=1)
+    dated = read_date(after.strip(), clock=clock) if after.strip() else ReadDate(raw=None)
+    return (dated, None) if dated.raw else (ReadDate(raw=None), None)
 
 
 # --- text --------------------------------------------------------------------------
 
 
-def text_box_of(item: Element, own: list[Element]) -> Element | None:
-    """The element holding the comment's text, or a box of its own paragraphs; None."""
+def text_box_of(item: Element, own: list[Element], parts: list[Element | None]) -> Element | None:
+    """The element holding the comment's text (a copy without the comment's byline and
+    date when it holds them: `parts`), or a box of its own paragraphs; None."""
     box = next((el for el in own if el.get("itemprop") in ("text", "commentText")), None)
     if box is None:
         box = _first(own, cm.TEXT_CLASSES[0])
@@ -127,38 +187,70 @@ def text_box_of(item: Element, own: list[Element]) -> Element | None:
         if following is not None and following.tag == "dd":
             return following
     if box is None:
-        wrapper = _first(own, cm.TEXT_CLASSES[1])
-        if wrapper is not None:
-            return _without_chrome(wrapper)
-    if box is None:
-        paragraphs = [el for el in own if el.tag == "p" and not _in_chrome(el, item)]
-        if paragraphs:
-            box = item.makeelement("div", {})
-            box.extend(copy.deepcopy(p) for p in paragraphs)
-    return box
+        box = _first(own, cm.TEXT_CLASSES[1])
+    if box is not None:
+        return _without_chrome(box, parts)
+    paragraphs = [el for el in own if el.tag == "p" and not _in_chrome(el, item, parts)
+                  and not any(part is not None and _holds(el, part) for part in parts)]
+    if not paragraphs:
+        return None
+    made = item.makeelement("div", {})
+    made.extend(copy.deepcopy(p) for p in paragraphs if p.getparent() not in paragraphs)
+    return made
 
 
-def _in_chrome(el: Element, item: Element) -> bool:
+def _holds(el: Element, part: Element) -> bool:
+    return el is part or any(a is el for a in part.iterancestors())
+
+
+def _in_chrome(el: Element, item: Element, parts: list[Element | None]) -> bool:
+    """Whether `el` sits in a byline, reply or avatar box of the item (a box that also
+    holds the comment's byline or date is the comment's wrapper, not chrome)."""
     for ancestor in el.iterancestors():
         if ancestor is item:
             return False
         cls = (ancestor.get("class") or "").lower()
-        if any(word in cls for word in cm.TEXT_CHROME):
+        if any(word in cls for word in cm.TEXT_CHROME) and not any(
+            part is not None and _holds(ancestor, part) for part in parts
+        ):
             return True
     return False
 
 
-def _without_chrome(box: Element) -> Element:
-    """A copy of a wrapper box without its byline, meta, reply links and avatars."""
+def _without_chrome(box: Element, parts: list[Element | None]) -> Element:
+    """The box as it is, or a copy without what is not the comment's text: children
+    that are bylines, meta, reply links or avatars, and the line holding its byline or
+    date (`parts`: the largest element around each that holds no other block)."""
+    drop = [child for child in box if isinstance(child.tag, str) and (
+        any(word in (child.get("class") or "").lower() for word in cm.TEXT_CHROME)
+        or child.tag in ("footer", "header"))]
+    for part in parts:
+        if part is None or part is box or not _holds(box, part):
+            continue
+        line = part
+        while (parent := line.getparent()) is not None and parent is not box and not any(
+            sibling is not line and isinstance(sibling.tag, str) and sibling.tag in _BLOCKS
+            for sibling in parent
+        ):
+            line = parent
+        drop.append(line)
+    if not drop:
+        return box
     copied = copy.deepcopy(box)
-    for child in list(copied):
-        cls = (child.get("class") or "").lower() if isinstance(child.tag, str) else ""
-        if any(word in cls for word in cm.TEXT_CHROME) or child.tag in ("footer", "header"):
-            if child.tail:
-                prev = child.getprevious()
-                if prev is not None:
-                    prev.tail = (prev.tail or "") + child.tail
-                else:
-                    copied.text = (copied.text or "") + child.tail
-            copied.remove(child)
+    twins = dict(zip(box.iter(), copied.iter(), strict=True))
+    for original in drop:
+        child = twins[original]
+        parent = child.getparent()
+        if parent is None:
+            continue
+        if child.tail:
+            prev = child.getprevious()
+            if prev is not None:
+                prev.tail = (prev.tail or "") + child.tail
+            else:
+                parent.text = (parent.text or "") + child.tail
+        parent.remove(child)
     return copied
+
+
+_BLOCKS = frozenset(("p", "div", "ul", "ol", "blockquote", "pre", "table", "dl"))

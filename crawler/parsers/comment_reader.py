@@ -23,7 +23,7 @@ from lxml import etree
 from crawler.parsers import comment_markup as cm
 from crawler.parsers.comment_parts import author_of, date_of, text_box_of
 from crawler.parsers.dates import PageClock, ReadDate, read_date, site_zone
-from crawler.parsers.htmltext import Element, parse_fragment
+from crawler.parsers.htmltext import Element, parse_fragment, text_of
 from crawler.parsers.unread import UnreadComment
 from crawler.parsers.wordpress_comments import ReadComments
 from crawler.parsers.wordpress_common import comment_record
@@ -83,9 +83,12 @@ def read_any_comments(doc: Element, page_no: int, clock: PageClock) -> ReadComme
         if not cm.PING_CLASSES.isdisjoint((item.element.get("class") or "").split()):
             continue
         own = list(_own(item.element, elements))
-        author, author_url = author_of(item.element, own)
-        box = text_box_of(item.element, own)
-        missing = (*(("author",) if not author else ()), *(("text",) if box is None else ()))
+        author, author_url, author_box = author_of(item.element, own)
+        when, date_box = date_of(item.element, own, clock, author_box)
+        box = text_box_of(item.element, own, [author_box, date_box])
+        # A box left empty (no text, no image) shows no text either.
+        empty = box is None or not (text_of(box) or next(box.iter("img"), None) is not None)
+        missing = (*(("author",) if not author else ()), *(("text",) if empty else ()))
         if missing:
             unread.append(UnreadComment(external_id=item.cid, missing=missing))
             continue
@@ -93,7 +96,7 @@ def read_any_comments(doc: Element, page_no: int, clock: PageClock) -> ReadComme
         out.append(comment_record(
             external_id=item.cid, author_raw=author, author_url=author_url,
             published_raw=None, parent_id=parent, content=box, page=page_no,
-            position=len(out), when=date_of(own, clock),
+            position=len(out), when=when,
         ))
     return ReadComments(out, unread, known)
 

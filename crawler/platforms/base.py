@@ -81,6 +81,10 @@ class ThreadPage:
     cut_off: bool = False
     # Comment items found but not read (no author or no text): the thread is partial.
     unread: tuple[UnreadComment, ...] = ()
+    # Where the page shows its comments live instead (crawler.parsers.site: "comments are
+    # loaded by Disqus (forum 'x'): not in the HTML"): the thread is partial, not empty.
+    elsewhere: str | None = None
+    site: str | None = None  # what the page says the site is, in one line (Site.describe)
     # Set when only the post was read (`Route.read_post_only`): no comments, and these
     # notes say why a full read would be needed (empty: the post-only read is sound).
     notes: tuple[str, ...] = ()

@@ -241,3 +241,16 @@ def test_unread_comments_make_the_thread_partial_and_are_named() -> None:
     assert not finished.snapshot.complete
     assert finished.snapshot.problems == (f"{POST_URL}: comment 2: no author found; not archived",)
     assert [c.external_id for c in finished.snapshot.comments] == ["1"]
+
+
+def test_comments_that_live_elsewhere_make_the_thread_partial_not_empty() -> None:
+    from dataclasses import replace
+
+    t = thread()
+    outcome = read(POST_URL, 1, "a")
+    why = "comments are loaded by Disqus (forum 'x'): not in the HTML"
+    faults = t.take(Read(POST_URL, replace(outcome.page, elsewhere=why), outcome.state))
+    assert [(f.kind, f.why) for f in faults] == [("comments_elsewhere", why)]
+    finished = t.finish(source_key="s", now=NOW)
+    assert not finished.snapshot.complete
+    assert finished.snapshot.problems == (f"{POST_URL}: {why}",)

@@ -27,6 +27,7 @@ def test_unreadable_comments_are_counted_and_the_thread_is_partial(tmp_path: Pat
             + NO_AUTHOR,
             pagination="", count_title="2 comments",
         ).replace(SITE, base).replace(f"{base}/2025/01/deportation-flights/comment-page-2/", post_url)
+        post = post.replace("<head>", '<head><meta name="generator" content="WordPress 6.1.9" />', 1)
         home = f'<html><body><article class="post type-post"><h2 class="entry-title"><a href="{post_url}">x</a></h2></article></body></html>'
         server.pages.update({
             "/": (200, HTML, home.encode()),
@@ -36,6 +37,7 @@ def test_unreadable_comments_are_counted_and_the_thread_is_partial(tmp_path: Pat
         run = run_crawl(write_config(tmp_path, base, extra="use_rest = false\n"), db)
     assert "1 comments could not be read (no author or text found)" in run.stdout, run.stdout + run.stderr
     assert "palimpsest inspect URL" in run.stdout
+    assert "  site: WordPress 6.1.9, comments: native\n" in run.stdout
     archive = read_archive(db)
     assert [(c.external_id, c.author) for c in archive["comments"]] == [("50", "Ann")]
     stats = stats_of(archive["crawls"][-1])

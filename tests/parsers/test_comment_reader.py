@@ -141,3 +141,16 @@ def test_an_unknown_item_shape_is_unread_not_anonymous() -> None:
     parsed = parse_post_page(page(POST_URL, html))
     assert parsed.comments == ()
     assert [(u.external_id, u.missing) for u in parsed.unread] == [("81", ("author", "text"))]
+
+
+def test_the_fingerprint_covers_comments_the_shared_reader_reads() -> None:
+    from crawler.parsers.wordpress_html import fingerprint_only
+
+    def html(text: str) -> str:
+        return _page(f'<div id="comment-91" class="comment"><span class="fn">Ann</span>'
+                     f'<div class="comment-content">{text}</div></div>')
+
+    before, after = page(POST_URL, html("first")), page(POST_URL, html("edited"))
+    assert fingerprint_only(before) == parse_post_page(before).fingerprint
+    assert fingerprint_only(before) != fingerprint_only(after)
+    assert [c.body_text for c in parse_post_page(after).comments] == ["edited"]
