@@ -154,3 +154,4 @@ def test_the_fingerprint_covers_comments_the_shared_reader_reads() -> None:
     assert fingerprint_only(before) == parse_post_page(before).fingerprint
     assert fingerprint_only(before) != fingerprint_only(after)
     assert [c.body_text for c in parse_post_page(after).comments] == ["edited"]
+
