@@ -79,7 +79,7 @@ def inspect_page(page: Page, platform: str | None = None,
     if platform is not None and platform not in INSPECT_PLATFORMS:
         raise InspectError(f"unknown platform {platform!r} (known: {', '.join(INSPECT_PLATFORMS)})")
     try:
-        parsed = parse_post_page(page, selectors)
+        parsed = parse_post_page(page, selectors, describe=True)
     except ValueError as exc:
         raise InspectError(f"{page.url}: {exc}") from None
     site = parsed.site

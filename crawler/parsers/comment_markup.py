@@ -56,7 +56,8 @@ AUTHOR_CLASSES = (
 META_CLASSES = frozenset(("comment-meta", "comment-header", "comment-info", "commentmetadata",
                           "comment-details", "byline", "wpd-comment-header", "comment-head",
                           "commeta", "cm-meta", "comment_meta", "comment-by", "comment_by",
-                          "comment-info-top", "commentinfo", "comment-meta-data"))
+                          "comment-info-top", "commentinfo", "comment-meta-data", "citation",
+                          "comment-byline", "commentby", "postmetadata", "cmtinfo"))
 HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
 # Between a name and the date in a line of text: "Heather on October 23rd", "Ann — May 3".
 NAME_SEPARATOR = re.compile(r"\s+(?:on|am|le|el|il|says|said|wrote|sagt|dice|dit)\s+|\s*[—–|•·]\s*|\s+-\s+",
@@ -76,7 +77,10 @@ SAYS = re.compile(
     r"zegt|schreef|pisze|skriver|siger|kirjoitti)\s*:?\s*$",
     re.IGNORECASE,
 )
-BY_PREFIX = re.compile(r"^\s*(?:by|par|von|por|di|door|av)\s+", re.IGNORECASE)
+BY_PREFIX = re.compile(
+    r"^\s*(?:(?:posted|written|comment|submitted)\s+by|geschrieben von|publicado por|by|par|von|por|di|door|av)\s+",
+    re.IGNORECASE,
+)
 ROLE_SUFFIX = re.compile(
     r"\s*[(\[]?\b(?:post author|author|autor|autora|auteur|autore|admin|administrator|"
     r"moderator|moderador|modérateur)\b[)\]]?\s*$",

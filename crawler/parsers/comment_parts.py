@@ -87,6 +87,8 @@ def _lead_name(box: Element) -> tuple[Element | None, str]:
             text = text_of(child)
             if href.startswith("#") or "#comment" in href or not text or cm.NOT_A_NAME.search(text):
                 continue  # a permalink, a comment number ("#1"), a date, an empty box
+            if child.tag in ("p", "div") and not (child.text or "").strip():
+                return _lead_name(child)  # <p><strong>lucky</strong> said,</p>
             if child.tag not in ("a", "strong", "b", "span", "cite"):
                 break
             return child, clean_author(_name_text(child))
@@ -142,17 +144,23 @@ def date_of(item: Element, own: list[Element], clock: PageClock,
                 return read_date(text_of(el), machine=stamp, clock=clock), el
         if el.tag == "abbr" and el.get("title") and "published" in _classes(el):
             return read_date(el.get("title"), machine=el.get("title"), clock=clock), el  # hAtom
-    boxes = [_first(own, tokens) for tokens in cm.DATE_CLASSES]
+    strong = [_first(own, tokens) for tokens in cm.DATE_CLASSES]
+    boxes: list[Element | None] = []
     # A theme's own spelling ("c-date", "comment-meta-time"); the permalink (a#comment-N)
     # of many themes, which shows the date as its text; headings other than the name's.
     boxes += [el for el in own if "date" in (el.get("class") or "") or "time" in (el.get("class") or "")]
     boxes += [el for el in own if el.tag == "a" and "#comment" in (el.get("href") or "")]
     boxes += [el for el in own if el.tag in cm.HEADINGS
               and not (author_box is not None and _holds(el, author_box))]
+    # A short paragraph of its own: "<p>August 9th, 2012 at 8:41 am</p>".
+    boxes += [el for el in own if el.tag == "p" and len(text_of(el)) <= 48 and not len(el)]
+    boxes += [el for el in own if el.tag in ("em", "i") and not _in_text_box(el)]
     # Last: the small print and the spans of headings ("On Friday, November 2 at 2:57 pm").
     boxes += [el for el in own if el.tag == "small" or (el.tag == "span" and el.getparent() is not None
                                                          and el.getparent().tag in cm.HEADINGS)]  # type: ignore[union-attr]
-    for box in boxes:
+    # The theme's date boxes give their text even when unread; the guesses after them
+    # only a text that reads as a date.
+    for box, weak in [*((b, False) for b in strong), *((b, True) for b in boxes)]:
         if box is None:
             continue
         titled = box.get("title") or next((el.get("title") for el in box.iter() if el.get("title")), None)
@@ -161,7 +169,7 @@ def date_of(item: Element, own: list[Element], clock: PageClock,
             if dated.at is not None:
                 return dated, box
         dated = read_date(text_of(box), clock=clock)
-        if dated.raw:
+        if dated.understood or (dated.raw and not weak):
             return dated, box
     # "Heather on October 23rd, 2012 1:37 pm": after the name, in the item's own text.
     lead = " ".join((item.text or "").split())
@@ -170,7 +178,7 @@ def date_of(item: Element, own: list[Element], clock: PageClock,
     if not after and author_box is not None and author_box.tail:
         after = cm.NAME_SEPARATOR.sub(" ", " " + " ".join(author_box.tail.split()) + " ", count=1)
     dated = read_date(after.strip(), clock=clock) if after.strip() else ReadDate(raw=None)
-    return (dated, None) if dated.raw else (ReadDate(raw=None), None)
+    return (dated, None) if dated.understood else (ReadDate(raw=None), None)
 
 
 # --- text --------------------------------------------------------------------------
@@ -197,6 +205,12 @@ def text_box_of(item: Element, own: list[Element], parts: list[Element | None]) 
     made = item.makeelement("div", {})
     made.extend(copy.deepcopy(p) for p in paragraphs if p.getparent() not in paragraphs)
     return made
+
+
+def _in_text_box(el: Element) -> bool:
+    """Whether `el` is inside a comment's paragraphs (an emphasis of the text, not meta)."""
+    return any(a.tag in ("p", "blockquote") or not cm.TEXT_CLASSES[0].isdisjoint(_classes(a))
+               for a in el.iterancestors())
 
 
 def _holds(el: Element, part: Element) -> bool:

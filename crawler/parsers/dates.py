@@ -24,6 +24,7 @@ __all__ = ["PageClock", "ReadDate", "read_date", "site_zone"]
 # A text that holds digits or a month-like word is worth handing to dateparser; "Reply"
 # or "Permalink" is not (each call costs about 0.1 ms, the first one far more).
 _HAS_DIGIT = re.compile(r"\d")
+_NUMBER_ONLY = re.compile(r"^\W*\d{1,4}\W*$")  # "1", "#12": a comment number, not a date
 # Words of relative dates in the languages seen on political blogs: the result depends on
 # the fetch time, so it is approximate.
 _RELATIVE = re.compile(
@@ -33,8 +34,8 @@ _RELATIVE = re.compile(
 )
 # Words themes print around a date that dateparser would stumble on.
 _NOISE = re.compile(
-    r"\b(um|at|a las|à|alle|om|às|o|le|el|am|on|posted|publié|veröffentlicht|edit|reply|"
-    r"antworten|responder|répondre|uhr|h)\b\.?|[|·•]",
+    r"\b(um|at|a las|à|alle|om|às|o|le|el|am|on|posted|wrote|said|publié|veröffentlicht|edit|"
+    r"reply|link|to|comment|permalink|antworten|responder|répondre|uhr|h)\b\.?|[|·•]",
     re.IGNORECASE,
 )
 
@@ -55,6 +56,9 @@ class ReadDate:
     raw: str | None
     at: datetime | None = None  # UTC, aware; None: unread, or no zone to place it in
     approximate: bool = False  # resolved from a relative date against the fetch time
+    # The text was read as a date (placed in time or not): a box that merely holds digits
+    # ("1", a comment number) is not.
+    understood: bool = False
 
 
 def site_zone(stamps: list[str]) -> tzinfo | None:
@@ -75,11 +79,11 @@ def read_date(text: str | None, *, machine: str | None = None, clock: PageClock)
         if value is not None:
             if value.tzinfo is None:
                 if clock.zone is None:
-                    return ReadDate(raw=machine)
+                    return ReadDate(raw=machine, understood=True)
                 value = value.replace(tzinfo=clock.zone)
-            return ReadDate(raw=machine, at=value.astimezone(UTC))
+            return ReadDate(raw=machine, at=value.astimezone(UTC), understood=True)
     raw = " ".join((text or "").split())
-    if not raw or not _HAS_DIGIT.search(raw) and not _RELATIVE.search(raw):
+    if not raw or not _HAS_DIGIT.search(raw) and not _RELATIVE.search(raw) or _NUMBER_ONLY.match(raw):
         return ReadDate(raw=machine or None)  # "Reply", "Permalink": no date at all
     relative = bool(_RELATIVE.search(raw)) and not re.search(r"\d{4}", raw)
     local = _dateparser(_NOISE.sub(" ", raw), clock.language, clock.fetched_at if relative else None)
@@ -87,10 +91,10 @@ def read_date(text: str | None, *, machine: str | None = None, clock: PageClock)
         return ReadDate(raw=raw)
     if relative:
         # Against the fetch time, in UTC: exact to the unit the site rounds to.
-        return ReadDate(raw=raw, at=local.replace(tzinfo=UTC), approximate=True)
+        return ReadDate(raw=raw, at=local.replace(tzinfo=UTC), approximate=True, understood=True)
     if clock.zone is None:
-        return ReadDate(raw=raw)
-    return ReadDate(raw=raw, at=local.replace(tzinfo=clock.zone).astimezone(UTC))
+        return ReadDate(raw=raw, understood=True)
+    return ReadDate(raw=raw, at=local.replace(tzinfo=clock.zone).astimezone(UTC), understood=True)
 
 
 def _iso(value: str) -> datetime | None:

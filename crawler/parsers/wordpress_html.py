@@ -123,8 +123,11 @@ def _fingerprint(region: bytes) -> str:
 # --- the page --------------------------------------------------------------------------
 
 
-def parse_post_page(page: Page, selectors: SourceSelectors | None = None) -> PostPage:
+def parse_post_page(page: Page, selectors: SourceSelectors | None = None, *,
+                    describe: bool = False) -> PostPage:
     """Parse one WordPress post page (with the source's `selectors`, when it has them).
+    `site` says what the site is where the page shows no comment (they may live
+    elsewhere), or when asked to `describe` it (1-2 ms of byte scans on a large page).
     Raises ValueError when the body is empty."""
     encoding = detect_encoding(page.body, page.encoding, page.headers.get("content-type"))
     doc = parse_document(page.body, encoding)
@@ -185,6 +188,8 @@ def parse_post_page(page: Page, selectors: SourceSelectors | None = None) -> Pos
         page, doc, comment_list, tuple(comments), region, (comment_page, page_urls),
         truncated=truncated, post_complete=post_complete, problems=tuple(problems),
         unread=tuple(unread),
+        site=detect_site(page.body, doc, len(comments) + len(unread))
+        if describe or not (comments or unread) else None,
     )
 
 
@@ -233,7 +238,7 @@ def parse_post_only(page: Page) -> PostPage:
         return replace(parse_post_page(page), comments=(), site=None)
     pages = _comment_pages(doc, page.url, comment_list)
     # Its comments unread, the page says nothing of where they are: no site.
-    return replace(_post_page(page, doc, comment_list, (), region, pages), site=None)
+    return _post_page(page, doc, comment_list, (), region, pages)
 
 
 def _lost_in_tree(region: bytes, raw_items: int, comment_list: Element | None) -> bool:
@@ -257,6 +262,7 @@ def _post_page(
     post_complete: bool = True,
     problems: tuple[str, ...] = (),
     unread: tuple[UnreadComment, ...] = (),
+    site: Site | None = None,
 ) -> PostPage:
     """The page's PostPage around its comments and `pages` (this page's number and the
     thread's comment page URLs): the post and the fingerprint."""
@@ -264,7 +270,7 @@ def _post_page(
     if comment_list is not None and comment_page is None:
         comment_page = 1
     return PostPage(
-        site=detect_site(page.body, doc, len(comments) + len(unread)),
+        site=site,
         post=read_post(doc, page.url, comment_list),
         comments=comments,
         comment_page=comment_page,

@@ -48,6 +48,9 @@ class HtmlRoute:
 
     def __init__(self, selectors: SourceSelectors | None = None) -> None:
         self.selectors = selectors
+        # The first post page read says what the site is (ThreadPage.site), for the
+        # crawl's summary; later pages skip the byte scans that costs.
+        self.described = False
 
     def read_listing(self, request: ListingRequest, page: Page) -> Listing:
         if page.status != 200:
@@ -68,7 +71,8 @@ class HtmlRoute:
         return None if page.body.lstrip()[:1] == b"<" else "not HTML: ''"
 
     def read(self, page: Page) -> ThreadPage:
-        parsed = wordpress_html.parse_post_page(page, self.selectors)
+        parsed = wordpress_html.parse_post_page(page, self.selectors, describe=not self.described)
+        self.described = self.described or parsed.site is not None
         return _thread_page(self._fingerprinted(parsed, page))
 
     def read_post_only(self, page: Page) -> ThreadPage | None:
