@@ -11,7 +11,7 @@ import copy
 
 from crawler.parsers import comment_markup as cm
 from crawler.parsers.dates import PageClock, ReadDate, read_date
-from crawler.parsers.htmltext import Element, text_of
+from crawler.parsers.htmltext import Element, remove_keeping_tail, text_of
 
 __all__ = ["author_of", "clean_author", "date_of", "text_box_of"]
 
@@ -107,15 +107,8 @@ def _name_text(box: Element) -> str:
             continue
         cls = (el.get("class") or "").lower()
         if el.tag in ("time", "img", "script", "style") or any(word in cls for word in cm.AUTHOR_CHROME):
-            parent = el.getparent()
-            if parent is not None:
-                tail = el.tail or ""
-                prev = el.getprevious()
-                if prev is not None:
-                    prev.tail = (prev.tail or "") + " " + tail
-                else:
-                    parent.text = (parent.text or "") + " " + tail
-                parent.remove(el)
+            el.tail = " " + (el.tail or "")  # "Ann<span>Autor</span>Bo" is not "AnnBo"
+            remove_keeping_tail(el)
     return text_of(copied)
 
 
@@ -253,17 +246,7 @@ def _without_chrome(box: Element, parts: list[Element | None]) -> Element:
     copied = copy.deepcopy(box)
     twins = dict(zip(box.iter(), copied.iter(), strict=True))
     for original in drop:
-        child = twins[original]
-        parent = child.getparent()
-        if parent is None:
-            continue
-        if child.tail:
-            prev = child.getprevious()
-            if prev is not None:
-                prev.tail = (prev.tail or "") + child.tail
-            else:
-                parent.text = (parent.text or "") + child.tail
-        parent.remove(child)
+        remove_keeping_tail(twins[original])
     return copied
 
 

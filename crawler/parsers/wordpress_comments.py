@@ -14,7 +14,7 @@ from lxml import etree
 
 from crawler.parsers import wordpress_selectors as sel
 from crawler.parsers.dates import PageClock, read_date
-from crawler.parsers.htmltext import Element, text_of
+from crawler.parsers.htmltext import Element, remove_keeping_tail, text_of
 from crawler.parsers.unread import UnreadComment
 from crawler.parsers.wordpress_common import comment_record
 from storage.records import CommentRecord
@@ -201,13 +201,7 @@ def _text_of_body_box(body: Element) -> Element:
     box = copy.deepcopy(body)
     for child in list(box):
         if sel.BODY_BOX_CHROME.intersection((child.get("class") or "").split()):
-            if child.tail:  # keep the text that follows the removed element
-                prev = child.getprevious()
-                if prev is not None:
-                    prev.tail = (prev.tail or "") + child.tail
-                else:
-                    box.text = (box.text or "") + child.tail
-            box.remove(child)
+            remove_keeping_tail(child)
     return box
 
 
