@@ -37,6 +37,8 @@ COMMENT_ITEMTYPE = re.compile(r"schema\.org/(?:User)?Comments?$")
 # matched as substrings of each token.
 NOT_THREAD = ("widget", "sidebar", "recentcomments", "recent-comments", "top-comments",
               "popular-comments", "latest-comments", "respond", "commentform")
+# ...but Blogger's main column is a widget too: "widget Blog" holds the post and its thread.
+MAIN_WIDGET = re.compile(r"(?:^|\s)Blog(?:\s|$)")
 # Pingbacks and trackbacks share the list but are not discussion (as on the fast path).
 PING_CLASSES = frozenset(("pingback", "trackback"))
 
@@ -60,12 +62,17 @@ META_CLASSES = frozenset(("comment-meta", "comment-header", "comment-info", "com
                           "comment-byline", "commentby", "postmetadata", "cmtinfo"))
 HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
 # Between a name and the date in a line of text: "Heather on October 23rd", "Ann — May 3".
-NAME_SEPARATOR = re.compile(r"\s+(?:on|am|le|el|il|says|said|wrote|sagt|dice|dit)\s+|\s*[—–|•·]\s*|\s+-\s+",
-                            re.IGNORECASE)
+NAME_SEPARATOR = re.compile(
+    r"\s+(?:on|am|le|el|il|says|said|wrote|sagt|schreibt|dice|dit|écrit|scrive|pisze|пишет|написал)\s*:?\s+"
+    r"|\s*[—–|•·]\s*|\s+-\s+",
+    re.IGNORECASE,
+)
 # What a name taken from a box's first words never is: a number ("#1"), a date or time.
 NOT_A_NAME = re.compile(
     r"^\W*\d+\W*$|\b\d{1,2}[:/.]\d{2}\b|\b(?:19|20)\d{2}\b|"
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b",
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
+    # a link of the comment's own tools, not a name
+    r"^(?:reply|permalink|link|edit|delete|quote|report|flag|like|antworten|responder|répondre|rispondi|ответить)$",
     re.IGNORECASE,
 )
 # Inside the author box, not the name: "says:", screen-reader text, role badges ("Autor",
@@ -73,8 +80,8 @@ NOT_A_NAME = re.compile(
 AUTHOR_CHROME = ("says", "screen-reader-text", "badge", "role", "label", "wpd-comment-label",
                  "comment-author-label", "post-author", "avatar", "wpdiscuz-")
 SAYS = re.compile(
-    r"\s*(?:says|said|sagt|schreibt|meint|dice|dijo|escribió|dit|a dit|écrit|disse|scrive|"
-    r"zegt|schreef|pisze|skriver|siger|kirjoitti)\s*:?\s*$",
+    r"\s*(?:says|said|wrote|sagt|schreibt|schrieb|meint|dice|dijo|escribe|escribió|dit|a dit|écrit|"
+    r"disse|scrive|zegt|schreef|pisze|napisał|skriver|siger|kirjoitti|пишет|написал|написала)\s*:?\s*$",
     re.IGNORECASE,
 )
 BY_PREFIX = re.compile(
@@ -83,7 +90,7 @@ BY_PREFIX = re.compile(
 )
 ROLE_SUFFIX = re.compile(
     r"\s*[(\[]?\b(?:post author|author|autor|autora|auteur|autore|admin|administrator|"
-    r"moderator|moderador|modérateur)\b[)\]]?\s*$",
+    r"moderator|moderador|modérateur|not verified|nicht überprüft|no verificado)\b[)\]]?\s*$",
     re.IGNORECASE,
 )
 # The date, most specific first; a `title` attribute on these often holds the full date
@@ -97,6 +104,8 @@ DATE_CLASSES = (
     frozenset(("comment-metadata", "commentmetadata")),
     frozenset(("comment-meta", "comment-info", "comment-header", "comment-details")),
 )
+# Between a date and the byline or links in one box.
+DATE_PARTS = re.compile(r"\s*[—–|•·]\s*|\s+-\s+")
 DATE_ITEMPROPS = frozenset(("datePublished", "dateCreated", "commentTime", "dateModified"))
 # The text: microdata `text`, the themes' and plugins' content boxes; `comment-body` last
 # (the html5 walker's wrapper of everything, the older walker's text box).

@@ -8,6 +8,7 @@ replies, in document order) and looks for the most specific markup first
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 from crawler.parsers import comment_markup as cm
 from crawler.parsers.dates import PageClock, ReadDate, read_date
@@ -70,7 +71,11 @@ def _lead_boxes(item: Element, own: list[Element]) -> list[Element]:
     """Where a name stands first when no markup names it: the meta boxes, the item's own
     headings, the byline `dt` of Thesis, the item itself."""
     boxes = [el for el in own if not cm.META_CLASSES.isdisjoint(_classes(el))]
-    boxes += [el for el in own if el.tag in cm.HEADINGS]
+    # A heading is a byline only when it holds more than its text ("Ann <span>On
+    # Friday…</span>", "<strong>Ann</strong> says:"): a plain one is the comment's title
+    # (Drupal's subjects).
+    boxes += [el for el in own if el.tag in cm.HEADINGS
+              and (len(el) or cm.SAYS.search(text_of(el)))]
     return [*boxes, item]
 
 
@@ -83,12 +88,15 @@ def _lead_name(box: Element) -> tuple[Element | None, str]:
         for child in box:
             if not isinstance(child.tag, str) or child.tag in ("img", "br"):
                 continue
+            if child.tag in ("p", "div", "ul", "li") and not (child.text or "").strip():
+                box, name = _lead_name(child)  # <p><strong>lucky</strong> said,</p>
+                if name:
+                    return box, name
+                continue
             href = child.get("href") or next((a.get("href") or "" for a in child.iter("a")), "")
             text = text_of(child)
             if href.startswith("#") or "#comment" in href or not text or cm.NOT_A_NAME.search(text):
                 continue  # a permalink, a comment number ("#1"), a date, an empty box
-            if child.tag in ("p", "div") and not (child.text or "").strip():
-                return _lead_name(child)  # <p><strong>lucky</strong> said,</p>
             if child.tag not in ("a", "strong", "b", "span", "cite"):
                 break
             return child, clean_author(_name_text(child))
@@ -124,6 +132,23 @@ def clean_author(name: str) -> str:
 # --- date --------------------------------------------------------------------------
 
 
+def _read_box_date(text: str, clock: PageClock) -> ReadDate:
+    """A date box's text as a date; else each part of it ("Fri, 2012-11-09 18:05 — Jeff
+    Moore": the date beside the byline)."""
+    dated = read_date(text, clock=clock)
+    if dated.understood:
+        return dated
+    parts = [p for p in cm.DATE_PARTS.split(text) if p]
+    # The longest run of leading parts first ("Thu, 08/09/2012 - 14:32 | 2691789" is
+    # "Thu, 08/09/2012 14:32"), then each part alone.
+    candidates = [" ".join(parts[:n]) for n in range(len(parts) - 1, 0, -1)] + parts[1:]
+    for candidate_text in candidates:
+        candidate = read_date(candidate_text, clock=clock)
+        if candidate.understood:
+            return replace(candidate, raw=dated.raw)  # the raw value is the box's, as shown
+    return dated
+
+
 def date_of(item: Element, own: list[Element], clock: PageClock,
             author_box: Element | None = None) -> tuple[ReadDate, Element | None]:
     """The comment's date (a machine stamp of its own, else a date box's title or text,
@@ -141,7 +166,7 @@ def date_of(item: Element, own: list[Element], clock: PageClock,
     boxes: list[Element | None] = []
     # A theme's own spelling ("c-date", "comment-meta-time"); the permalink (a#comment-N)
     # of many themes, which shows the date as its text; headings other than the name's.
-    boxes += [el for el in own if "date" in (el.get("class") or "") or "time" in (el.get("class") or "")]
+    boxes += [el for el in own if any(word in (el.get("class") or "") for word in ("date", "time", "info", "submitted", "meta"))]
     boxes += [el for el in own if el.tag == "a" and "#comment" in (el.get("href") or "")]
     boxes += [el for el in own if el.tag in cm.HEADINGS
               and not (author_box is not None and _holds(el, author_box))]
@@ -161,7 +186,7 @@ def date_of(item: Element, own: list[Element], clock: PageClock,
             dated = read_date(titled, clock=clock)
             if dated.at is not None:
                 return dated, box
-        dated = read_date(text_of(box), clock=clock)
+        dated = _read_box_date(text_of(box), clock)
         if dated.understood or (dated.raw and not weak):
             return dated, box
     # "Heather on October 23rd, 2012 1:37 pm": after the name, in the item's own text.

@@ -124,7 +124,7 @@ def _items(doc: Element) -> list[_Item]:
         if cid in seen:
             continue  # shown twice (a permalink box, an AMP copy): the first is the thread's
         depth = _depth(el)
-        parent = enclosing.cid if enclosing is not None else data_parent
+        parent = enclosing.cid if enclosing is not None else data_parent or _indented_parent(el, by_element)
         if parent is None and depth is not None and depth > 1:
             parent = last_at_depth.get(depth - 1)  # a flat list: replies follow their parent
         item = _Item(el, cid, parent, depth)
@@ -154,6 +154,15 @@ def _item_id(el: Element) -> tuple[str, str | None] | None:
         m = cm.CLASS_ID.search(cls)
         if m:
             return m.group(1), _data_parent(el)
+        if "comment" in cls.split():
+            # Drupal 6-8: <a id="comment-N"></a> right before the comment's wrapper.
+            prev = el.getprevious()
+            while prev is not None and not isinstance(prev.tag, str):
+                prev = prev.getprevious()
+            if prev is not None and prev.tag == "a":
+                m = cm.ITEM_ID.match(prev.get("id") or prev.get("name") or "")
+                if m:
+                    return m.group(1) or m.group(2) or m.group(4), _data_parent(el)
     itemtype = el.get("itemtype")
     if itemtype and cm.COMMENT_ITEMTYPE.search(itemtype):
         anchor = next((a for a in el.iter("a") if cm.ITEM_ID.match(a.get("id") or a.get("name") or "")), None)
@@ -183,9 +192,28 @@ def _enclosing(el: Element, by_element: dict[Element, _Item]) -> _Item | None:
         item = by_element.get(ancestor)
         if item is not None:
             return item
-        tokens = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}".lower()
+        if ancestor.tag in ("body", "html"):
+            return None  # body classes describe the layout ("sidebars"), not a widget
+        classes = ancestor.get("class") or ""
+        if cm.MAIN_WIDGET.search(classes):
+            continue  # Blogger puts the post and its comments in "widget Blog"
+        tokens = f"{classes} {ancestor.get('id') or ''}".lower()
         if ancestor.tag in ("aside", "form") or any(word in tokens for word in cm.NOT_THREAD):
             return _EXCLUDED
+    return None
+
+
+def _indented_parent(el: Element, by_element: dict[Element, _Item]) -> str | None:
+    """Drupal: replies sit in a `div.indented` right after their parent's item."""
+    for ancestor in el.iterancestors():
+        if ancestor in by_element:
+            return None
+        if "indented" in (ancestor.get("class") or "").split():
+            prev = ancestor.getprevious()
+            while prev is not None and (prev.tag == "a" or not isinstance(prev.tag, str)):
+                prev = prev.getprevious()  # the next item's anchor (<a id="comment-N">)
+            item = by_element.get(prev) if prev is not None else None
+            return item.cid if item is not None else None
     return None
 
 

@@ -155,3 +155,41 @@ def test_the_fingerprint_covers_comments_the_shared_reader_reads() -> None:
     assert fingerprint_only(before) != fingerprint_only(after)
     assert [c.body_text for c in parse_post_page(after).comments] == ["edited"]
 
+
+
+def test_drupal_anchors_indented_replies_unverified_names_and_dates_beside_the_byline() -> None:
+    # Drupal 6/7: <a id="comment-N"></a> before div.comment, replies in div.indented,
+    # "(not verified)" after an anonymous name, the date and byline in one line.
+    def item(cid: int, name: str, when: str, text: str) -> str:
+        return (f'<a id="comment-{cid}"></a><div class="comment comment-published">'
+                f'<h3 class="title">A subject</h3><div class="submitted">{when} — '
+                f'<span class="username">{name} (not verified)</span></div>'
+                f'<div class="content"><p>{text}</p></div>'
+                f'<ul class="links"><li><a href="/comment/reply/7/{cid}">reply</a></li></ul></div>')
+
+    html = _page(item(101, "Jeff", "Fri, 2012-11-09 18:05", "Top")
+                 + '<div class="indented">' + item(102, "Shobhan", "Fri, 2012-11-09 19:10", "Re") + "</div>",
+                 stamp="2012-11-01T10:00:00+00:00").replace('<body class="single postid-42">', '<body class="sidebars">')
+    assert _read(html) == [
+        ("101", None, "Jeff", "Top", datetime(2012, 11, 9, 18, 5, tzinfo=UTC)),
+        ("102", "101", "Shobhan", "Re", datetime(2012, 11, 9, 19, 10, tzinfo=UTC)),
+    ]
+
+
+def test_blogger_dl_comments_inside_its_main_widget() -> None:
+    # Blogger's classic template: dt.comment-author#cID, dd.comment-body, in "widget Blog".
+    html = _page("""<div class="widget Blog" id="Blog1"><dl id="comments-block">
+<dt class="comment-author" id="c2459385259936454492"><a name="c2459385259936454492"></a>
+<a href="http://www.blogger.com/profile/1" rel="nofollow">martinealison</a> said...</dt>
+<dd class="comment-body"><p>Bonjour</p></dd>
+<dd class="comment-footer"><span class="comment-timestamp"><a href="#c2459385259936454492">3 mars 2010 13:00</a></span></dd>
+</dl></div>""", lang="fr")
+    (c,) = parse_post_page(page(POST_URL, html)).comments
+    assert (c.external_id, c.author_raw, c.author_url, c.body_text) == (
+        "2459385259936454492", "martinealison", "http://www.blogger.com/profile/1", "Bonjour")
+
+
+def test_a_name_before_a_russian_says() -> None:
+    html = _page('<li id="comment-9267" class="comment"><div class="comment-meta">Andrew пишет: Март 2018</div>'
+                 '<div class="comment-text"><p>Привет</p></div></li>', lang="ru-RU")
+    assert [(c[0], c[2], c[3]) for c in _read(html)] == [("9267", "Andrew", "Привет")]
