@@ -204,11 +204,12 @@ def _enclosing(el: Element, by_element: dict[Element, _Item]) -> _Item | None:
 
 
 def _indented_parent(el: Element, by_element: dict[Element, _Item]) -> str | None:
-    """Drupal: replies sit in a `div.indented` right after their parent's item."""
+    """Replies in a box right after their parent's item, not inside it: Drupal's
+    `div.indented`, a list of replies (`ul`/`ol`) after the item's own box."""
     for ancestor in el.iterancestors():
-        if ancestor in by_element:
+        if ancestor in by_element or ancestor.tag in ("body", "html"):
             return None
-        if "indented" in (ancestor.get("class") or "").split():
+        if ancestor.tag in ("ul", "ol") or "indented" in (ancestor.get("class") or "").split():
             prev = ancestor.getprevious()
             while prev is not None and (prev.tag == "a" or not isinstance(prev.tag, str)):
                 prev = prev.getprevious()  # the next item's anchor (<a id="comment-N">)

@@ -193,3 +193,14 @@ def test_a_name_before_a_russian_says() -> None:
     html = _page('<li id="comment-9267" class="comment"><div class="comment-meta">Andrew пишет: Март 2018</div>'
                  '<div class="comment-text"><p>Привет</p></div></li>', lang="ru-RU")
     assert [(c[0], c[2], c[3]) for c in _read(html)] == [("9267", "Andrew", "Привет")]
+
+
+def test_a_list_of_replies_after_the_parents_own_box() -> None:
+    # 4pda-style: li > div#comment-N (the comment) + ul (its replies).
+    def item(cid: int, name: str, replies: str = "") -> str:
+        return (f'<li><div id="comment-{cid}"><a class="nickname" href="/u/{cid}">{name}</a>'
+                f'<p class="content">text {cid}</p></div>{replies}</li>')
+
+    html = _page('<ul class="comment-list level-1">' + item(1, "A", '<ul class="comment-list level-2">'
+                 + item(2, "B") + item(3, "C") + "</ul>") + item(4, "D") + "</ul>")
+    assert [(c[0], c[1]) for c in _read(html)] == [("1", None), ("2", "1"), ("3", "1"), ("4", None)]
