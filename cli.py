@@ -476,6 +476,47 @@ def history(post: str, db_url: str) -> None:
     click.echo(format_history(url, title, crawls))
 
 
+@main.command()
+@click.argument("target", metavar="URL_OR_FILE")
+@click.option("--url", "page_url", default=None, metavar="URL",
+              help="The address of a saved page (links and ids are read relative to it).")
+@click.option("--platform", default=None, metavar="NAME",
+              help="Read the page as this platform's post page (default: the source's, else detected).")
+@config_option
+@click.option("--source", "source_key", default=None, metavar="KEY",
+              help="Read the page as this source of the config would be read.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, times in UTC.")
+@user_errors
+def inspect(target: str, page_url: str | None, platform: str | None, config_path: str | None,
+            source_key: str | None, as_json: bool) -> None:
+    """What palimpsest reads from one page: site, post, comments, problems (crawler/inspect.py)."""
+    import json
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from crawler.inspect import fetch_page, format_inspection, inspect_page, inspection_json
+    from crawler.page import Page
+
+    selectors = None
+    if source_key is not None:
+        from crawler.config import load_config
+
+        source = load_config(config_path).source(source_key)
+        platform, selectors = platform or source.platform, source.selectors
+    path = Path(target)
+    if path.is_file():
+        saved = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        page = Page(url=page_url or path.resolve().as_uri(), body=path.read_bytes(), fetched_at=saved,
+                    headers={"content-type": "text/html"})
+    else:
+        page = fetch_page(target)
+    result = inspect_page(page, platform, selectors)
+    if as_json:
+        click.echo(json.dumps(inspection_json(result), ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_inspection(result))
+
+
 # -- export, serve, report (research use; storage/export/, storage/report.py) -----------
 
 

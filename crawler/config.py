@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from crawler.parsers.source_selectors import BadSelectors, SourceSelectors, compile_selectors
 from crawler.platforms import PLATFORMS
 from crawler.revisit import RevisitPolicy
 from storage.errors import ConfigError
@@ -91,6 +92,8 @@ class Source:
     use_rest: bool = True
     enabled: bool = True
     revisit: RevisitPolicy | None = None  # this source's policy; None: the global [revisit]
+    # CSS selectors for a theme nothing recognises (crawler.parsers.source_selectors).
+    selectors: SourceSelectors | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -255,7 +258,17 @@ class _Reader:
             # Keys it leaves out come from the global [revisit] table.
             revisit=None if s.get("revisit") is None
             else self.revisit(s["revisit"], f"{key}.revisit", revisit),
+            selectors=self.selectors(s.get("selectors"), f"{key}.selectors"),
         )
+
+    def selectors(self, value: Any, key: str) -> SourceSelectors | None:
+        if value is None:
+            return None
+        try:
+            return compile_selectors(value, key)
+        except BadSelectors as exc:
+            where, _, problem = str(exc).partition(": ")
+            raise self.fail(where, problem) from None
 
     def crawl(self, value: Any) -> CrawlSettings:
         c = self.table(value, "crawl", set(CrawlSettings.__dataclass_fields__))

@@ -67,6 +67,9 @@ class CrawlSummary:
     tombstones: int = 0
     unchanged_threads: int = 0  # fingerprint matched the last complete crawl: not re-parsed
     errors: int = 0
+    # Comment items found but not read (no author or no text): left out, thread partial.
+    unreadable_comments: int = 0
+    site: str | None = None  # what the first post page said the site is (crawler.parsers.site)
     duration_seconds: float = 0.0
     problems: tuple[str, ...] = field(default_factory=tuple)
 
@@ -85,6 +88,8 @@ class CrawlSummary:
             tombstones=int(summary.get("tombstones", 0)),
             unchanged_threads=int(summary.get("threads_unchanged", 0)),
             errors=int(summary.get("errors", 0)),
+            unreadable_comments=int(summary.get("unreadable_comments", 0)),
+            site=summary.get("site"),
             duration_seconds=float(summary.get("duration_seconds", 0.0)),
             problems=tuple(summary.get("problems", ())),
         )
@@ -100,6 +105,14 @@ def format_summary(s: CrawlSummary) -> str:
             f"{s.tombstones} deletions; {s.pages} pages fetched; {s.errors} errors"
         ),
     ]
+    if s.site:
+        lines.append(f"  site: {s.site}")
+    if s.unreadable_comments:
+        lines.append(
+            f"  {s.unreadable_comments} comments could not be read (no author or text found) and "
+            "were not archived: run `palimpsest inspect URL` on one of the pages named below "
+            "to see what is read (docs/inspect.md)"
+        )
     lines += [f"  problem: {p}" for p in s.problems[:10]]
     if len(s.problems) > 10:
         lines.append(f"  ... and {len(s.problems) - 10} more problems (see the crawl row's stats)")

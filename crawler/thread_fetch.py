@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from crawler.page import Page
+from crawler.parsers.unread import unread_problem
 from crawler.platforms.base import ThreadPage
 from crawler.recrawl import KnownPost
 from crawler.thread import assemble_thread, thread_fingerprint
@@ -226,6 +227,14 @@ class ThreadFetch:
         if page.cut_off:
             self.problems.append(f"{url}: page is cut off")
             faults.append(Fault("truncated", url, "page is cut off mid-thread"))
+        if page.elsewhere:
+            self.problems.append(f"{url}: {page.elsewhere}")
+            faults.append(Fault("comments_elsewhere", url, page.elsewhere))
+        if page.unread:
+            self.problems += [unread_problem(url, u) for u in page.unread]
+            ids = ", ".join(u.external_id for u in page.unread)
+            faults.append(Fault("unreadable_comments", url,
+                                f"{len(page.unread)} comments not read (no author or text found): {ids}"))
         return faults + self._queue(url, page.number, page.links)
 
     def _queue(self, url: str, number: int | None, links: tuple[tuple[int, str], ...]) -> list[Fault]:

@@ -345,6 +345,7 @@ class PostVersion(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("author.id"))
     author_raw: Mapped[text_]
     published_at: Mapped[utc_null]
+    published_raw: Mapped[text_null]  # as the page or API showed it (migration 0009)
     modified_at: Mapped[utc_null]
     tags: Mapped[list[str]] = mapped_column(JSONType)
     categories: Mapped[list[str]] = mapped_column(JSONType)
@@ -390,6 +391,10 @@ class CommentVersion(Base):
     author_raw: Mapped[text_]
     author_url: Mapped[text_null]
     published_at: Mapped[utc_null]
+    # The date as shown (the only date where the site's zone is unknown) and whether
+    # published_at was resolved from a relative one ("3 days ago"); migration 0009.
+    published_raw: Mapped[text_null]
+    published_approximate: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     threaded_parent_external_id: Mapped[str | None] = mapped_column(String(255))
     parent_external_id: Mapped[str | None] = mapped_column(String(255))
     body_html: Mapped[text_]

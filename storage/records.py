@@ -91,7 +91,10 @@ class CommentRecord:
     author_key: str
     author_url: str | None = None
     published_raw: str | None = None
-    published_at: datetime | None = None  # UTC, aware
+    published_at: datetime | None = None  # UTC, aware; None: not shown, or no zone known
+    # Resolved from a relative date ("3 days ago") against the fetch time: exact only to
+    # the unit the site rounds to. Not content (not hashed).
+    published_approximate: bool = False
     threaded_parent_external_id: str | None = None  # nesting / REST parent, as the site says
     parent_external_id: str | None = None  # threaded parent, else first leading @-reply target
     body_html: str = ""

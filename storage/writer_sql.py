@@ -90,6 +90,8 @@ class CommentVersionRow(NamedTuple):
     author_raw: str | None
     author_url: str | None
     published_at: datetime | None
+    published_raw: str | None
+    published_approximate: bool
     threaded_parent_external_id: str | None
     parent_external_id: str | None
     body_html: str | None

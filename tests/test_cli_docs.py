@@ -29,6 +29,7 @@ DOC_FILES = {
     "serve": "docs/exports.md",
     "report": "docs/exports.md",
     "redact": "docs/exports.md",
+    "inspect": "docs/inspect.md",
 }
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "parse_document",
     "parse_fragment",
     "parse_time",
+    "remove_keeping_tail",
     "text_of",
     "visible_text",
 ]
@@ -232,6 +233,20 @@ def parse_time(raw: str | None) -> datetime | None:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def remove_keeping_tail(el: Element) -> None:
+    """Take `el` out of its tree, keeping the text that follows it (its tail) in place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
 
 
 def has_class(el: Element, name: str) -> bool:

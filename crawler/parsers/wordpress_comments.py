@@ -7,15 +7,28 @@ and block themes (`core/comment-template`). Pure; called by `wordpress_html`.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from typing import NamedTuple
 
 from lxml import etree
 
 from crawler.parsers import wordpress_selectors as sel
-from crawler.parsers.htmltext import Element, text_of
+from crawler.parsers.dates import PageClock, read_date
+from crawler.parsers.htmltext import Element, remove_keeping_tail, text_of
+from crawler.parsers.unread import UnreadComment
 from crawler.parsers.wordpress_common import comment_record
 from storage.records import CommentRecord
 
-__all__ = ["comment_ids", "find_comment_list", "read_comments"]
+__all__ = ["ReadComments", "comment_ids", "find_comment_list", "read_comments"]
+
+
+class ReadComments(NamedTuple):
+    """What one page's comment list gave: the records, the items that could not be read
+    (no author or no text found), and every item id seen (pingbacks too)."""
+
+    comments: list[CommentRecord]
+    unread: list[UnreadComment]
+    seen: set[str]
 
 
 def find_comment_list(doc: Element) -> Element | None:
@@ -27,10 +40,11 @@ def find_comment_list(doc: Element) -> Element | None:
 
 
 def read_comments(
-    comment_list: Element | None, page_no: int
-) -> tuple[list[CommentRecord], set[str]]:
-    """The comments of the page's comment list in page order, and every item id seen
-    (pingbacks too).
+    comment_list: Element | None, page_no: int, clock: Callable[[], PageClock] | None = None
+) -> ReadComments:
+    """The comments of the page's comment list in page order, the items that could not
+    be read, and every item id seen (pingbacks too). `clock` gives what a date shown
+    only as text is read against (asked only for such a date).
 
     One XPath pass collects the items and their parts in document order (depth-first, as
     WordPress shows them); each part belongs to its nearest enclosing item and each item
@@ -38,7 +52,7 @@ def read_comments(
     (classic `ol.children`, the block theme's bare `<ol>`, inline items past max depth).
     """
     if comment_list is None:
-        return [], set()
+        return ReadComments([], [], set())
     items: list[_Item] = []
     by_element: dict[Element, _Item] = {}
     for node, ident, cls in sel.comment_nodes(comment_list):
@@ -59,10 +73,16 @@ def read_comments(
         elif owner.body_box is None and "comment-body" in classes:
             owner.body_box = node
     out: list[CommentRecord] = []
+    unread: list[UnreadComment] = []
     for item in items:
-        if sel.PING_CLASSES.isdisjoint((item.element.get("class") or "").split()):
-            out.append(item.record(page_no, len(out)))
-    return out, {item.cid for item in items}
+        if not sel.PING_CLASSES.isdisjoint((item.element.get("class") or "").split()):
+            continue
+        missing = item.missing()
+        if missing:
+            unread.append(UnreadComment(external_id=item.cid, missing=missing))
+        else:
+            out.append(item.record(page_no, len(out), clock))
+    return ReadComments(out, unread, {item.cid for item in items})
 
 
 def comment_ids(comment_list: Element | None) -> set[str]:
@@ -135,7 +155,14 @@ class _Item:
         self.time_box: Element | None = None
         self.body_box: Element | None = None  # div.comment-body of the non-html5 walker
 
-    def record(self, page_no: int, position: int) -> CommentRecord:
+    def missing(self) -> tuple[str, ...]:
+        """The parts no markup of the item gave: a name shown (the site's own
+        "Anonymous" is one) and a text box."""
+        no_author = self.author is None or not text_of(self.author).strip()
+        no_text = self.content is None and self.body_box is None
+        return (*(("author",) if no_author else ()), *(("text",) if no_text else ()))
+
+    def record(self, page_no: int, position: int, clock: Callable[[], PageClock] | None) -> CommentRecord:
         author_url = None
         if self.author is not None:
             link = self.author if self.author.tag == "a" else next(self.author.iter("a"), None)
@@ -145,22 +172,26 @@ class _Item:
         # (replies follow the item's own markup).
         stamp = next((t for t in box.iter("time") if t.get("datetime")), None)
         published_raw = stamp.get("datetime") if stamp is not None else None
-        if published_raw is None and self.time_box is not None:
+        when = None
+        if published_raw is None and self.time_box is not None and clock is not None:
             # Themes without html5 support show only a formatted date ("March 16, 2025 at
-            # 10:42 am"): kept raw; its UTC time is unknown without the site's timezone.
+            # 10:42 am"): read in the site's zone where the page gives it, else kept raw.
+            when = read_date(text_of(self.time_box), clock=clock())
+        elif published_raw is None and self.time_box is not None:
             published_raw = text_of(self.time_box) or None
         content = self.content
         if content is None and self.body_box is not None:
             content = _text_of_body_box(self.body_box)
         return comment_record(
             external_id=self.cid,
-            author_raw=text_of(self.author) if self.author is not None else "",
+            author_raw=text_of(self.author) if self.author is not None else "",  # see missing()
             author_url=author_url,
             published_raw=published_raw,
             parent_id=self.parent_id,
             content=content,
             page=page_no,
             position=position,
+            when=when,
         )
 
 
@@ -170,13 +201,7 @@ def _text_of_body_box(body: Element) -> Element:
     box = copy.deepcopy(body)
     for child in list(box):
         if sel.BODY_BOX_CHROME.intersection((child.get("class") or "").split()):
-            if child.tail:  # keep the text that follows the removed element
-                prev = child.getprevious()
-                if prev is not None:
-                    prev.tail = (prev.tail or "") + child.tail
-                else:
-                    box.text = (box.text or "") + child.tail
-            box.remove(child)
+            remove_keeping_tail(child)
     return box
 
 

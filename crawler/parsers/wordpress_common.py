@@ -8,6 +8,7 @@ from urllib.parse import urldefrag, urlsplit
 
 from crawler.normalize.authors import author_key
 from crawler.parsers import wordpress_selectors as sel
+from crawler.parsers.dates import ReadDate
 from crawler.parsers.htmltext import Element, inner_html, parse_time, visible_text
 from storage.records import CommentRecord, ReplyRecord
 
@@ -37,9 +38,16 @@ def comment_record(
     content: Element | None,
     page: int | None,
     position: int,
+    when: ReadDate | None = None,
 ) -> CommentRecord:
-    """A CommentRecord from the parts both paths extract; bodies go through the same serializer."""
-    author_raw = " ".join(author_raw.split()) or ANONYMOUS
+    """A CommentRecord from the parts both paths extract; bodies go through the same serializer.
+
+    `author_raw` is the name the site shows: never empty (an HTML item without one is
+    an unread comment, crawler.parsers.unread; the REST parser gives WordPress's own
+    "Anonymous"). `when`, the date as `crawler.parsers.dates` read it, replaces
+    `published_raw` (an ISO stamp, read as UTC without offset) where the page printed a
+    text date or a stamp without offset."""
+    author_raw = " ".join(author_raw.split())
     replies: tuple[ReplyRecord, ...] = ()
     if parent_id:
         replies = (
@@ -58,8 +66,9 @@ def comment_record(
         author_raw=author_raw,
         author_key=author_key(author_raw),
         author_url=author_url or None,
-        published_raw=published_raw,
-        published_at=parse_time(published_raw),
+        published_raw=when.raw if when is not None else published_raw,
+        published_at=when.at if when is not None else parse_time(published_raw),
+        published_approximate=when.approximate if when is not None else False,
         threaded_parent_external_id=parent_id,
         parent_external_id=parent_id,
         body_html=body_html,

@@ -8,6 +8,7 @@ parts: the raw comment region and its fingerprint, truncation, and comment pagin
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, replace
@@ -15,7 +16,11 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from crawler.page import Page
 from crawler.parsers import wordpress_selectors as sel
+from crawler.parsers.comment_reader import page_clock, read_any_comments
 from crawler.parsers.htmltext import Element, detect_encoding, parse_document, text_of
+from crawler.parsers.site import Site, detect_site
+from crawler.parsers.source_selectors import SourceSelectors, next_page_url, read_with_selectors
+from crawler.parsers.unread import UnreadComment
 from crawler.parsers.wordpress_comments import comment_ids, find_comment_list, read_comments
 from crawler.parsers.wordpress_post import read_post
 from storage.records import CommentRecord, PostRecord
@@ -37,6 +42,12 @@ class PostPage:
     truncated: bool  # page cut short or comments lost to broken markup: thread is partial
     post_complete: bool = True  # False: the page was cut before the post's text ended
     problems: tuple[str, ...] = ()  # what went wrong on this page, each naming its URL
+    # Comment items whose author or text could not be found: not in `comments`, and the
+    # thread is partial (crawler.parsers.unread).
+    unread: tuple[UnreadComment, ...] = ()
+    # The engine and where the comments are (crawler.parsers.site): a page whose comments
+    # a script loads from elsewhere (Disqus, ...) does not show a thread of 0 comments.
+    site: Site | None = None
 
 
 # --- raw bytes: region and fingerprint ---------------------------------------------------
@@ -67,7 +78,12 @@ def _region_bounds(body: bytes) -> tuple[int, int, bool]:
     (False: the region runs to the end of the body)."""
     start = _list_start(body)
     if start == -1:
-        return 0, 0, True
+        # No list the fast path knows: the first comment item the shared reader may read
+        # (else a page whose comments it reads would keep one fingerprint forever).
+        m = sel.RAW_ANY_ITEM.search(body)
+        if m is None:
+            return 0, 0, True
+        start = max(body.rfind(b"<", 0, m.start()), 0)
     end = -1
     for marker in sel.RAW_FORM_MARKERS:
         end = body.find(marker, start)
@@ -107,14 +123,32 @@ def _fingerprint(region: bytes) -> str:
 # --- the page --------------------------------------------------------------------------
 
 
-def parse_post_page(page: Page) -> PostPage:
-    """Parse one WordPress post page. Raises ValueError when the body is empty."""
+def parse_post_page(page: Page, selectors: SourceSelectors | None = None, *,
+                    describe: bool = False) -> PostPage:
+    """Parse one WordPress post page (with the source's `selectors`, when it has them).
+    `site` says what the site is where the page shows no comment (they may live
+    elsewhere), or when asked to `describe` it (1-2 ms of byte scans on a large page).
+    Raises ValueError when the body is empty."""
     encoding = detect_encoding(page.body, page.encoding, page.headers.get("content-type"))
     doc = parse_document(page.body, encoding)
     comment_list = find_comment_list(doc)
     comment_page, page_urls = _comment_pages(doc, page.url, comment_list)
     page_no = comment_page or 1
-    comments, seen = read_comments(comment_list, page_no)
+    clock = functools.cache(lambda: page_clock(doc, page.fetched_at))
+    generic = selectors is not None
+    if selectors is not None:
+        comments, unread, seen = read_with_selectors(doc, selectors, page_no, clock())
+        comment_page, page_urls = _selected_pages(doc, selectors, page.url, comment_page, page_urls)
+    else:
+        comments, unread, seen = read_comments(comment_list, page_no, clock)
+    if selectors is None and (comment_list is None or unread):
+        # A theme or plugin the fast path does not know: the shared reader, if it reads more.
+        other = read_any_comments(doc, page_no, clock())
+        # More comments read, else more items seen (an item it cannot read is a problem
+        # to report, not a silence).
+        if (len(other.comments), len(other.seen)) > (len(comments), len(seen)):
+            comments, unread, seen = other
+            generic = True
     problems: list[str] = []
 
     # The raw bytes say which comments the page holds; when lxml's tree lacks some, broken
@@ -122,14 +156,17 @@ def parse_post_page(page: Page) -> PostPage:
     # comment, for one). html.parser's tolerance earns its 8-12x cost only here.
     start, end, region_closed = _region_bounds(page.body)
     region = page.body[start:end]
-    if sum(region.count(marker) for marker in sel.RAW_ITEM_IDS) > len(seen):
+    # (Only where the fast path read a list: the shared reader's items are not its items,
+    # and a page without a list has no list to lose items from.)
+    if comment_list is not None and not generic and sum(region.count(marker) for marker in sel.RAW_ITEM_IDS) > len(seen):
         raw_ids = {m.decode("ascii") for m in sel.RAW_COMMENT_ITEM.findall(region)}
         if raw_ids - seen:
             repaired = _repaired(page.body, encoding)
             fixed_list = find_comment_list(repaired)
-            fixed, fixed_seen = read_comments(fixed_list, page_no)
+            fixed, fixed_unread, fixed_seen = read_comments(fixed_list, page_no, clock)
             if len(fixed_seen & raw_ids) > len(seen & raw_ids):
-                doc, comment_list, comments, seen = repaired, fixed_list, fixed, fixed_seen
+                doc, comment_list, seen = repaired, fixed_list, fixed_seen
+                comments, unread = fixed, fixed_unread
                 problems.append(f"{page.url}: broken markup, comments read after repair")
             lost = sorted(raw_ids - seen, key=lambda cid: (len(cid), cid))
             if lost:
@@ -150,7 +187,36 @@ def parse_post_page(page: Page) -> PostPage:
     return _post_page(
         page, doc, comment_list, tuple(comments), region, (comment_page, page_urls),
         truncated=truncated, post_complete=post_complete, problems=tuple(problems),
+        unread=tuple(unread),
+        site=detect_site(page.body, doc, len(comments) + len(unread))
+        if describe or not (comments or unread) else None,
     )
+
+
+def _selected_pages(doc: Element, selectors: SourceSelectors, url: str, current: int | None,
+                    urls: tuple[str, ...]) -> tuple[int | None, tuple[str, ...]]:
+    """This page's number and the thread's pages when the source names its `next_page`
+    link: this page and the next, numbered from comment-page-N, cpage=N or page=N."""
+    following = next_page_url(doc, selectors, url)
+    if following is None:
+        return current, urls
+    here = _any_page_number(url) or 1
+    there = _any_page_number(following) or here + 1
+    if there <= here:
+        return here, ()  # a link back: this is the last page
+    pages = [url] * there
+    pages[there - 1] = following
+    return here, tuple(pages)
+
+
+def _any_page_number(url: str) -> int | None:
+    """The page number of a comment page URL: comment-page-N, cpage=N, else page=N (read
+    as 0-based, as Drupal counts: page 1 has no number)."""
+    n = _page_number(url)
+    if n is not None:
+        return n
+    m = sel.PAGE_IN_QUERY.search(url)
+    return int(m.group(1)) + 1 if m else None
 
 
 def parse_post_only(page: Page) -> PostPage:
@@ -169,8 +235,9 @@ def parse_post_only(page: Page) -> PostPage:
     if not sel.RAW_HTML_END.search(page.body, max(0, len(page.body) - 4096)) or (
         raw_items and _lost_in_tree(region, raw_items, comment_list)
     ):
-        return replace(parse_post_page(page), comments=())
+        return replace(parse_post_page(page), comments=(), site=None)
     pages = _comment_pages(doc, page.url, comment_list)
+    # Its comments unread, the page says nothing of where they are: no site.
     return _post_page(page, doc, comment_list, (), region, pages)
 
 
@@ -194,6 +261,8 @@ def _post_page(
     truncated: bool = False,
     post_complete: bool = True,
     problems: tuple[str, ...] = (),
+    unread: tuple[UnreadComment, ...] = (),
+    site: Site | None = None,
 ) -> PostPage:
     """The page's PostPage around its comments and `pages` (this page's number and the
     thread's comment page URLs): the post and the fingerprint."""
@@ -201,6 +270,7 @@ def _post_page(
     if comment_list is not None and comment_page is None:
         comment_page = 1
     return PostPage(
+        site=site,
         post=read_post(doc, page.url, comment_list),
         comments=comments,
         comment_page=comment_page,
@@ -209,6 +279,7 @@ def _post_page(
         truncated=truncated,
         post_complete=post_complete,
         problems=problems,
+        unread=unread,
     )
 
 

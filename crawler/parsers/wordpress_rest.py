@@ -22,6 +22,7 @@ from crawler.parsers.htmltext import (
     visible_text,
 )
 from crawler.parsers.wordpress_common import (
+    ANONYMOUS,
     author_external_id,
     comment_record,
     term_sort_key,
@@ -73,7 +74,8 @@ def parse_rest_comments(page: Page) -> RestComments:
         comments.append(
             comment_record(
                 external_id=str(item["id"]),
-                author_raw=fragment_text(item.get("author_name") or ""),
+                # WordPress shows an empty name as "Anonymous": the HTML path reads that.
+                author_raw=fragment_text(item.get("author_name") or "").strip() or ANONYMOUS,
                 author_url=item.get("author_url") or None,
                 published_raw=_raw_time(item, "date", "date_gmt"),
                 parent_id=str(parent) if parent else None,

@@ -115,6 +115,7 @@ PAGINATION_CURRENT = etree.XPath(
 )
 COMMENT_PAGE_IN_URL = re.compile(r"/comment-page-(\d+)/?(?=$|[?#])")
 CPAGE_IN_URL = re.compile(r"[?&]cpage=(\d+)")
+PAGE_IN_QUERY = re.compile(r"[?&]page=(\d+)")  # Drupal's comment pages (0-based)
 # "12 comments" (twentytwentyone h2.comments-title), "12 responses to “Title”" (block
 # h3.wp-block-comments-title, level configurable), "48 thoughts on …" (many themes). It
 # precedes the list, so it is looked for among the list's earlier siblings first.
@@ -150,6 +151,11 @@ RAW_HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
 # Counting these (C-speed bytes.count) says whether lxml's tree holds every item; the
 # regex that names them runs only when it does not.
 RAW_ITEM_IDS = (b'id="comment-', b"id='comment-")
+# A comment item the shared reader may read, where no list marker is found: the start of
+# the comment region then (crawler.parsers.comment_markup.ITEM_ID, as raw bytes).
+RAW_ANY_ITEM = re.compile(
+    rb"""id=["'](?:(?:li-|div-)?comment[-_]?\d|wpd-comm-\d)|schema\.org/Comment\b"""
+)
 RAW_COMMENT_ITEM = re.compile(
     rb"<(?:li|div|article) [^>]*?\bid=[\"']comment-(\d+)[\"']", re.IGNORECASE
 )

@@ -27,7 +27,9 @@ class UnknownPlatform(ConfigError, ValueError):
 
 def _wordpress(source: Source, tags: Sequence[str]) -> Platform:
     base = source.url if source.url.endswith("/") else source.url + "/"
-    return WordPress(base, use_rest=source.use_rest, since=source.since, tags=tags)
+    # Selectors describe HTML: a source that has them is read from its pages, not its API.
+    return WordPress(base, use_rest=source.use_rest and source.selectors is None, since=source.since,
+                     tags=tags, selectors=source.selectors)
 
 
 # Keyed by the `platform` value of a source in the TOML config.

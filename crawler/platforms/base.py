@@ -16,6 +16,8 @@ Two kinds of thread start exist:
 
 Whatever page of a thread an adapter cannot read raises `ValueError` naming the URL and
 what is missing; the spider makes that a problem on the thread (partial), never a record.
+A comment item whose author or text cannot be found is left out of `ThreadPage.comments`
+and named in `ThreadPage.unread`: a problem on the thread too.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from datetime import datetime
 from typing import Protocol
 
 from crawler.page import Page
+from crawler.parsers.unread import UnreadComment
 from storage.records import CommentRecord, PostRecord
 
 __all__ = [
@@ -76,6 +79,12 @@ class ThreadPage:
     expected: int | None = None  # the thread's comment count as the platform states it
     # The page was cut short or lost comments to broken markup: the thread is partial.
     cut_off: bool = False
+    # Comment items found but not read (no author or no text): the thread is partial.
+    unread: tuple[UnreadComment, ...] = ()
+    # Where the page shows its comments live instead (crawler.parsers.site: "comments are
+    # loaded by Disqus (forum 'x'): not in the HTML"): the thread is partial, not empty.
+    elsewhere: str | None = None
+    site: str | None = None  # what the page says the site is, in one line (Site.describe)
     # Set when only the post was read (`Route.read_post_only`): no comments, and these
     # notes say why a full read would be needed (empty: the post-only read is sound).
     notes: tuple[str, ...] = ()

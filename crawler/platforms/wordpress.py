@@ -14,6 +14,7 @@ from typing import Any
 
 from crawler.page import Page
 from crawler.parsers import wordpress_activity
+from crawler.parsers.source_selectors import SourceSelectors
 from crawler.platforms.base import Activity, ListingRequest, Route
 from crawler.platforms.wordpress_html import HtmlRoute, discovery_urls
 from crawler.platforms.wordpress_rest import PER_PAGE, RestRoute, rest_url
@@ -27,11 +28,11 @@ class WordPress:
     name = "wordpress"
 
     def __init__(self, base: str, *, use_rest: bool = True, since: date | None = None,
-                 tags: Sequence[str] = ()) -> None:
+                 tags: Sequence[str] = (), selectors: SourceSelectors | None = None) -> None:
         self.base = base
         self.use_rest = use_rest
         self.tags = tuple(tags)
-        self.html = HtmlRoute()
+        self.html = HtmlRoute(selectors)
         self.rest = {form: RestRoute(base, form, since) for form in ("pretty", "plain")}
         self.routes: dict[str, Route] = {"html": self.html, **self.rest}
         self.post_pages: Route = self.html

@@ -8,10 +8,13 @@ the post page names (`comment-page-N` or `?cpage=N`), fetched one at a time. Par
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 
 from crawler.page import Page
 from crawler.parsers import wordpress_html, wordpress_listing
+from crawler.parsers.source_selectors import SourceSelectors
 from crawler.platforms.base import Glimpse, Listing, ListingRequest, ThreadPage
 from storage.records import PostRecord
 
@@ -35,12 +38,19 @@ def _content_type(page: Page) -> str:
 
 
 class HtmlRoute:
-    """WordPress post pages and their comment pages."""
+    """WordPress post pages and their comment pages (read with the source's CSS
+    `selectors` when it has them)."""
 
     name = ROUTE
     parallel = False  # each comment page names the others; one at a time per thread
     conditional = True
     exact_count = False  # the displayed count includes held and filtered comments
+
+    def __init__(self, selectors: SourceSelectors | None = None) -> None:
+        self.selectors = selectors
+        # The first post page read says what the site is (ThreadPage.site), for the
+        # crawl's summary; later pages skip the byte scans that costs.
+        self.described = False
 
     def read_listing(self, request: ListingRequest, page: Page) -> Listing:
         if page.status != 200:
@@ -61,16 +71,31 @@ class HtmlRoute:
         return None if page.body.lstrip()[:1] == b"<" else "not HTML: ''"
 
     def read(self, page: Page) -> ThreadPage:
-        parsed = wordpress_html.parse_post_page(page)
-        return _thread_page(parsed)
+        parsed = wordpress_html.parse_post_page(page, self.selectors, describe=not self.described)
+        self.described = self.described or parsed.site is not None
+        return _thread_page(self._fingerprinted(parsed, page))
 
     def read_post_only(self, page: Page) -> ThreadPage | None:
-        parsed = wordpress_html.parse_post_only(page)
+        if self.selectors is not None:
+            parsed = replace(wordpress_html.parse_post_page(page, self.selectors), comments=(), site=None)
+        else:
+            parsed = wordpress_html.parse_post_only(page)
         notes = (*parsed.problems, *((f"{page.url}: page is cut off",) if parsed.truncated else ()))
-        return _thread_page(parsed, notes=notes)
+        return _thread_page(self._fingerprinted(parsed, page), notes=notes)
 
     def glimpse(self, page: Page) -> Glimpse:
+        if self.selectors is not None:
+            return Glimpse(fingerprint=_body_fingerprint(page))
         return Glimpse(fingerprint=wordpress_html.fingerprint_only(page))
+
+    def _fingerprinted(self, parsed: wordpress_html.PostPage, page: Page) -> wordpress_html.PostPage:
+        """With selectors, the markup the raw comment region is found by may be absent: the
+        whole body is the fingerprint (any change costs one parse, none is missed)."""
+        return parsed if self.selectors is None else replace(parsed, fingerprint=_body_fingerprint(page))
+
+
+def _body_fingerprint(page: Page) -> str:
+    return hashlib.sha256(b"selectors-v1\0" + page.body).hexdigest()
 
 
 def _thread_page(parsed: wordpress_html.PostPage, notes: tuple[str, ...] = ()) -> ThreadPage:
@@ -82,5 +107,8 @@ def _thread_page(parsed: wordpress_html.PostPage, notes: tuple[str, ...] = ()) -
         post=parsed.post,
         expected=parsed.post.comment_count_displayed,
         cut_off=parsed.truncated,
+        unread=parsed.unread,
+        elsewhere=parsed.site.comments_line() if parsed.site and parsed.site.elsewhere else None,
+        site=parsed.site.describe() if parsed.site else None,
         notes=notes,
     )

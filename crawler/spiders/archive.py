@@ -532,6 +532,13 @@ class ArchiveSpider(Spider):
         yield from self._advance(thread)
 
     def _take(self, thread: ThreadFetch, outcome: Outcome) -> None:
+        if isinstance(outcome, Read):
+            if outcome.page.unread:
+                self._stats().inc_value("palimpsest/unreadable_comments", len(outcome.page.unread))
+            if outcome.page.site and self._stats().get_value("palimpsest/site") is None:
+                # What the first post page says the site is, for the summary.
+                logger.info("%s: %s", outcome.url, outcome.page.site)
+                self._stats().set_value("palimpsest/site", outcome.page.site)
         for fault in thread.take(outcome):
             self._fault(fault.kind, fault.url, fault.why)
 

@@ -84,9 +84,12 @@ def test_crawl_one_source_with_schedule_trigger_and_summary(demo_url: str, tmp_p
     stats = stats_of(crawl)
     for key in ("pages", "posts", "comments", "new_versions", "errors", "duration_seconds"):
         assert key in stats, key
-    summary = run.stdout.strip().splitlines()[-2:]
+    lines = run.stdout.strip().splitlines()
+    summary = lines[next(i for i, line in enumerate(lines) if line.startswith("crawl 1 of ")):]
     assert summary[0].startswith("crawl 1 of testblog: ok in ")
     assert f"{stats['posts']} posts, {stats['comments']} comments seen" in summary[1]
+    # What the first post page said the site is (the demo site is a WordPress look-alike).
+    assert summary[2:] == [f"  site: {stats['site']}"]
 
 
 def test_unknown_source_is_a_config_error(demo_url: str, tmp_path: Path) -> None:

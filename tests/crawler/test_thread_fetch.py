@@ -224,3 +224,33 @@ def test_a_cut_off_page_is_a_problem() -> None:
                                      post=POST, cut_off=True), cut.state))
     done = t.finish(source_key="s", now=NOW)
     assert not done.snapshot.complete and done.snapshot.problems == (f"{POST_URL}: page is cut off",)
+
+
+def test_unread_comments_make_the_thread_partial_and_are_named() -> None:
+    from dataclasses import replace
+
+    from crawler.parsers.unread import UnreadComment
+
+    t = thread()
+    outcome = read(POST_URL, 1, "a", "1")
+    gap = UnreadComment(external_id="2", missing=("author",))
+    faults = t.take(Read(POST_URL, replace(outcome.page, unread=(gap,)), outcome.state))
+    assert [(f.kind, f.url) for f in faults] == [("unreadable_comments", POST_URL)]
+    assert t.next_step() == DONE
+    finished = t.finish(source_key="s", now=NOW)
+    assert not finished.snapshot.complete
+    assert finished.snapshot.problems == (f"{POST_URL}: comment 2: no author found; not archived",)
+    assert [c.external_id for c in finished.snapshot.comments] == ["1"]
+
+
+def test_comments_that_live_elsewhere_make_the_thread_partial_not_empty() -> None:
+    from dataclasses import replace
+
+    t = thread()
+    outcome = read(POST_URL, 1, "a")
+    why = "comments are loaded by Disqus (forum 'x'): not in the HTML"
+    faults = t.take(Read(POST_URL, replace(outcome.page, elsewhere=why), outcome.state))
+    assert [(f.kind, f.why) for f in faults] == [("comments_elsewhere", why)]
+    finished = t.finish(source_key="s", now=NOW)
+    assert not finished.snapshot.complete
+    assert finished.snapshot.problems == (f"{POST_URL}: {why}",)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -241,7 +242,14 @@ def test_walker_without_html5_text_in_comment_body() -> None:
     assert got == [("2", None, "Ann", "One\n\nTwo"), ("3", "2", "Bob", "Re")]
     assert result.comments[0].body_html == "<p>One</p>\n<p>Two</p>"
     assert result.comments[0].published_raw == "March 16, 2025 at 10:42 am"
-    assert result.comments[0].published_at is None  # local time of an unknown zone
+    # Read in the site's zone, which the post's own time[datetime] gives (-05:00).
+    assert result.comments[0].published_at == datetime(2025, 3, 16, 15, 42, tzinfo=UTC)
+    assert not result.comments[0].published_approximate
+    # Without any stamp of the site's zone, the time is unknown, not guessed as UTC.
+    zoneless = re.sub(r'<time [^>]*datetime="[^"]*"[^>]*>.*?</time>', "", html)
+    zoneless = re.sub(r"<meta property=.article:[a-z_]+. [^>]*>", "", zoneless)
+    first = parse_post_page(page(POST_URL, zoneless)).comments[0]
+    assert (first.published_raw, first.published_at) == ("March 16, 2025 at 10:42 am", None)
 
 
 def test_twenty_ten_and_eleven_callbacks_li_comment_around_the_body() -> None:
