@@ -119,7 +119,9 @@ RECIPES: dict[str, dict[str, Any]] = {
                                "text": ("./p",)},
     "wordpress-dragnet-R156": {"date": ("./p[@class='small']",), "text": ("./p[not(@class)]",)},
     "wordpress-dragnet-R297": MULTI, "wordpress-dragnet-R246": MULTI,
-    "wordpress-dragnet-R317": {"text": (".//div[@class='comment-entry']/p",)},
+    # A reply's li sits in the ul.children after its parent's div.comment-container.
+    "wordpress-dragnet-R317": {"text": (".//div[@class='comment-entry']/p",),
+                               "parent": "string(ancestor::ul[@class='children'][1]/preceding-sibling::div[contains(@class,'comment-container')][1]//div[@class='comment-entry']/@id)"},
     "wordpress-dragnet-210": {"date": ("substring-before(concat(normalize-space(.//span[@class='date']),' /'),' /')",)},
     "wordpress-dragnet-T40": {"date": ("normalize-space(.//p[@class='commentmetadata']/text()[1])",)},
     "wordpress-dragnet-R110": {"date": (".//div[@class='cmtinfo']/em/a",)},
