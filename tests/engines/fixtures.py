@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from tests.engines.blogger_site import BComment, BloggerSite, BPost
+from tests.engines.drupal_site import DComment, DNode, DrupalSite
 
-__all__ = ["blogger_site", "when"]
+__all__ = ["blogger_site", "drupal_site", "many_comments", "when"]
 
 PACIFIC = timezone(timedelta(hours=-8))
 
@@ -43,4 +44,22 @@ def many_comments(site: BloggerSite, n: int) -> None:
                                       f"Deportation comment {i}."))
 
 
-UTC_ = UTC
+
+
+def drupal_site(version: int) -> DrupalSite:
+    """A node with two top-level comments and their replies, paged 3 comments a page
+    (page boundaries between threads), and an off-topic node."""
+    node = DNode(
+        nid="41", title="Deportations under the Alien Enemies Act", created=when(2, 9),
+        body="<p>Flights to El Salvador and CECOT.</p>", tags=("Deportation Policy",),
+        comments=[
+            DComment("101", "Ann", when(3, 10), "Deportation without a hearing?"),
+            DComment("102", "Bob", when(3, 11), "@Ann there was a hearing.", parent="101"),
+            DComment("103", "Cy", when(3, 12), "Replying to Bob.", parent="102"),
+            DComment("104", "Dee", when(3, 13), "Bukele welcomed them."),
+            DComment("105", "Eve", when(3, 14), "Not for long.", parent="104"),
+        ],
+    )
+    other = DNode(nid="42", title="Our garden", created=when(1, 9), body="<p>Tomatoes.</p>",
+                  comments=[DComment("201", "Fay", when(1, 12), "Nice.")])
+    return DrupalSite([node, other], version=version, per_page=3)
