@@ -131,16 +131,16 @@ class BloggerSite:
         return 200, "application/atom+xml; charset=UTF-8", self._atom(page, len(entries), start, size, nxt)
 
     def _atom(self, entries: list[dict[str, Any]], total: int, start: int, size: int, nxt: str | None) -> bytes:
-        out = ["<?xml version='1.0' encoding='UTF-8'?><feed xmlns='http://www.w3.org/2005/Atom'"
-               " xmlns:openSearch='http://a9.com/-/spec/opensearchrss/1.0/'"
-               " xmlns:gd='http://schemas.google.com/g/2005' xmlns:thr='http://purl.org/syndication/thread/1.0'>",
+        out = [("<?xml version='1.0' encoding='UTF-8'?><feed xmlns='http://www.w3.org/2005/Atom'"
+                " xmlns:openSearch='http://a9.com/-/spec/opensearchrss/1.0/'"
+                " xmlns:gd='http://schemas.google.com/g/2005' xmlns:thr='http://purl.org/syndication/thread/1.0'>"),
                f"<id>{TAG}</id><updated>2026-12-06T10:00:00.000-08:00</updated><title type='text'>Blog</title>",
                f"<link rel='self' type='application/atom+xml' href='{self.base}feeds/posts/default'/>",
                f"<link rel='next' type='application/atom+xml' href='{escape(nxt)}'/>" if nxt else "",
                "<generator version='7.00' uri='http://www.blogger.com'>Blogger</generator>",
-               f"<openSearch:totalResults>{total}</openSearch:totalResults>"
-               f"<openSearch:startIndex>{start}</openSearch:startIndex>"
-               f"<openSearch:itemsPerPage>{size}</openSearch:itemsPerPage>"]
+               (f"<openSearch:totalResults>{total}</openSearch:totalResults>"
+                f"<openSearch:startIndex>{start}</openSearch:startIndex>"
+                f"<openSearch:itemsPerPage>{size}</openSearch:itemsPerPage>")]
         for e in entries:
             out.append(f"<entry><id>{e['id']}</id><published>{e['published']}</published>"
                        f"<updated>{e['updated']}</updated>")

@@ -28,7 +28,7 @@ def serve(site: Site, host: str = "127.0.0.1") -> Iterator[list[str]]:
     asked: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             asked.append(self.path)
             parts = urlsplit(self.path)
             if any(re.search(p, self.path) for p in site.failing):
