@@ -32,6 +32,11 @@ __all__ = ["EnginePage", "PageMarkup", "page_number", "parse_engine_page"]
 
 _FINGERPRINT_VERSION = b"engine-page-v1\0"
 _PAGE_IN_QUERY = re.compile(r"[?&]page=(?:\d+,)*(\d+)(?:&|#|$)")
+# Other engines' comment page numbers, counted from 1: `cpage=N`, `comment-page-N`,
+# `comments_page=N` and kin, `/page/N`.
+_NUMBER_IN_URL = re.compile(
+    r"[?&][a-z_-]*page[a-z_-]*=(\d+)(?:&|#|$)|/comments?-page-(\d+)/?(?:[?#]|$)|/page/(\d+)/?(?:[?#]|$)", re.IGNORECASE
+)
 _HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
 # Drupal 8-10 `nav.pager` > `ul.pager__items`; Drupal 6-7 `ul.pager`; both link `?page=N`.
 DRUPAL_PAGER = etree.XPath(
@@ -62,10 +67,14 @@ class EnginePage:
     site: Site | None
 
 
-def page_number(url: str) -> int:
-    """The comment page a URL shows: `?page=N` is page N+1; none is page 1."""
+def page_number(url: str) -> int | None:
+    """The comment page a URL shows: `?page=N` is page N+1 (Drupal counts from 0), the
+    other forms (`cpage=N`, `comment-page-N`, `/page/N`) page N; None: no number."""
     m = _PAGE_IN_QUERY.search(url)
-    return int(m.group(1)) + 1 if m else 1
+    if m:
+        return int(m.group(1)) + 1
+    m = _NUMBER_IN_URL.search(url)
+    return int(next(g for g in m.groups() if g)) if m else None
 
 
 def parse_engine_page(page: Page, markup: PageMarkup, selectors: SourceSelectors | None = None, *,
@@ -75,7 +84,7 @@ def parse_engine_page(page: Page, markup: PageMarkup, selectors: SourceSelectors
     if not page.body.strip():
         raise ValueError(f"{page.url}: empty page")
     doc = parse_document(page.body, detect_encoding(page.body, page.encoding, page.headers.get("content-type")))
-    number = page_number(page.url)
+    number = page_number(page.url) or 1
     clock = page_clock(doc, page.fetched_at)
     if selectors is not None:
         comments, unread, _seen = read_with_selectors(doc, selectors, number, clock)
@@ -90,13 +99,16 @@ def parse_engine_page(page: Page, markup: PageMarkup, selectors: SourceSelectors
         if comments:
             cut = comments.pop()  # the comment at the cut may have lost text
             problems.append(f"{page.url}: comment {cut.external_id} may be cut off; left out")
-    pages = _pages(doc, page.url, markup, selectors, number)
+    pages, unnumbered = _pages(doc, page.url, markup, selectors, number)
+    if unnumbered:
+        # Its page would read as page 1 and overwrite the first: not followed, partial.
+        problems.append(f"{page.url}: the next comment page {unnumbered} carries no page number; not followed")
     return EnginePage(
         post=read_engine_post(doc, page.url, markup.post),
         comments=tuple(comments), unread=tuple(unread), removed=tuple(removed),
         number=number, pages=pages,
         fingerprint=_fingerprint(comments, unread, removed, pages),
-        truncated=truncated, problems=tuple(problems),
+        truncated=truncated or bool(unnumbered), problems=tuple(problems),
         site=detect_site(page.body, doc, len(comments) + len(unread)) if describe or not comments else None,
     )
 
@@ -106,18 +118,24 @@ def _removed(comment: CommentRecord, cls: str) -> bool:
 
 
 def _pages(doc: Element, url: str, markup: PageMarkup, selectors: SourceSelectors | None,
-           number: int) -> tuple[tuple[int, str], ...]:
+           number: int) -> tuple[tuple[tuple[int, str], ...], str | None]:
+    """The comment pages this page names, and a `next_page` link whose URL carries no
+    page number (None: none such)."""
     found: dict[int, str] = {}
     for link in markup.pager(doc) if markup.pager is not None else ():
         target = urljoin(url, link.get("href") or "").split("#", 1)[0]
         if _PAGE_IN_QUERY.search(target):
-            found.setdefault(page_number(target), target)
+            found.setdefault(page_number(target) or 1, target)
     following = next_page_url(doc, selectors, url)
+    unnumbered = None
     if following is not None:
         n = page_number(following)
-        found.setdefault(n if n > number else number + 1, following)
+        if n is None:
+            unnumbered = following
+        elif n > number:  # a link back to an earlier page: this is the last
+            found.setdefault(n, following)
     found.pop(number, None)
-    return tuple(sorted(found.items()))
+    return tuple(sorted(found.items())), unnumbered
 
 
 def _fingerprint(comments: list[CommentRecord], unread: list[UnreadComment], removed: list[str],
