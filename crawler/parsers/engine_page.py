@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -51,6 +52,9 @@ class PageMarkup:
     post: PostMarkup
     pager: etree.XPath | None = None  # links of the comment pager (?page=N)
     removed_class: str | None = None  # a comment's text box class for "deleted"
+    # A link naming each comment's time exactly (Blogger's permalink
+    # `?showComment=<epoch ms>#c<id>`): group 1 the milliseconds, group 2 the comment id.
+    stamp_link: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,6 +94,8 @@ def parse_engine_page(page: Page, markup: PageMarkup, selectors: SourceSelectors
         comments, unread, _seen = read_with_selectors(doc, selectors, number, clock)
     else:
         comments, unread, _seen = read_any_comments(doc, number, clock)
+    if markup.stamp_link is not None:
+        comments = _stamped(doc, comments, markup.stamp_link)
     removed = [c.external_id for c in comments if markup.removed_class and _removed(c, markup.removed_class)]
     comments = [c for c in comments if c.external_id not in removed]
     problems: list[str] = []
@@ -111,6 +117,17 @@ def parse_engine_page(page: Page, markup: PageMarkup, selectors: SourceSelectors
         truncated=truncated or bool(unnumbered), problems=tuple(problems),
         site=detect_site(page.body, doc, len(comments) + len(unread)) if describe or not comments else None,
     )
+
+
+def _stamped(doc: Element, comments: list[CommentRecord], link: re.Pattern[str]) -> list[CommentRecord]:
+    """Comments whose printed date has no zone, placed in time by their permalinks."""
+    stamps: dict[str, datetime] = {}
+    for a in doc.iter("a"):
+        m = link.search(a.get("href") or "")
+        if m:
+            stamps.setdefault(m.group(2), datetime.fromtimestamp(int(m.group(1)) / 1000, UTC))
+    return [replace(c, published_at=stamps[c.external_id], published_approximate=False)
+            if c.published_at is None and c.external_id in stamps else c for c in comments]
 
 
 def _removed(comment: CommentRecord, cls: str) -> bool:

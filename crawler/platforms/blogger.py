@@ -74,6 +74,7 @@ POST_PAGE_MARKUP = PageMarkup(
         tags=(_xp("//*[contains(@class, 'post-labels')]//a[@rel='tag']"),),
     ),
     removed_class="deleted-comment",
+    stamp_link=re.compile(r"[?&]showComment=(\d{10,})#c(\d+)"),
 )
 
 

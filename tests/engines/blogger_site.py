@@ -57,6 +57,7 @@ class BloggerSite:
     def __init__(self, posts: list[BPost]) -> None:
         self.posts = posts
         self.failing: list[str] = []
+        self.feeds = True  # False: a blog that turned its feeds off (404)
 
     def post(self, pid: str) -> BPost:
         return next(p for p in self.posts if p.pid == pid)
@@ -70,6 +71,8 @@ class BloggerSite:
         start = int(query.get("start-index", "1"))
         size = int(query.get("max-results", "25"))
         as_json = query.get("alt") == "json"
+        if path.startswith("/feeds/") and not self.feeds:
+            return 404, "text/html", b"<html><body>Not found</body></html>"
         if path == "/feeds/posts/default":
             return self._feed(self._post_entries(), start, size, as_json, "/feeds/posts/default")
         if path == "/feeds/comments/default":

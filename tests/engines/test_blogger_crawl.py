@@ -82,3 +82,24 @@ def test_a_failed_comment_page_leaves_a_partial_thread(tmp_path: Path) -> None:
     # partial: no deletion is inferred, not even of the removed comment's absence
     assert [h for h in history(db) if h not in before and h[1]] == []
     assert len(archive["comments"]) == 64
+
+
+def test_without_feeds_the_post_pages_are_read(tmp_path: Path) -> None:
+    site = blogger_site()
+    site.feeds = False
+    site.post("5550001").comments[2].removed = True
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    with serve(site) as asked:
+        _crawl(tmp_path, site, db)
+    archive = read_archive(db)
+    assert "/2025/01/deportation-flights.html" in asked
+    assert set(archive["posts"]) == {"5550001"}  # the id the page shows, as the feed's
+    got = sorted((c.external_id, c.author, c.parent, c.text) for c in archive["comments"])
+    assert got == [
+        ("9000001", "Ann", None, "Deportation without a hearing?"),
+        ("9000002", "Bob", "9000001", "@Ann there was a hearing."),
+        ("9000004", "Cy", "9000002", "Replying to Bob."),
+    ]  # 9000003 shows "removed by the author": no record
+    times = {c.external_id: c.published_at for c in archive["comments"]}
+    assert times["9000001"] == datetime(2025, 1, 3, 15, 12, tzinfo=UTC)  # from ?showComment=
+    assert stats_of(archive["crawls"][-1]).get("threads_partial", 0) == 0

@@ -117,4 +117,7 @@ def test_post_page_is_read_by_the_shared_reader(site) -> None:  # type: ignore[n
         ("9000001", "Ann", None), ("9000002", "Bob", "9000001"), ("9000004", "Cy", "9000002")]
     assert parsed.removed == ("9000003",)
     assert parsed.comments[0].body_text == "Deportation without a hearing?"
+    # the printed date has no zone; the permalink's showComment stamp is exact
+    assert parsed.comments[0].published_raw == "January 3, 2025 at 7:12 AM"
+    assert parsed.comments[0].published_at == datetime(2025, 1, 3, 15, 12, tzinfo=UTC)
     assert parsed.unread == ()
