@@ -54,9 +54,11 @@ MARKUP = PageMarkup(
     post=PostMarkup(
         name="drupal", post_id=node_id,
         title=(_xp("//h1[contains(@class, 'page-title') or @id='page-title']"),
-               _xp("//*[contains(@class, 'node')]//h1 | //*[contains(@class, 'node')]//h2[contains(@class, 'title')]")),
+               _xp("//*[contains(@class, 'node')]//h1 | //*[contains(@class, 'node')]//h2[contains(@class, 'title')]"),
+               _xp("//div[starts-with(@id, 'node-')]//h2")),  # Drupal 6: the node's own h2
         body=(_xp("//*[contains(@class, 'field--name-body') or contains(@class, 'field-name-body')]"),
-              _xp("//div[contains(@class, 'node__content') or contains(@class, 'node-content')]")),
+              _xp("//div[contains(@class, 'node__content') or contains(@class, 'node-content')]"),
+              _xp("//div[starts-with(@id, 'node-')]/div[contains(@class, 'content')]")),  # Drupal 6
         author=(_xp("//*[contains(@class, 'node__meta') or contains(@class, 'submitted')]"
                     "//*[contains(@class, 'username') or contains(@class, 'field--name-uid')]"),),
         published=(_xp("//*[contains(@class, 'node__meta') or contains(@class, 'submitted')]"

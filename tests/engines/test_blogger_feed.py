@@ -11,6 +11,7 @@ from crawler.page import Page
 from crawler.parsers.blogger_feed import parse_activity_feed, parse_comment_feed, parse_posts_feed
 from crawler.parsers.engine_page import parse_engine_page
 from crawler.platforms.blogger import POST_PAGE_MARKUP
+from storage.records import PostRecord
 from tests.engines.fixtures import blogger_site
 
 FETCHED = datetime(2026, 12, 6, tzinfo=UTC)
@@ -121,3 +122,32 @@ def test_post_page_is_read_by_the_shared_reader(site) -> None:  # type: ignore[n
     assert parsed.comments[0].published_raw == "January 3, 2025 at 7:12 AM"
     assert parsed.comments[0].published_at == datetime(2025, 1, 3, 15, 12, tzinfo=UTC)
     assert parsed.unread == ()
+
+
+def test_blogger_platform_urls() -> None:
+    from crawler.platforms.blogger import Blogger
+
+    blog = Blogger("http://127.0.0.1:9/")
+    [posts] = blog.discovery()
+    assert posts.url == "http://127.0.0.1:9/feeds/posts/default?max-results=25&start-index=1" and posts.probe
+    assert [r.url for r in blog.fallback(posts)] == ["http://127.0.0.1:9/", "http://127.0.0.1:9/sitemap.xml"]
+    post = PostRecord(external_id="5550001", url="http://127.0.0.1:9/p.html", title="", author_raw="", author_key="")
+    assert blog.feed.thread_urls(post) == (
+        "http://127.0.0.1:9/feeds/5550001/comments/default?orderby=published&max-results=50&start-index=1",)
+    assert blog.activity_url(2, datetime(2025, 1, 3, 12, tzinfo=UTC)) == (
+        "http://127.0.0.1:9/feeds/comments/default?max-results=100&start-index=101&published-min=2025-01-03T12%3A00%3A00Z")
+
+
+def test_a_long_thread_names_every_feed_page(site) -> None:  # type: ignore[no-untyped-def]
+    from crawler.platforms.blogger import FeedRoute
+    from tests.engines.fixtures import many_comments
+
+    many_comments(site, 120)  # 124 comments: pages at 1, 51, 101
+    route = FeedRoute(site.base)
+    first = route.read(_page(site, "/feeds/5550001/comments/default", **{"start-index": "1", "max-results": "50"}))
+    assert [n for n, _ in first.links] == [2, 3]
+    assert first.links[1][1].endswith("start-index=101")
+    assert first.expected == 124 and not first.cut_off
+    # a page shorter than the total says it should be: cut off (partial)
+    short = route.read(_page(site, "/feeds/5550001/comments/default", **{"start-index": "51", "max-results": "10"}))
+    assert short.number == 2 and short.cut_off

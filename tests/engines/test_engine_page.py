@@ -12,6 +12,7 @@ from crawler.parsers.engine_listing import parse_engine_listing
 from crawler.parsers.engine_page import page_number, parse_engine_page
 from crawler.parsers.htmltext import parse_document
 from crawler.parsers.source_selectors import compile_selectors
+from crawler.platforms.drupal import MARKUP as DRUPAL_MARKUP
 from crawler.platforms.drupal import node_id
 from crawler.platforms.html import MARKUP
 
@@ -70,3 +71,30 @@ def test_listings_rss_sitemap_index_and_html() -> None:
     listing = parse_engine_listing(_page("http://127.0.0.1:9/", home))
     assert listing.post_urls == ("http://127.0.0.1:9/node/2",)
     assert listing.next_urls == ("http://127.0.0.1:9/node?page=1",)
+
+
+# Drupal 6 (Garland): `a#comment-N` anchors, `div.submitted` bylines, `div.indented`.
+D6 = """<html lang="en"><head><meta name="generator" content="Drupal 6"/><title>Deportation | Site</title></head>
+<body class="sidebars"><div id="node-5" class="node"><h2><a href="/node/5">Deportation flights</a></h2>
+<span class="submitted">Fri, 01/03/2025 - 09:00 — editor</span>
+<div class="content clear-block"><p>The flights.</p></div></div>
+<div id="comments"><a id="comment-12"></a>
+<div class="comment comment-published odd clear-block"><h3><a href="/node/5#comment-12" class="active">Deportation without</a></h3>
+<div class="submitted">Submitted by <span class="username">Ann</span> on Fri, 01/03/2025 - 10:00.</div>
+<div class="content"><p>Deportation without a hearing?</p></div>
+<ul class="links"><li class="comment_reply first last"><a href="/comment/reply/5/12">reply</a></li></ul></div>
+<div class="indented"><a id="comment-13"></a>
+<div class="comment comment-published even clear-block"><h3><a href="/node/5#comment-13">There</a></h3>
+<div class="submitted">Submitted by <a href="/user/3" class="username">Bob</a> on Fri, 01/03/2025 - 11:00.</div>
+<div class="content"><p>There was one.</p></div></div></div>
+<div class="item-list"><ul class="pager"><li class="pager-current first">1</li><li class="pager-item"><a href="/node/5?page=1" class="active">2</a></li><li class="pager-next"><a href="/node/5?page=1">next ›</a></li></ul></div>
+<form action="/comment/reply/5" id="comment-form"><input name="name"/></form></div></body></html>"""
+
+
+def test_a_drupal_6_node() -> None:
+    parsed = parse_engine_page(_page("http://127.0.0.1:9/node/5", D6), DRUPAL_MARKUP)
+    assert (parsed.post.external_id, parsed.post.title, parsed.post.body_text) == (
+        "5", "Deportation flights", "The flights.")
+    assert [(c.external_id, c.author_raw, c.threaded_parent_external_id, c.body_text) for c in parsed.comments] == [
+        ("12", "Ann", None, "Deportation without a hearing?"), ("13", "Bob", "12", "There was one.")]
+    assert parsed.pages == ((2, "http://127.0.0.1:9/node/5?page=1"),)
