@@ -79,7 +79,13 @@ def _first(xpaths: tuple[etree.XPath, ...], doc: Element, skip: Callable[[Elemen
 
 
 def _in_comments(el: Element) -> bool:
-    return any("comment" in f"{a.get('class') or ''} {a.get('id') or ''}" for a in el.iterancestors())
+    """Inside the comment section (the body's classes say nothing: "has-comments")."""
+    for a in el.iterancestors():
+        if a.tag in ("body", "html"):
+            return False
+        if "comment" in f"{a.get('class') or ''} {a.get('id') or ''}":
+            return True
+    return False
 
 
 def _text(found: str | Element | None) -> str:

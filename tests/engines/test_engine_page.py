@@ -98,3 +98,11 @@ def test_a_drupal_6_node() -> None:
     assert [(c.external_id, c.author_raw, c.threaded_parent_external_id, c.body_text) for c in parsed.comments] == [
         ("12", "Ann", None, "Deportation without a hearing?"), ("13", "Bob", "12", "There was one.")]
     assert parsed.pages == ((2, "http://127.0.0.1:9/node/5?page=1"),)
+
+
+def test_a_post_on_a_page_whose_body_class_names_comments() -> None:
+    body = ('<html><head><meta name="author" content="Editor"></head><body class="single has-comments">'
+            '<h1>Title</h1><div class="entry-content"><p>Text.</p></div></body></html>')
+    post = parse_engine_page(_page("http://127.0.0.1:9/p#x", body), MARKUP).post
+    assert (post.title, post.body_text, post.author_raw, post.external_id) == (
+        "Title", "Text.", "Editor", "http://127.0.0.1:9/p")
