@@ -55,6 +55,9 @@ class PageMarkup:
     # A link naming each comment's time exactly (Blogger's permalink
     # `?showComment=<epoch ms>#c<id>`): group 1 the milliseconds, group 2 the comment id.
     stamp_link: re.Pattern[str] | None = None
+    # Shown when the page holds only part of the thread and a script loads the rest
+    # (Blogger's "Load more..." box, `div.loadmore` without `hidden`): partial.
+    more_by_script: etree.XPath | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,6 +108,9 @@ def parse_engine_page(page: Page, markup: PageMarkup, selectors: SourceSelectors
         if comments:
             cut = comments.pop()  # the comment at the cut may have lost text
             problems.append(f"{page.url}: comment {cut.external_id} may be cut off; left out")
+    scripted = markup.more_by_script is not None and bool(markup.more_by_script(doc))
+    if scripted:
+        problems.append(f"{page.url}: more comments are loaded by a script; the page shows only some")
     pages, unnumbered = _pages(doc, page.url, markup, selectors, number)
     if unnumbered:
         # Its page would read as page 1 and overwrite the first: not followed, partial.
@@ -114,7 +120,7 @@ def parse_engine_page(page: Page, markup: PageMarkup, selectors: SourceSelectors
         comments=tuple(comments), unread=tuple(unread), removed=tuple(removed),
         number=number, pages=pages,
         fingerprint=_fingerprint(comments, unread, removed, pages),
-        truncated=truncated or bool(unnumbered), problems=tuple(problems),
+        truncated=truncated or bool(unnumbered) or scripted, problems=tuple(problems),
         site=detect_site(page.body, doc, len(comments) + len(unread)) if describe or not comments else None,
     )
 

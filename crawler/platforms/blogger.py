@@ -75,6 +75,8 @@ POST_PAGE_MARKUP = PageMarkup(
     ),
     removed_class="deleted-comment",
     stamp_link=re.compile(r"[?&]showComment=(\d{10,})#c(\d+)"),
+    more_by_script=_xp("//div[contains(concat(' ', @class, ' '), ' loadmore ')"
+                       " and not(contains(concat(' ', @class, ' '), ' hidden '))]"),
 )
 
 

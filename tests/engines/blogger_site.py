@@ -58,6 +58,7 @@ class BloggerSite:
         self.posts = posts
         self.failing: list[str] = []
         self.feeds = True  # False: a blog that turned its feeds off (404)
+        self.load_more = False  # True: the post page shows "Load more..." (a script's)
 
     def post(self, pid: str) -> BPost:
         return next(p for p in self.posts if p.pid == pid)
@@ -229,7 +230,8 @@ class BloggerSite:
 <abbr class='published' itemprop='datePublished' title='{_iso(post.published)}'>{post.published.strftime('%-I:%M %p')}</abbr></a></span>
 <span class='post-labels'>Labels: {labels}</span></div></div>
 <div class='comments threaded' id='comments'><a name='comments'></a><h4>{len(post.comments)} comments:</h4>
-<div class='comments-content'><div class='comment-thread toplevel-thread'><ol id='top-ra'>{top}</ol></div></div>
+<div class='comments-content'><div class='comment-thread toplevel-thread'><ol id='top-ra'>{top}</ol></div>
+<div class='loadmore{"" if self.load_more else " hidden"}' data-post-id='{post.pid}'><a target='_parent' href='javascript:;'>Load more...</a></div></div>
 <p class='comment-footer'><a href='https://www.blogger.com/comment/fullpage/post/{BLOG}/{post.pid}'>Post a Comment</a></p>
 </div></div></div>
 <script type='text/javascript'>window['__wavt'] = 'x'; _WidgetManager._SetDataContext([{{'name': 'view', 'data': {{'postId': '{post.pid}'}}}}]);</script>

@@ -151,3 +151,12 @@ def test_a_long_thread_names_every_feed_page(site) -> None:  # type: ignore[no-u
     # a page shorter than the total says it should be: cut off (partial)
     short = route.read(_page(site, "/feeds/5550001/comments/default", **{"start-index": "51", "max-results": "10"}))
     assert short.number == 2 and short.cut_off
+
+
+def test_a_post_page_whose_script_loads_more_comments_is_partial(site) -> None:  # type: ignore[no-untyped-def]
+    site.load_more = True
+    parsed = parse_engine_page(_page(site, "/2025/01/deportation-flights.html"), POST_PAGE_MARKUP)
+    assert parsed.truncated
+    assert parsed.problems == (("http://127.0.0.1:9/2025/01/deportation-flights.html: more comments are loaded "
+                               "by a script; the page shows only some"),)
+    assert len(parsed.comments) == 4  # what it shows is kept
