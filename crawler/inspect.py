@@ -21,10 +21,14 @@ from typing import Any
 
 from crawler.normalize.thread import normalize_thread
 from crawler.page import Page
+from crawler.parsers.engine_page import parse_engine_page
 from crawler.parsers.site import Site
 from crawler.parsers.source_selectors import SourceSelectors
 from crawler.parsers.unread import unread_problem
 from crawler.parsers.wordpress_html import parse_post_page
+from crawler.platforms.blogger import POST_PAGE_MARKUP as BLOGGER_MARKUP
+from crawler.platforms.drupal import MARKUP as DRUPAL_MARKUP
+from crawler.platforms.html import MARKUP as HTML_MARKUP
 from crawler.settings import USER_AGENT
 from crawler.thread import assemble_thread
 from storage.errors import ConfigError
@@ -34,7 +38,9 @@ __all__ = ["INSPECT_PLATFORMS", "Inspection", "fetch_page", "format_inspection",
            "inspection_json"]
 
 # The platforms whose post pages inspect can read (the registry's HTML readers).
-INSPECT_PLATFORMS = ("wordpress",)
+INSPECT_PLATFORMS = ("blogger", "drupal", "html", "wordpress")
+# The post-page markup of the non-WordPress engines (their platforms' HTML routes).
+_ENGINE_MARKUP = {"blogger": BLOGGER_MARKUP, "drupal": DRUPAL_MARKUP, "html": HTML_MARKUP}
 FETCH_TIMEOUT_S = 30
 _WORDS = 12  # the first words of a comment's text shown in the text report
 
@@ -80,21 +86,28 @@ def inspect_page(page: Page, platform: str | None = None,
         raise InspectError(f"unknown platform {platform!r} (known: {', '.join(INSPECT_PLATFORMS)})")
     try:
         parsed = parse_post_page(page, selectors, describe=True)
+        site = parsed.site
+        assert site is not None  # a full parse always says what the site is
+        post, comments, unread, found = parsed.post, parsed.comments, parsed.unread, parsed.problems
+        engine = platform or (site.platform if site.platform in _ENGINE_MARKUP else None)
+        if engine in _ENGINE_MARKUP:
+            # Read as that engine's platform reads its post pages (its ids, its pager).
+            other = parse_engine_page(page, _ENGINE_MARKUP[engine], selectors, describe=True)
+            post, comments, unread, found = other.post, other.comments, other.unread, other.problems
+            site = other.site or site
     except ValueError as exc:
         raise InspectError(f"{page.url}: {exc}") from None
-    site = parsed.site
-    assert site is not None  # a full parse always says what the site is
-    problems = [*parsed.problems, *(unread_problem(page.url, u) for u in parsed.unread)]
+    problems = [*found, *(unread_problem(page.url, u) for u in unread)]
     if site.elsewhere:
         problems.append(f"{page.url}: {site.comments_line()}")
     # Normalized as a crawl would (own text without quotes and @-prefixes, parents).
     thread = normalize_thread(assemble_thread(
-        source_key="inspect", post=parsed.post, pages=[parsed.comments], complete=not problems,
-        fetched_at=page.fetched_at, expected_comment_count=parsed.post.comment_count_displayed,
+        source_key="inspect", post=post, pages=[comments], complete=not problems,
+        fetched_at=page.fetched_at, expected_comment_count=post.comment_count_displayed,
     ))
     return Inspection(
         url=page.url, platform=platform or site.platform or "wordpress", site=site, post=thread.post,
-        comments=thread.comments, comment_count_displayed=parsed.post.comment_count_displayed,
+        comments=thread.comments, comment_count_displayed=post.comment_count_displayed,
         problems=tuple(problems),
     )
 

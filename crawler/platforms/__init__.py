@@ -12,6 +12,9 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from crawler.platforms.base import Platform
+from crawler.platforms.blogger import Blogger
+from crawler.platforms.drupal import Drupal
+from crawler.platforms.html import GenericHtml
 from crawler.platforms.wordpress import WordPress
 from storage.errors import ConfigError
 
@@ -32,8 +35,26 @@ def _wordpress(source: Source, tags: Sequence[str]) -> Platform:
                      tags=tags, selectors=source.selectors)
 
 
+def _base(source: Source) -> str:
+    return source.url if source.url.endswith("/") else source.url + "/"
+
+
+def _blogger(source: Source, tags: Sequence[str]) -> Platform:
+    return Blogger(_base(source), selectors=source.selectors)
+
+
+def _drupal(source: Source, tags: Sequence[str]) -> Platform:
+    return Drupal(_base(source), selectors=source.selectors)
+
+
+def _html(source: Source, tags: Sequence[str]) -> Platform:
+    return GenericHtml(_base(source), selectors=source.selectors)
+
+
 # Keyed by the `platform` value of a source in the TOML config.
-_FACTORIES: dict[str, Callable[[Source, Sequence[str]], Platform]] = {"wordpress": _wordpress}
+_FACTORIES: dict[str, Callable[[Source, Sequence[str]], Platform]] = {
+    "wordpress": _wordpress, "blogger": _blogger, "drupal": _drupal, "html": _html,
+}
 PLATFORMS: tuple[str, ...] = tuple(sorted(_FACTORIES))
 
 
