@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from crawler.platforms.base import Platform
+from crawler.platforms.substack import Substack
 from crawler.platforms.wordpress import WordPress
 from storage.errors import ConfigError
 
@@ -32,8 +33,13 @@ def _wordpress(source: Source, tags: Sequence[str]) -> Platform:
                      tags=tags, selectors=source.selectors)
 
 
+def _substack(source: Source, tags: Sequence[str]) -> Platform:
+    return Substack(source.url)
+
+
 # Keyed by the `platform` value of a source in the TOML config.
 _FACTORIES: dict[str, Callable[[Source, Sequence[str]], Platform]] = {"wordpress": _wordpress}
+_FACTORIES["substack"] = _substack
 PLATFORMS: tuple[str, ...] = tuple(sorted(_FACTORIES))
 
 
