@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from crawler.platforms.base import Platform
+from crawler.platforms.discourse import Discourse
+from crawler.platforms.discourse_embed import DiscourseEmbedRoute
 from crawler.platforms.substack import Substack
 from crawler.platforms.wordpress import WordPress
 from storage.errors import ConfigError
@@ -28,9 +30,14 @@ class UnknownPlatform(ConfigError, ValueError):
 
 def _wordpress(source: Source, tags: Sequence[str]) -> Platform:
     base = source.url if source.url.endswith("/") else source.url + "/"
-    # Selectors describe HTML: a source that has them is read from its pages, not its API.
-    return WordPress(base, use_rest=source.use_rest and source.selectors is None, since=source.since,
-                     tags=tags, selectors=source.selectors)
+    # Selectors describe HTML, and a Discourse embed is named in the HTML: a source with
+    # either is read from its pages, not its API.
+    html_only = source.selectors is not None or source.discourse_url is not None
+    wp = WordPress(base, use_rest=source.use_rest and not html_only, since=source.since,
+                   tags=tags, selectors=source.selectors)
+    if source.discourse_url is not None:  # each thread's topic read from the forum
+        wp.routes["html"] = wp.post_pages = DiscourseEmbedRoute(wp.html, source.discourse_url)
+    return wp
 
 
 def _substack(source: Source, tags: Sequence[str]) -> Platform:
@@ -40,6 +47,7 @@ def _substack(source: Source, tags: Sequence[str]) -> Platform:
 # Keyed by the `platform` value of a source in the TOML config.
 _FACTORIES: dict[str, Callable[[Source, Sequence[str]], Platform]] = {"wordpress": _wordpress}
 _FACTORIES["substack"] = _substack
+_FACTORIES["discourse"] = lambda source, tags: Discourse(source.url)
 PLATFORMS: tuple[str, ...] = tuple(sorted(_FACTORIES))
 
 

@@ -16,8 +16,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.crawler.crawling import read_archive, run_crawl, stats_of, write_config
+from tests.services.stub import Fault
 from tests.substack.fixtures import SComment, demo_site
-from tests.substack.server import Fault, serve_substack
+from tests.substack.server import serve_substack
 
 pytestmark = pytest.mark.slow
 
