@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class Stub:
     answer: Answer
     faults: list[Fault] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
+    arrivals: list[float] = field(default_factory=list)  # time.monotonic() of each request
     base_url: str = ""
 
     def fault_for(self, target: str) -> Fault | None:
@@ -53,6 +55,7 @@ class Stub:
 def _handler(stub: Stub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            stub.arrivals.append(time.monotonic())
             stub.log.append(self.path)
             fault = stub.fault_for(self.path)
             if fault is not None:
