@@ -76,6 +76,8 @@ def test_forum_crawl_then_edit_delete_and_reply(db_url: str, tmp_path: Path) -> 
         topic.posts.append(DPost(3046, 46, "gus", "<p>Late reply.</p>", "2026-11-05T02:00:00.000Z", reply_to=3))
         second, stats = _crawl(config, db_url)
     assert second["crawls"][-1].status == "ok", stats
+    assert second["counts"]["post_version"] == first["counts"]["post_version"], "no post changed"
+    assert second["counts"]["comment_version"] == first["counts"]["comment_version"] + 3
     changes = _rows(db_url, "SELECT post_external_id, external_id, version, deleted FROM comment_history "
                             f"WHERE crawl_id = {second['crawls'][-1].id} ORDER BY external_id")
     assert [(p, c, v, bool(d)) for p, c, v, d in changes] == [

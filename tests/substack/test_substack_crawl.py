@@ -84,6 +84,7 @@ def test_crawl_then_edit_delete_and_reply(db_url: str, tmp_path: Path) -> None:
                             f"WHERE crawl_id = {second['crawls'][-1].id} ORDER BY external_id")
     assert [tuple(r) for r in changes] == [("501", 2, True), ("503", 2, False), ("507", 1, False)]
     assert second["counts"]["comment_version"] == versions_before + 3
+    assert second["counts"]["post_version"] == first["counts"]["post_version"], "no post changed"
     assert _comments(second)["507"] == ("101", "Flo Gray", "505")
 
 
