@@ -77,9 +77,6 @@ class ForumPages:
         self.forum = forum
         self.offset = offset
 
-    def owns(self, url: str) -> bool:
-        return url.startswith(self.forum) and "/t/" in urlsplit(url).path
-
     def topic_url(self, topic_id: int | str) -> str:
         return f"{self.forum}t/{topic_id}.json"
 

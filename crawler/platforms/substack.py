@@ -12,6 +12,7 @@ Parsing is `crawler.parsers.substack`.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import parse_qsl, urlsplit
@@ -25,6 +26,11 @@ __all__ = ["ARCHIVE_LIMIT", "Substack", "SubstackRoute"]
 
 ARCHIVE_LIMIT = 50  # posts per archive page (what Substack's own archive page asks for)
 _ROUTE = "api"
+_COMMENTS_PATH = re.compile(r"/api/v1/post/\d+/comments$")  # not a post whose slug says "comments"
+
+
+def _is_tree(page: Page) -> bool:
+    return bool(_COMMENTS_PATH.search(urlsplit(page.url).path))
 
 
 def _json_type(page: Page) -> str | None:
@@ -77,7 +83,7 @@ class SubstackRoute:
     def read(self, page: Page) -> ThreadPage:
         if page.status != 200:
             raise ValueError(f"HTTP {page.status}")
-        if "/comments" in urlsplit(page.url).path:
+        if _is_tree(page):
             return self._read_comments(page)
         post = substack.parse_post(page)
         problems: tuple[str, ...] = ()
@@ -101,7 +107,7 @@ class SubstackRoute:
         return None
 
     def glimpse(self, page: Page) -> Glimpse:
-        if "/comments" in urlsplit(page.url).path:
+        if _is_tree(page):
             return Glimpse(fingerprint=_fingerprint(page))
         post = substack.parse_post(page)
         return Glimpse(fingerprint=_fingerprint(page),

@@ -78,3 +78,10 @@ def test_a_body_that_is_no_tree_is_an_error_naming_the_url(body: bytes) -> None:
     page = Page(url=BASE + "api/v1/post/1/comments", body=body, fetched_at=datetime.now(UTC))
     with pytest.raises(ValueError, match="api/v1/post/1/comments"):
         parse_comments(page)
+
+
+def test_a_post_whose_slug_says_comments_is_read_as_a_post() -> None:
+    site = demo_site()
+    site.posts[102].slug = "comments-on-the-ruling"
+    page = Substack(BASE).api.read(_page("api/v1/posts/comments-on-the-ruling", post_body(site, site.posts[102])))
+    assert page.post is not None and page.post.external_id == "102"
