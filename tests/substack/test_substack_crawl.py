@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from tests.crawler.crawling import read_archive, run_crawl, stats_of, write_config
 from tests.services.stub import Fault
-from tests.substack.fixtures import SComment, demo_site
+from tests.substack.fixtures import SComment, SPost, demo_site
 from tests.substack.server import serve_substack
 
 pytestmark = pytest.mark.slow
@@ -112,3 +112,16 @@ def test_a_subscriber_only_thread_is_partial_never_empty(db_url: str, tmp_path: 
     assert stats["threads_partial"] >= 1, stats
     problems = [r.problem for r in _rows(db_url, "SELECT problem FROM thread_problem")]
     assert any("subscriber-only" in p for p in problems), problems
+
+
+def test_the_archive_is_paged_to_its_end(tmp_path: Path) -> None:
+    site = demo_site()
+    for n in range(50):  # newer than the demo's posts: the on-topic ones are on page 2
+        site.posts[200 + n] = SPost(200 + n, f"note-{n}", f"Note {n}", f"2026-12-{1 + n % 28:02d}T08:00:00.000Z",
+                                    "<p>Housekeeping.</p>")
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    with serve_substack(site) as server:
+        archive, stats = _crawl(_config(tmp_path, server.base_url), db)
+    assert any("offset=50&limit=50" in p for p in server.log), server.log[:5]
+    assert set(archive["posts"]) == {"101", "102"}, "the on-topic posts of the second page"
+    assert stats["posts_off_topic"] == 51, stats
