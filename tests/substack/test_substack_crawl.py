@@ -125,3 +125,16 @@ def test_the_archive_is_paged_to_its_end(tmp_path: Path) -> None:
     assert any("offset=50&limit=50" in p for p in server.log), server.log[:5]
     assert set(archive["posts"]) == {"101", "102"}, "the on-topic posts of the second page"
     assert stats["posts_off_topic"] == 51, stats
+
+
+def test_a_scheduled_recrawl_skips_posts_the_revisit_policy_says_are_not_due(tmp_path: Path) -> None:
+    site = demo_site()
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    with serve_substack(site) as server:
+        config = _config(tmp_path, server.base_url)
+        for _ in range(2):
+            run = run_crawl(config, db, "--trigger", "schedule")
+            assert run.returncode == 0, run.stderr[-3000:]
+    # Both on-topic posts are weeks old: checked once, not due again the same day.
+    assert sum(1 for p in server.log if p.startswith("/api/v1/posts/cecot-flights")) == 1, server.log
+    assert sum(1 for p in server.log if p.startswith("/api/v1/archive")) == 2
