@@ -94,6 +94,8 @@ class Source:
     revisit: RevisitPolicy | None = None  # this source's policy; None: the global [revisit]
     # CSS selectors for a theme nothing recognises (crawler.parsers.source_selectors).
     selectors: SourceSelectors | None = None
+    # The forum of a blog whose comments are Discourse topics (its DiscourseEmbed).
+    discourse_url: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -254,6 +256,8 @@ class _Reader:
             delay_seconds=self.number(s.get("delay_seconds"), f"{key}.delay_seconds", float),
             warc=self.flag(s.get("warc"), f"{key}.warc"),
             use_rest=self.flag(s.get("use_rest", True), f"{key}.use_rest") is not False,
+            discourse_url=None if s.get("discourse_url") is None
+            else self.url(s["discourse_url"], f"{key}.discourse_url"),
             enabled=self.flag(s.get("enabled", True), f"{key}.enabled") is not False,
             # Keys it leaves out come from the global [revisit] table.
             revisit=None if s.get("revisit") is None

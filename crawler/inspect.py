@@ -106,7 +106,9 @@ def inspect_page(page: Page, platform: str | None = None,
         fetched_at=page.fetched_at, expected_comment_count=post.comment_count_displayed,
     ))
     return Inspection(
-        url=page.url, platform=platform or site.platform or "wordpress", site=site, post=thread.post,
+        # A Substack page is read by the HTML reader too: its comments are the API's (site.comments_line).
+        url=page.url, platform=platform or (site.platform if site.platform != "substack" else None) or "wordpress",
+        site=site, post=thread.post,
         comments=thread.comments, comment_count_displayed=post.comment_count_displayed,
         problems=tuple(problems),
     )

@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING
 
 from crawler.platforms.base import Platform
 from crawler.platforms.blogger import Blogger
+from crawler.platforms.discourse import Discourse
+from crawler.platforms.discourse_embed import DiscourseEmbedRoute
 from crawler.platforms.drupal import Drupal
 from crawler.platforms.html import GenericHtml
+from crawler.platforms.substack import Substack
 from crawler.platforms.wordpress import WordPress
 from storage.errors import ConfigError
 
@@ -28,15 +31,24 @@ class UnknownPlatform(ConfigError, ValueError):
     """A source names a platform no adapter exists for (a config mistake, exit 2)."""
 
 
-def _wordpress(source: Source, tags: Sequence[str]) -> Platform:
-    base = source.url if source.url.endswith("/") else source.url + "/"
-    # Selectors describe HTML: a source that has them is read from its pages, not its API.
-    return WordPress(base, use_rest=source.use_rest and source.selectors is None, since=source.since,
-                     tags=tags, selectors=source.selectors)
-
-
 def _base(source: Source) -> str:
     return source.url if source.url.endswith("/") else source.url + "/"
+
+
+def _wordpress(source: Source, tags: Sequence[str]) -> Platform:
+    base = _base(source)
+    # Selectors describe HTML, and a Discourse embed is named in the HTML: a source with
+    # either is read from its pages, not its API.
+    html_only = source.selectors is not None or source.discourse_url is not None
+    wp = WordPress(base, use_rest=source.use_rest and not html_only, since=source.since,
+                   tags=tags, selectors=source.selectors)
+    if source.discourse_url is not None:  # each thread's topic read from the forum
+        wp.routes["html"] = wp.post_pages = DiscourseEmbedRoute(wp.html, source.discourse_url)
+    return wp
+
+
+def _substack(source: Source, tags: Sequence[str]) -> Platform:
+    return Substack(source.url)
 
 
 def _blogger(source: Source, tags: Sequence[str]) -> Platform:
@@ -54,6 +66,7 @@ def _html(source: Source, tags: Sequence[str]) -> Platform:
 # Keyed by the `platform` value of a source in the TOML config.
 _FACTORIES: dict[str, Callable[[Source, Sequence[str]], Platform]] = {
     "wordpress": _wordpress, "blogger": _blogger, "drupal": _drupal, "html": _html,
+    "substack": _substack, "discourse": lambda source, tags: Discourse(source.url),
 }
 PLATFORMS: tuple[str, ...] = tuple(sorted(_FACTORIES))
 

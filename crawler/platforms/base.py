@@ -85,6 +85,12 @@ class ThreadPage:
     # loaded by Disqus (forum 'x'): not in the HTML"): the thread is partial, not empty.
     elsewhere: str | None = None
     site: str | None = None  # what the page says the site is, in one line (Site.describe)
+    # Comments the page shows only as placeholders (deleted or flagged, no text and no
+    # author): never records, but counted against the platform's count (exact_count).
+    withheld: int = 0
+    # What makes the thread partial that only the platform can say (a subscriber-only
+    # thread, a count the page contradicts), each naming what is missing.
+    problems: tuple[str, ...] = ()
     # Set when only the post was read (`Route.read_post_only`): no comments, and these
     # notes say why a full read would be needed (empty: the post-only read is sound).
     notes: tuple[str, ...] = ()
