@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from crawler.platforms.base import Platform
+from crawler.platforms.disqus import DEFAULT_BASE, DisqusService, with_disqus
 from crawler.platforms.wordpress import WordPress
 from storage.errors import ConfigError
 
@@ -28,8 +29,18 @@ class UnknownPlatform(ConfigError, ValueError):
 def _wordpress(source: Source, tags: Sequence[str]) -> Platform:
     base = source.url if source.url.endswith("/") else source.url + "/"
     # Selectors describe HTML: a source that has them is read from its pages, not its API.
-    return WordPress(base, use_rest=source.use_rest and source.selectors is None, since=source.since,
-                     tags=tags, selectors=source.selectors)
+    platform: Platform = WordPress(base, use_rest=source.use_rest and source.selectors is None,
+                                   since=source.since, tags=tags, selectors=source.selectors)
+    return _comment_service(platform, source)
+
+
+def _comment_service(platform: Platform, source: Source) -> Platform:
+    """`platform` with its threads' comments read from the source's comment service."""
+    if source.comments != "disqus":
+        return platform
+    service = DisqusService(forum=source.disqus_forum, api_key=source.disqus_api_key,
+                            base=source.disqus_base or DEFAULT_BASE)
+    return with_disqus(platform, service)
 
 
 # Keyed by the `platform` value of a source in the TOML config.
