@@ -152,7 +152,7 @@ def _disqus_handler(state: DisqusState) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def _post_page(post: BlogPost, base: str, forum: str) -> str:
+def post_page(post: BlogPost, base: str, forum: str) -> str:
     url = f"{base}/{post.slug}/"
     ident = f"{post.post_id} {base}/?p={post.post_id}"
     embed = f"//{forum}.disqus.com/embed.js" if post.forum_in_page else "/wp-content/plugins/disqus/embed.js"
@@ -198,7 +198,7 @@ def _blog_handler(posts: list[BlogPost], forum: str, base: list[str]) -> type[Ba
                 return
             for p in posts:
                 if path == f"/{p.slug}/":
-                    _answer(self, 200, _post_page(p, base[0], forum).encode(), "text/html; charset=UTF-8")
+                    _answer(self, 200, post_page(p, base[0], forum).encode(), "text/html; charset=UTF-8")
                     return
             _answer(self, 404, b"<html><body>Not found</body></html>", "text/html")
 
