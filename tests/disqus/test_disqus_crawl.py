@@ -206,3 +206,15 @@ def test_without_disqus_allowed_the_summary_and_inspect_say_the_comments_are_in_
     done = subprocess.run([sys.executable, "-m", "cli", "inspect", url], cwd=REPO, check=False,
                           capture_output=True, text=True, timeout=60)
     assert "comments are loaded by Disqus (forum 'testforum'): not in the HTML" in done.stdout, done
+
+
+def test_inspect_with_the_source_reads_the_disqus_thread(world: World) -> None:
+    url = f"{world.blog}/{POST.slug}/"
+    done = subprocess.run([sys.executable, "-m", "cli", "inspect", url, "--config",
+                           str(world.allowed(key=False)), "--source", "dqblog"], cwd=REPO, check=False,
+                          capture_output=True, text=True, timeout=60)
+    out = done.stdout
+    assert "comments from: Disqus, 1 page" in out, done
+    assert "comments read: 4 (Disqus says 4)" in out
+    assert "#502 Guest Bob" in out and "reply to 501" in out
+    assert "problems: none" in out
