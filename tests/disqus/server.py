@@ -24,6 +24,7 @@ from __future__ import annotations
 import html
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ class DisqusState:
     fail_cursor: str | None = None
     empty_cursor: str | None = None
     requests: list[str] = field(default_factory=list)
+    arrivals: list[float] = field(default_factory=list)  # time.monotonic() of each request
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def find(self, forum: str, ident: str | None, link: str | None) -> DisqusThread | None:
@@ -98,6 +100,7 @@ def _disqus_handler(state: DisqusState) -> type[BaseHTTPRequestHandler]:
             q = {k: v[0] for k, v in parse_qs(parts.query).items()}
             with state.lock:
                 state.requests.append(self.path)
+                state.arrivals.append(time.monotonic())
                 if parts.path == "/embed/comments/":
                     self._embed(q)
                 elif parts.path == "/api/3.0/threads/listPosts.json":

@@ -146,8 +146,10 @@ def test_api_pages_429_and_a_second_crawl_record_exactly_the_changes(world: Worl
     _crawl(world, world.allowed(key=True))
     first = _current(world)
     assert set(first["rows"]) == {"501", "502", "503", "505"}
-    api = [p for p in world.state.requests if p.startswith("/api/3.0/threads/listPosts.json")]
+    api = [(t, p) for t, p in zip(world.state.arrivals, world.state.requests, strict=True)
+           if p.startswith("/api/3.0/threads/listPosts.json")]
     assert len(api) == 4, api  # the 429, then three pages of two
+    assert api[1][0] - api[0][0] >= 0.9  # Retry-After: 1 was honoured
     assert not any(p.startswith("/embed/") for p in world.state.requests)
 
     posts = world.thread.posts
@@ -164,6 +166,12 @@ def test_api_pages_429_and_a_second_crawl_record_exactly_the_changes(world: Worl
     assert rows["506"].version == 1 and rows["506"].threaded_parent_external_id == "502"
     assert rows["502"].version == 1 and rows["505"].version == 1  # nothing else changed
     assert ("506", "threaded", "502") in second["edges"]
+    assert ("506", "at_reply", "502") not in second["edges"]  # no @ in it: threaded only
+
+    versions = read_archive(world.db)["counts"]["comment_version"]
+    third = _crawl(world, world.allowed(key=True))  # nothing changed: nothing recorded
+    assert third["counts"]["comment_version"] == versions
+    assert _last_crawl(third).get("threads_unchanged") == 1
 
 
 def test_a_cursor_that_fails_mid_thread_records_a_partial_thread_and_no_deletion(world: World) -> None:
