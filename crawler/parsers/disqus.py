@@ -9,7 +9,8 @@ A Disqus post object (documented by disqus.com/api/docs; field names as in the r
 types of public clients, see docs/disqus.md) maps onto a `CommentRecord`: `id` is the
 external id, `parent` the threaded parent, `author.name` the author as shown (a guest's
 name too), `author.username` the author's external id unless the author is anonymous,
-`createdAt` (UTC without a zone suffix) the time, `message` the HTML body. A post with
+`createdAt` (UTC without a zone suffix) the time, `message` the HTML body (its mention
+links, which Disqus writes without the '@', get one). A post with
 `isDeleted` or `isSpam` is no comment of the thread as shown: it is counted and left
 out, so that the archive records a deletion of what it had (a complete thread) and
 never a spam post as a normal comment. Pure: no I/O.
@@ -23,9 +24,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from lxml import etree
+
 from crawler.normalize.authors import author_key
 from crawler.page import Page
-from crawler.parsers.htmltext import inner_html, parse_fragment, parse_time, visible_text
+from crawler.parsers.htmltext import Element, inner_html, parse_fragment, parse_time, visible_text
 from crawler.parsers.unread import UnreadComment
 from storage.records import CommentRecord, ReplyRecord
 
@@ -46,6 +49,9 @@ _SETTINGS = {
     "url": re.compile(r"""(?:\bdisqus_url\s*=|this\.page\.url\s*=|"disqusUrl"\s*:)\s*""" + _STRING),
 }
 _EMBED_JS = re.compile(r"""//([\w-]+)\.disqus\.com/(?:embed|count)\.js""")
+# Disqus writes a mention as a link to the profile whose text is the name without its
+# '@' (`<a data-dsq-mention="user:disqus" href=".../by/user/">Name</a>`).
+_MENTION = etree.XPath("//a[@data-dsq-mention]")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -167,13 +173,22 @@ def _page(page: Page, posts: list[Any], cursor: dict[str, Any], thread_id: str |
                       spam=spam, fingerprint=digest.hexdigest())
 
 
+def _with_at_signs(body: Element) -> Element:
+    """Each mention link's text opened by '@', as the shared normalizer reads @-replies and
+    mentions (crawler.normalize.replies) in every platform's bodies alike."""
+    for link in _MENTION(body):
+        if not (link.text or "").lstrip().startswith("@"):
+            link.text = "@" + (link.text or "").lstrip()
+    return body
+
+
 def _comment(item: dict[str, Any], position: int) -> CommentRecord | UnreadComment:
     external_id = str(item["id"])
     found_author, found_message = item.get("author"), item.get("message")
     author: dict[str, Any] = found_author if isinstance(found_author, dict) else {}
     name = " ".join(str(author.get("name") or "").split())
     message = found_message if isinstance(found_message, str) else ""
-    body = parse_fragment(message)
+    body = _with_at_signs(parse_fragment(message))
     text = visible_text(body)
     missing = tuple(what for what, ok in (("author", name), ("text", text.strip())) if not ok)
     if missing:

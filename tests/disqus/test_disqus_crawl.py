@@ -25,8 +25,9 @@ from tests.disqus.threads import DisqusThread, disqus_post
 
 POST = BlogPost(101, "2025/01/10/deportation-flights", "Deportation flights resume",
                 "<p>The flights to CECOT resumed this week.</p>", "2025-01-10T09:00:00+00:00")
-MENTION = ('<a href="https://disqus.com/by/anaruiz/" rel="nofollow noopener" '
-           'data-dsq-mention="anaruiz:1001">@Ana Ruiz</a>')
+# As Disqus writes a mention: the name without '@' (tests/disqus/README.md).
+MENTION = ('<a data-dsq-mention="anaruiz:disqus" href="https://disqus.com/by/anaruiz/" '
+           'rel="nofollow noopener">Ana Ruiz</a>')
 
 
 def _posts() -> list[dict[str, Any]]:

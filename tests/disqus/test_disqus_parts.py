@@ -158,3 +158,11 @@ def test_a_page_without_a_forum_and_a_source_without_disqus_forum_is_a_problem()
                              "forum: set disqus_forum for the source"),)
     named_in_page = platform_for(unnamed).post_pages.read(_blog_page(True))
     assert "f=polblog" in named_in_page.links[0][1]
+
+
+def test_a_mention_link_gets_its_at_sign_for_the_shared_normalizer() -> None:
+    link = '<a data-dsq-mention="anaruiz:disqus" href="https://disqus.com/by/anaruiz/" rel="nofollow">Ana Ruiz</a>'
+    (comment,) = parse_embed_page(_embed([disqus_post(
+        "2", name="Bo", created="2025-01-10T10:01:00", message=f"<p>{link} no.</p>")])).comments
+    assert comment.body_text == "@Ana Ruiz no."
+    assert '>@Ana Ruiz</a>' in comment.body_html
