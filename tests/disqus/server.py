@@ -1,7 +1,8 @@
 """Two small HTTP servers on loopback for the Disqus tests: a WordPress-like blog whose
 post pages embed Disqus, and Disqus itself (its embed page and API 3.0 listPosts).
 
-The blog (127.0.0.1) serves a home page listing its posts and each post page with the
+The blog (127.0.0.1) serves a home page listing its posts (and, asked to, the REST API's
+/wp/v2/posts) and each post page with the
 markup the Disqus WordPress plugin and Disqus's universal embed code write
 (`<div id="disqus_thread">`, `disqus_config` with `this.page.url` / `this.page.identifier`,
 `//<forum>.disqus.com/embed.js`). Disqus (127.0.0.2, another host) answers
@@ -185,7 +186,8 @@ s.src = '{embed}'; s.setAttribute('data-timestamp', +new Date());
 </main></body></html>"""
 
 
-def _blog_handler(posts: list[BlogPost], forum: str, base: list[str]) -> type[BaseHTTPRequestHandler]:
+def _blog_handler(posts: list[BlogPost], forum: str, base: list[str],
+                  rest: bool) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
             pass
@@ -198,6 +200,16 @@ def _blog_handler(posts: list[BlogPost], forum: str, base: list[str]) -> type[Ba
                                 for p in posts)
                 page = f'<!DOCTYPE html><html><head><meta name="generator" content="WordPress 6.4.2"></head><body class="home blog"><main>{links}</main></body></html>'
                 _answer(self, 200, page.encode(), "text/html; charset=UTF-8")
+                return
+            if path == "/wp-json/wp/v2/posts" and rest:
+                items = [{"id": p.post_id, "link": f"{base[0]}/{p.slug}/", "date": p.published[:19],
+                          "date_gmt": p.published[:19], "modified": p.published[:19],
+                          "modified_gmt": p.published[:19], "title": {"rendered": p.title},
+                          "content": {"rendered": p.body}, "comment_status": "open",
+                          "_embedded": {"author": [{"name": "Editor", "link": f"{base[0]}/author/editor/"}]}}
+                         for p in posts]
+                _answer(self, 200, json.dumps(items).encode(), "application/json; charset=UTF-8",
+                        {"X-WP-Total": str(len(items)), "X-WP-TotalPages": "1"})
                 return
             for p in posts:
                 if path == f"/{p.slug}/":
@@ -228,10 +240,12 @@ def serve_disqus(state: DisqusState, host: str = "127.0.0.2") -> Iterator[str]:
 
 
 @contextmanager
-def serve_blog(posts: list[BlogPost], forum: str = "testforum", host: str = "127.0.0.1") -> Iterator[str]:
-    """The blog; yields its base URL. `posts` may be changed while it runs."""
+def serve_blog(posts: list[BlogPost], forum: str = "testforum", host: str = "127.0.0.1",
+               rest: bool = False) -> Iterator[str]:
+    """The blog; yields its base URL. `posts` may be changed while it runs; `rest`: it
+    also answers /wp-json/wp/v2/posts (its posts, as WordPress's REST API lists them)."""
     base: list[str] = []
-    handler = _blog_handler(posts, forum, base)
+    handler = _blog_handler(posts, forum, base, rest)
     with _serve(handler, host) as url:
         base.append(url)
         yield url

@@ -81,6 +81,22 @@ def world(tmp_path: Path) -> Iterator[World]:
         yield World(blog, dq, state, thread, tmp_path)
 
 
+def test_a_rest_api_blog_takes_its_posts_from_the_api_and_its_comments_from_disqus(tmp_path: Path) -> None:
+    state = DisqusState()
+    with serve_blog([POST], rest=True) as blog, serve_disqus(state) as dq:
+        state.threads.append(DisqusThread(thread_id="7001", forum="testforum",
+                                          identifier=f"101 {blog}/?p=101", link=f"{blog}/{POST.slug}/",
+                                          posts=_posts()))
+        world = World(blog, dq, state, state.threads[0], tmp_path)
+        config = world.allowed(key=False)
+        config.write_text(config.read_text().replace("use_rest = false\n", ""))
+        archive = _crawl(world, config)
+    assert _last_crawl(archive)["route"] == "pretty"
+    assert set(archive["posts"]) == {"101"}
+    assert {c.external_id for c in archive["comments"]} == {"501", "502", "503", "505"}
+    assert not _last_crawl(archive).get("errors"), _last_crawl(archive).get("problems")
+
+
 def _crawl(world: World, config: Path) -> dict[str, Any]:
     run = run_crawl(config, world.db)
     assert run.returncode == 0, run.stdout + run.stderr
