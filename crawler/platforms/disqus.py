@@ -115,8 +115,10 @@ class DisqusComments:
     def unreadable(self, page: Page) -> str | None:
         if self.service.owns(page.url):
             return None  # a body that is not Disqus's fails to read, naming the URL
-        ctype = page.headers.get("content-type", "").lower()
-        return None if not ctype or "html" in ctype else f"not HTML: {ctype!r}"
+        if self.reads_posts:
+            return self.inner.unreadable(page)
+        ctype = page.headers.get("content-type", "")
+        return None if not ctype or "html" in ctype.lower() else f"not HTML: {ctype!r}"
 
     def read(self, page: Page) -> ThreadPage:
         if self.service.owns(page.url):
