@@ -49,6 +49,8 @@ _SETTINGS = {
     "url": re.compile(r"""(?:\bdisqus_url\s*=|this\.page\.url\s*=|"disqusUrl"\s*:)\s*""" + _STRING),
 }
 _EMBED_JS = re.compile(r"""//([\w-]+)\.disqus\.com/(?:embed|count)\.js""")
+# The post fields a page's fingerprint covers.
+_FINGERPRINTED = ("id", "parent", "author", "createdAt", "message", "isDeleted", "isSpam", "isEdited")
 # Disqus writes a mention as a link to the profile whose text is the name without its
 # '@' (`<a data-dsq-mention="user:disqus" href=".../by/user/">Name</a>`).
 _MENTION = etree.XPath("//a[@data-dsq-mention]")
@@ -166,8 +168,10 @@ def _page(page: Page, posts: list[Any], cursor: dict[str, Any], thread_id: str |
             comments.append(record)
     has_next = bool(cursor.get("hasNext"))
     next_cursor = cursor.get("next") if has_next and isinstance(cursor.get("next"), str) else None
+    # Only what the archive keeps: a new like or vote is no reason to read the thread again.
+    kept = [{k: p.get(k) for k in _FINGERPRINTED} for p in posts if isinstance(p, dict)]
     digest = hashlib.sha256(b"disqus-v1\0")
-    digest.update(json.dumps([posts, has_next, next_cursor, total], sort_keys=True).encode("utf-8"))
+    digest.update(json.dumps([kept, has_next, next_cursor, total], sort_keys=True).encode("utf-8"))
     return DisqusPage(thread_id=thread_id, comments=tuple(comments), unread=tuple(unread),
                       has_next=has_next, next_cursor=next_cursor, total=total, deleted=deleted,
                       spam=spam, fingerprint=digest.hexdigest())

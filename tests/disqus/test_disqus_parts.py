@@ -166,3 +166,9 @@ def test_a_mention_link_gets_its_at_sign_for_the_shared_normalizer() -> None:
         "2", name="Bo", created="2025-01-10T10:01:00", message=f"<p>{link} no.</p>")])).comments
     assert comment.body_text == "@Ana Ruiz no."
     assert '>@Ana Ruiz</a>' in comment.body_html
+
+
+def test_a_new_like_does_not_change_the_fingerprint() -> None:
+    one = disqus_post("1", name="Ana", created="2025-01-10T10:00:00", message="<p>Hi</p>")
+    assert parse_embed_page(_embed([one])).fingerprint == parse_embed_page(
+        _embed([{**one, "likes": 3, "points": 3}])).fingerprint
