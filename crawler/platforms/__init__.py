@@ -29,9 +29,8 @@ class UnknownPlatform(ConfigError, ValueError):
 def _wordpress(source: Source, tags: Sequence[str]) -> Platform:
     base = source.url if source.url.endswith("/") else source.url + "/"
     # Selectors describe HTML: a source that has them is read from its pages, not its API.
-    platform: Platform = WordPress(base, use_rest=source.use_rest and source.selectors is None,
-                                   since=source.since, tags=tags, selectors=source.selectors)
-    return _comment_service(platform, source)
+    return WordPress(base, use_rest=source.use_rest and source.selectors is None, since=source.since,
+                     tags=tags, selectors=source.selectors)
 
 
 def _comment_service(platform: Platform, source: Source) -> Platform:
@@ -53,4 +52,4 @@ def platform_for(source: Source, tags: Sequence[str] = ()) -> Platform:
     factory = _FACTORIES.get(source.platform)
     if factory is None:
         raise UnknownPlatform(f"unknown platform {source.platform!r} (known: {', '.join(PLATFORMS)})")
-    return factory(source, tags)
+    return _comment_service(factory(source, tags), source)

@@ -93,15 +93,16 @@ class DisqusComments:
 
     exact_count = False  # thread.posts counts what Disqus shows, not deleted posts with replies
 
-    def __init__(self, inner: Route, service: DisqusService) -> None:
+    def __init__(self, inner: Route, service: DisqusService, *, reads_posts: bool) -> None:
         self.inner = inner
         self.service = service
         self.name = inner.name
         self.parallel = inner.parallel
         self.conditional = inner.conditional
-        # The HTML route reads the post from its page; an API route's post is the listing's,
-        # and its post page is fetched only for the way to Disqus.
-        self.reads_posts = inner.name == "html"
+        # The platform's post-page route (WordPress's HTML) reads the post from its page; an
+        # API route's post is the listing's, and its post page is fetched only for the way
+        # to Disqus.
+        self.reads_posts = reads_posts
 
     # -- the blog's side --------------------------------------------------------------
 
@@ -197,7 +198,10 @@ def _bare(page: Page) -> ThreadPage:
 
 def with_disqus(platform: Platform, service: DisqusService) -> Platform:
     """`platform` with every route wrapped (in place) so its threads' comments come from Disqus."""
-    wrapped: dict[str, Route] = {name: DisqusComments(route, service) for name, route in platform.routes.items()}
+    wrapped: dict[str, Route] = {
+        name: DisqusComments(route, service, reads_posts=route is platform.post_pages)
+        for name, route in platform.routes.items()
+    }
     platform.post_pages = wrapped[platform.post_pages.name]
     platform.routes = wrapped
     return platform
