@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from crawler.comment_service import BadCommentService, comment_service_settings
 from crawler.parsers.source_selectors import BadSelectors, SourceSelectors, compile_selectors
 from crawler.platforms import PLATFORMS
 from crawler.revisit import RevisitPolicy
@@ -96,6 +97,12 @@ class Source:
     selectors: SourceSelectors | None = None
     # The forum of a blog whose comments are Discourse topics (its DiscourseEmbed).
     discourse_url: str | None = None
+    # The service the source's comments live in ("disqus"), read instead of the page's
+    # own comments; its settings (crawler.platforms.disqus). None: the blog's own.
+    comments: str | None = None
+    disqus_forum: str | None = None  # when the post pages do not name the forum
+    disqus_api_key: str | None = None  # the source's own registered public API key
+    disqus_base: str | None = None  # another Disqus address: for tests and mirrors
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -263,7 +270,16 @@ class _Reader:
             revisit=None if s.get("revisit") is None
             else self.revisit(s["revisit"], f"{key}.revisit", revisit),
             selectors=self.selectors(s.get("selectors"), f"{key}.selectors"),
+            **self.comment_service(s, key),
         )
+
+    def comment_service(self, s: Mapping[str, Any], key: str) -> dict[str, Any]:
+        """`comments` and the `disqus_*` keys of a source (crawler.comment_service)."""
+        try:
+            return comment_service_settings(s, key, self.url)
+        except BadCommentService as exc:
+            where, _, problem = str(exc).partition(": ")
+            raise self.fail(where, problem) from None
 
     def selectors(self, value: Any, key: str) -> SourceSelectors | None:
         if value is None:

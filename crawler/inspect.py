@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from crawler.inspect_service import ServiceThread
 from crawler.normalize.thread import normalize_thread
 from crawler.page import Page
 from crawler.parsers.engine_page import parse_engine_page
@@ -60,6 +61,9 @@ class Inspection:
     comments: tuple[CommentRecord, ...]
     comment_count_displayed: int | None
     problems: tuple[str, ...]
+    # Where the comments were read from when a service holds them (--source with
+    # comments = "disqus"): "Disqus, 2 pages"; None: the page itself.
+    comments_from: str | None = None
 
 
 def fetch_page(url: str) -> Page:
@@ -80,8 +84,10 @@ def fetch_page(url: str) -> Page:
 
 
 def inspect_page(page: Page, platform: str | None = None,
-                 selectors: SourceSelectors | None = None) -> Inspection:
-    """Read one post page as a crawl would (with a source's `selectors`), and describe its site."""
+                 selectors: SourceSelectors | None = None,
+                 service: ServiceThread | None = None) -> Inspection:
+    """Read one post page as a crawl would (with a source's `selectors`), and describe its
+    site; `service`: the thread as its comment service gave it (crawler.inspect_service)."""
     if platform is not None and platform not in INSPECT_PLATFORMS:
         raise InspectError(f"unknown platform {platform!r} (known: {', '.join(INSPECT_PLATFORMS)})")
     try:
@@ -98,19 +104,26 @@ def inspect_page(page: Page, platform: str | None = None,
     except ValueError as exc:
         raise InspectError(f"{page.url}: {exc}") from None
     problems = [*found, *(unread_problem(page.url, u) for u in unread)]
-    if site.elsewhere:
+    expected = post.comment_count_displayed
+    pages = [comments]
+    if service is not None:
+        problems += service.problems
+        pages.append(service.comments)
+        expected = service.expected
+    elif site.elsewhere:
         problems.append(f"{page.url}: {site.comments_line()}")
     # Normalized as a crawl would (own text without quotes and @-prefixes, parents).
     thread = normalize_thread(assemble_thread(
-        source_key="inspect", post=post, pages=[comments], complete=not problems,
-        fetched_at=page.fetched_at, expected_comment_count=post.comment_count_displayed,
+        source_key="inspect", post=post, pages=pages, complete=not problems,
+        fetched_at=page.fetched_at, expected_comment_count=expected,
     ))
     return Inspection(
         # A Substack page is read by the HTML reader too: its comments are the API's (site.comments_line).
         url=page.url, platform=platform or (site.platform if site.platform != "substack" else None) or "wordpress",
         site=site, post=thread.post,
-        comments=thread.comments, comment_count_displayed=post.comment_count_displayed,
+        comments=thread.comments, comment_count_displayed=expected,
         problems=tuple(problems),
+        comments_from=None if service is None else f"{service.service}, {service.pages} page{'' if service.pages == 1 else 's'}",
     )
 
 
@@ -134,20 +147,24 @@ def inspection_json(i: Inspection) -> dict[str, Any]:
         ],
         "comment_count_displayed": i.comment_count_displayed,
         "problems": list(i.problems),
+        # Only where a comment service was read (--source with comments = "disqus").
+        **({"comments_from": i.comments_from} if i.comments_from else {}),
     }
 
 
 def format_inspection(i: Inspection) -> str:
     """The text report: site, post, one line per comment, the problems."""
     post = i.post
+    says = i.comments_from.split(",")[0] if i.comments_from else "the page"
     lines = [
         f"{i.url}",
         f"  site: {i.site.describe()}",
         f"  read as: {i.platform}",
+        *([f"  comments from: {i.comments_from}"] if i.comments_from else []),
         (f"  post {post.external_id}: {post.title!r} by {post.author_raw or '?'}, "
          f"published {_utc(post.published_at) or post.published_raw or 'unknown'}"),
         f"  comments read: {len(i.comments)}"
-        + (f" (the page says {i.comment_count_displayed})" if i.comment_count_displayed is not None else ""),
+        + (f" ({says} says {i.comment_count_displayed})" if i.comment_count_displayed is not None else ""),
     ]
     for c in i.comments:
         when = _utc(c.published_at) or (f"{c.published_raw!r} (not placed in time)" if c.published_raw else "no date")

@@ -222,8 +222,10 @@ class ThreadFetch:
             if not self.post_read and page.post is not None:
                 self.post, self.post_read = page.post, True  # read after all: it changed
             self.expected = page.expected
+        if page.counts_thread:
+            self.expected = page.expected
         self.numbers.add(page.number)
-        faults = []
+        faults = [Fault("comment_page", url, why) for why in page.problems]
         if page.cut_off:
             self.problems.append(f"{url}: page is cut off")
             faults.append(Fault("truncated", url, "page is cut off mid-thread"))

@@ -45,8 +45,9 @@ _SCRIPTED = (
     ("utterances", (b"utteranc.es/client.js",)),
     ("substack", (b"window._preloads", b"comments-for-post")),
 )
+# The forum as the embed code names it; the WordPress plugin's `embedVars` JSON too.
 _DISQUS_FORUM = re.compile(
-    rb"""disqus_shortname\s*=\s*['"]([\w-]+)['"]|//([\w-]+)\.disqus\.com/(?:embed|count)\.js"""
+    rb"""(?:disqus_shortname\s*=|"disqusShortname"\s*:)\s*['"]([\w-]+)['"]|//([\w-]+)\.disqus\.com/(?:embed|count)\.js"""
 )
 _CLOSED = re.compile(
     rb"""class=["'][^"']*\b(?:no-comments|comments-closed|nocomments)\b|Comments are closed\.|"""

@@ -15,6 +15,7 @@ from crawler.platforms.base import Platform
 from crawler.platforms.blogger import Blogger
 from crawler.platforms.discourse import Discourse
 from crawler.platforms.discourse_embed import DiscourseEmbedRoute
+from crawler.platforms.disqus import DEFAULT_BASE, DisqusService, with_disqus
 from crawler.platforms.drupal import Drupal
 from crawler.platforms.html import GenericHtml
 from crawler.platforms.substack import Substack
@@ -63,6 +64,15 @@ def _html(source: Source, tags: Sequence[str]) -> Platform:
     return GenericHtml(_base(source), selectors=source.selectors)
 
 
+def _comment_service(platform: Platform, source: Source) -> Platform:
+    """`platform` with its threads' comments read from the source's comment service."""
+    if source.comments != "disqus":
+        return platform
+    service = DisqusService(forum=source.disqus_forum, api_key=source.disqus_api_key,
+                            base=source.disqus_base or DEFAULT_BASE)
+    return with_disqus(platform, service)
+
+
 # Keyed by the `platform` value of a source in the TOML config.
 _FACTORIES: dict[str, Callable[[Source, Sequence[str]], Platform]] = {
     "wordpress": _wordpress, "blogger": _blogger, "drupal": _drupal, "html": _html,
@@ -76,4 +86,4 @@ def platform_for(source: Source, tags: Sequence[str] = ()) -> Platform:
     factory = _FACTORIES.get(source.platform)
     if factory is None:
         raise UnknownPlatform(f"unknown platform {source.platform!r} (known: {', '.join(PLATFORMS)})")
-    return factory(source, tags)
+    return _comment_service(factory(source, tags), source)
