@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from crawler.platforms.base import Platform
+from crawler.platforms.ghost import Ghost
 from crawler.platforms.wordpress import WordPress
 from storage.errors import ConfigError
 
@@ -32,8 +33,15 @@ def _wordpress(source: Source, tags: Sequence[str]) -> Platform:
                      tags=tags, selectors=source.selectors)
 
 
+def _ghost(source: Source, tags: Sequence[str]) -> Platform:
+    return Ghost(source.url if source.url.endswith("/") else source.url + "/", tags=tags)
+
+
 # Keyed by the `platform` value of a source in the TOML config.
-_FACTORIES: dict[str, Callable[[Source, Sequence[str]], Platform]] = {"wordpress": _wordpress}
+_FACTORIES: dict[str, Callable[[Source, Sequence[str]], Platform]] = {
+    "wordpress": _wordpress,
+    "ghost": _ghost,
+}
 PLATFORMS: tuple[str, ...] = tuple(sorted(_FACTORIES))
 
 
