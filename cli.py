@@ -510,7 +510,7 @@ def inspect(target: str, page_url: str | None, platform: str | None, config_path
                     headers={"content-type": "text/html"})
     else:
         page = fetch_page(target)
-    result = inspect_page(page, platform, selectors)
+    result = inspect_page(page, platform, selectors, fetch=fetch_page)
     if as_json:
         click.echo(json.dumps(inspection_json(result), ensure_ascii=False, indent=1))
     else:

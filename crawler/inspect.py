@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from crawler.inspect_ghost import is_ghost_page, read_ghost_thread
 from crawler.normalize.thread import normalize_thread
 from crawler.page import Page
 from crawler.parsers.site import Site
@@ -34,7 +36,7 @@ __all__ = ["INSPECT_PLATFORMS", "Inspection", "fetch_page", "format_inspection",
            "inspection_json"]
 
 # The platforms whose post pages inspect can read (the registry's HTML readers).
-INSPECT_PLATFORMS = ("wordpress",)
+INSPECT_PLATFORMS = ("ghost", "wordpress")
 FETCH_TIMEOUT_S = 30
 _WORDS = 12  # the first words of a comment's text shown in the text report
 
@@ -73,11 +75,16 @@ def fetch_page(url: str) -> Page:
                 headers={k.lower(): v for k, v in headers.items()})
 
 
-def inspect_page(page: Page, platform: str | None = None,
-                 selectors: SourceSelectors | None = None) -> Inspection:
-    """Read one post page as a crawl would (with a source's `selectors`), and describe its site."""
+def inspect_page(page: Page, platform: str | None = None, selectors: SourceSelectors | None = None,
+                 fetch: Callable[[str], Page] | None = None) -> Inspection:
+    """Read one post page as a crawl would (with a source's `selectors`), and describe its site.
+
+    A Ghost post page's comments are in Ghost's members API: they are read through
+    `fetch` (one GET per API page), and without it the report says they were not."""
     if platform is not None and platform not in INSPECT_PLATFORMS:
         raise InspectError(f"unknown platform {platform!r} (known: {', '.join(INSPECT_PLATFORMS)})")
+    if platform == "ghost" or (platform is None and is_ghost_page(page)):
+        return _inspect_ghost(page, fetch)
     try:
         parsed = parse_post_page(page, selectors, describe=True)
     except ValueError as exc:
@@ -97,6 +104,23 @@ def inspect_page(page: Page, platform: str | None = None,
         comments=thread.comments, comment_count_displayed=parsed.post.comment_count_displayed,
         problems=tuple(problems),
     )
+
+
+def _inspect_ghost(page: Page, fetch: Callable[[str], Page] | None) -> Inspection:
+    def no_fetch(url: str) -> Page:
+        raise InspectError("not fetched (Ghost's comments are in its members API)")
+
+    try:
+        read = read_ghost_thread(page, fetch or no_fetch)
+    except ValueError as exc:
+        raise InspectError(f"{page.url}: {exc}") from None
+    thread = normalize_thread(assemble_thread(
+        source_key="inspect", post=read.post, pages=[read.comments], complete=not read.problems,
+        fetched_at=page.fetched_at, expected_comment_count=None,
+    ))
+    return Inspection(url=page.url, platform="ghost", site=read.site, post=thread.post,
+                      comments=thread.comments, comment_count_displayed=None,
+                      problems=(*read.problems, *thread.problems))
 
 
 def _utc(value: datetime | None) -> str | None:

@@ -126,3 +126,23 @@ def test_failed_api_page_makes_a_partial_thread(ghost_site: GhostSite, tmp_path:
     assert after["counts"]["comment_version"] == before["counts"]["comment_version"]
     problems = _rows(db, "SELECT problem FROM thread_problem")
     assert any(f"{many.id}/replies/" in p.problem for p in problems)
+
+
+def test_inspect_says_comments_are_ghost_native_and_reads_them(ghost_site: GhostSite) -> None:
+    from click.testing import CliRunner
+
+    from cli import main
+
+    post = POSTS["cecot"]
+    result = CliRunner().invoke(main, ["inspect", f"{ghost_site.base_url}/{post.slug}/", "--json"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    import json
+
+    data = json.loads(result.output)
+    assert (data["platform"], data["comment_system"]) == ("ghost", "Ghost native")
+    assert data["post"]["external_id"] == post.id
+    shown = {c.id for c in _visible(ghost_site).values() if c.post == post.id}
+    assert {c["external_id"] for c in data["comments"]} == shown
+    text = CliRunner().invoke(main, ["inspect", f"{ghost_site.base_url}/{post.slug}/"]).output
+    assert "site: Ghost 5.130, comments: Ghost native" in text
