@@ -12,13 +12,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import service_unavailable  # the one skip-or-fail rule of the suite
 from tests.ghost.harness import GhostSite
 from tests.ghost.install import GhostInstallError, ghost_dir, unavailable_reason
 
 
 @pytest.fixture(scope="module")
 def ghost_site() -> Iterator[GhostSite]:
+    from tests.conftest import service_unavailable  # the one skip-or-fail rule of the suite
+
     reason = unavailable_reason()
     if reason is not None:
         service_unavailable(f"test Ghost unavailable: {reason}")
