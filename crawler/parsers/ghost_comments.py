@@ -63,9 +63,11 @@ def _int(value: Any, default: int | None) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
-def parse_comments(page: Page, *, top_level: str | None = None) -> CommentsPage:
+def parse_comments(page: Page, *, top_level: str | None = None, records: bool = True) -> CommentsPage:
     """A page of comments. `top_level`: the comment whose replies these are (a /replies/
-    page), which is then their group and, without `in_reply_to_id`, their parent."""
+    page), which is then their group and, without `in_reply_to_id`, their parent.
+    `records=False`: the pagination and the replies still to fetch only (a glimpse), no
+    comment's HTML parsed."""
     data = _json(page)
     items = data.get("comments")
     if not isinstance(items, list):
@@ -82,6 +84,8 @@ def parse_comments(page: Page, *, top_level: str | None = None) -> CommentsPage:
         status = item.get("status") or PUBLISHED
         if status != PUBLISHED:
             tombstones.append((item["id"], str(status)))
+            return
+        if not records:
             return
         record = _record(item, group, len(comments))
         if isinstance(record, UnreadComment):

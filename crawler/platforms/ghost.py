@@ -143,12 +143,15 @@ class GhostRoute:
     def glimpse(self, page: Page) -> Glimpse:
         if _API not in page.url:
             try:
-                parsed = ghost_post.parse_post_page(page)
+                post_page = self._post_page(page)
             except ValueError:
                 return Glimpse(fingerprint=ghost_post.embed_fingerprint(None))
-            return Glimpse(fingerprint=parsed.fingerprint, links=self._post_page(page).links)
-        read = self.read(page)  # an API page: its JSON holds the page count and reply counts
-        return Glimpse(fingerprint=read.fingerprint, links=read.links, expected=read.expected)
+            return Glimpse(fingerprint=post_page.fingerprint, links=post_page.links)
+        # An API page: its JSON holds the page count and the reply counts.
+        replies = _REPLIES.search(urlsplit(page.url).path)
+        listed = ghost_comments.parse_comments(page, top_level=replies.group(1) if replies else None,
+                                               records=False)
+        return Glimpse(fingerprint=_body_fingerprint(page), links=self._links(page.url, listed))
 
 
 def _body_fingerprint(page: Page) -> str:

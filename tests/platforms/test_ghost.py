@@ -15,6 +15,7 @@ import pytest
 
 from crawler.config import Source
 from crawler.page import Page
+from crawler.parsers import ghost_comments
 from crawler.platforms import platform_for
 from crawler.platforms.base import ListingRequest
 from crawler.platforms.ghost import Ghost, GhostRoute, comments_url, replies_url, thread_page_number
@@ -116,6 +117,10 @@ def test_a_thread_page_reads_replies_tombstones_and_members() -> None:
     assert by_id[top].published_at == datetime(2025, 3, 1, 10, tzinfo=UTC)
     assert read.links == ((thread_page_number(replies_url(SITE, many, 1)), replies_url(SITE, many, 1)),)
     assert not read.cut_off and not read.unread
+    page = _page(url, body, "application/json")
+    assert ghost_comments.parse_comments(page).tombstones == ((hidden, "hidden"),)
+    glimpse = GhostRoute().glimpse(page)
+    assert (glimpse.fingerprint, glimpse.links) == (read.fingerprint, read.links)
 
 
 def test_a_comment_without_a_member_name_is_unread_and_a_short_page_is_cut_off() -> None:
