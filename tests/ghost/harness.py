@@ -19,6 +19,7 @@ read from the database on every request, so the mutations below need no restart.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import secrets
@@ -73,6 +74,7 @@ class GhostSite:
         ghost = ghost_dir()
         run_dir = Path(tempfile.mkdtemp(prefix="palimpsest-ghost-"))
         site = cls(run_dir, _free_port())
+        atexit.register(site.stop)  # no Ghost left running after an interrupted session
         try:
             (run_dir / "current").symlink_to(ghost)
             shutil.copytree(ghost / "content", run_dir / "content")
