@@ -515,7 +515,7 @@ def inspect(target: str, page_url: str | None, platform: str | None, config_path
         from crawler.inspect_service import read_service_thread
 
         service = read_service_thread(page, source, fetch_page)
-    result = inspect_page(page, platform, selectors, service)
+    result = inspect_page(page, platform, selectors, service, fetch=fetch_page)
     if as_json:
         click.echo(json.dumps(inspection_json(result), ensure_ascii=False, indent=1))
     else:

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from crawler.inspect_ghost import is_ghost_page, read_ghost_thread
 from crawler.inspect_service import ServiceThread
 from crawler.normalize.thread import normalize_thread
 from crawler.page import Page
@@ -39,7 +41,7 @@ __all__ = ["INSPECT_PLATFORMS", "Inspection", "fetch_page", "format_inspection",
            "inspection_json"]
 
 # The platforms whose post pages inspect can read (the registry's HTML readers).
-INSPECT_PLATFORMS = ("blogger", "drupal", "html", "wordpress")
+INSPECT_PLATFORMS = ("blogger", "drupal", "ghost", "html", "wordpress")
 # The post-page markup of the non-WordPress engines (their platforms' HTML routes).
 _ENGINE_MARKUP = {"blogger": BLOGGER_MARKUP, "drupal": DRUPAL_MARKUP, "html": HTML_MARKUP}
 FETCH_TIMEOUT_S = 30
@@ -85,11 +87,17 @@ def fetch_page(url: str) -> Page:
 
 def inspect_page(page: Page, platform: str | None = None,
                  selectors: SourceSelectors | None = None,
-                 service: ServiceThread | None = None) -> Inspection:
+                 service: ServiceThread | None = None,
+                 fetch: Callable[[str], Page] | None = None) -> Inspection:
     """Read one post page as a crawl would (with a source's `selectors`), and describe its
-    site; `service`: the thread as its comment service gave it (crawler.inspect_service)."""
+    site; `service`: the thread as its comment service gave it (crawler.inspect_service).
+
+    A Ghost post page's comments are in Ghost's members API: they are read through
+    `fetch` (one GET per API page), and without it the report says they were not."""
     if platform is not None and platform not in INSPECT_PLATFORMS:
         raise InspectError(f"unknown platform {platform!r} (known: {', '.join(INSPECT_PLATFORMS)})")
+    if platform == "ghost" or (platform is None and is_ghost_page(page)):
+        return _inspect_ghost(page, fetch)
     try:
         parsed = parse_post_page(page, selectors, describe=True)
         site = parsed.site
@@ -125,6 +133,23 @@ def inspect_page(page: Page, platform: str | None = None,
         problems=tuple(problems),
         comments_from=None if service is None else f"{service.service}, {service.pages} page{'' if service.pages == 1 else 's'}",
     )
+
+
+def _inspect_ghost(page: Page, fetch: Callable[[str], Page] | None) -> Inspection:
+    def no_fetch(url: str) -> Page:
+        raise InspectError("not fetched (Ghost's comments are in its members API)")
+
+    try:
+        read = read_ghost_thread(page, fetch or no_fetch)
+    except ValueError as exc:
+        raise InspectError(f"{page.url}: {exc}") from None
+    thread = normalize_thread(assemble_thread(
+        source_key="inspect", post=read.post, pages=[read.comments], complete=not read.problems,
+        fetched_at=page.fetched_at, expected_comment_count=None,
+    ))
+    return Inspection(url=page.url, platform="ghost", site=read.site, post=thread.post,
+                      comments=thread.comments, comment_count_displayed=None,
+                      problems=(*read.problems, *thread.problems))
 
 
 def _utc(value: datetime | None) -> str | None:

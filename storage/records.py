@@ -90,7 +90,8 @@ class CommentRecord:
     author_raw: str
     author_key: str
     author_url: str | None = None
-    # A stable platform id of the author where the platform gives one (Disqus username).
+    # The platform's stable id of the author, where it has one (a Disqus username, a Ghost
+    # member's uuid).
     author_external_id: str | None = None
     published_raw: str | None = None
     published_at: datetime | None = None  # UTC, aware; None: not shown, or no zone known

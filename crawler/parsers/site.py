@@ -40,6 +40,8 @@ _SCRIPTED = (
     ("commento", (b"commento.io/js/", b'id="commento"')),
     ("hyvor", (b"hyvor-talk", b"talk.hyvor.com")),
     ("discourse", (b"discourse-comments", b"DiscourseEmbed")),
+    # Ghost's comments-ui script: read with `platform = "ghost"` (crawler.platforms.ghost).
+    ("ghost", (b"data-ghost-comments",)),
     ("coral", (b"coral-embed", b"Coral.createStreamEmbed")),
     ("giscus", (b"giscus.app/client.js",)),
     ("utterances", (b"utteranc.es/client.js",)),
@@ -54,7 +56,7 @@ _CLOSED = re.compile(
     rb"""Kommentare sind geschlossen|Los comentarios est\xc3\xa1n cerrados|Les commentaires sont ferm\xc3\xa9s"""
 )
 _PLUGINS = (("wpdiscuz", b"wpdiscuz"), ("epoch", b"epoch-comments"), ("thrive", b"thrive-comments"))
-_NAMES = {"disqus": "Disqus", "intensedebate": "IntenseDebate", "livefyre": "Livefyre",
+_NAMES = {"ghost": "Ghost's members API", "disqus": "Disqus", "intensedebate": "IntenseDebate", "livefyre": "Livefyre",
           "commento": "Commento", "hyvor": "Hyvor Talk", "discourse": "Discourse", "coral": "Coral",
           "giscus": "giscus", "utterances": "utterances", "epoch": "Epoch", "thrive": "Thrive Comments",
           "substack": "Substack's API"}
@@ -81,7 +83,8 @@ class Site:
 
     def describe(self) -> str:
         """One line for a researcher: "WordPress 6.1.9, theme twentytwentyone, comments: native"."""
-        engine = {"wordpress": "WordPress", "blogger": "Blogger", "drupal": "Drupal", "substack": "Substack"}.get(
+        engine = {"wordpress": "WordPress", "blogger": "Blogger", "drupal": "Drupal", "substack": "Substack",
+                  "ghost": "Ghost"}.get(
             self.platform or "", "engine not recognised")
         parts = [f"{engine} {self.version}" if self.version else engine]
         if self.theme:
@@ -120,7 +123,7 @@ def detect_site(body: bytes, doc: Element, comments_found: int) -> Site:
 def _engine(body: bytes, doc: Element) -> tuple[str | None, str | None]:
     for generator in (str(g) for g in _GENERATOR(doc)):
         low = generator.lower()
-        for name in ("wordpress", "blogger", "drupal"):
+        for name in ("wordpress", "blogger", "drupal", "ghost"):
             if low.startswith(name):
                 m = _VERSION.search(generator)
                 return name, m.group(1) if m else None

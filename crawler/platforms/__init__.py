@@ -17,6 +17,7 @@ from crawler.platforms.discourse import Discourse
 from crawler.platforms.discourse_embed import DiscourseEmbedRoute
 from crawler.platforms.disqus import DEFAULT_BASE, DisqusService, with_disqus
 from crawler.platforms.drupal import Drupal
+from crawler.platforms.ghost import Ghost
 from crawler.platforms.html import GenericHtml
 from crawler.platforms.substack import Substack
 from crawler.platforms.wordpress import WordPress
@@ -73,10 +74,15 @@ def _comment_service(platform: Platform, source: Source) -> Platform:
     return with_disqus(platform, service)
 
 
+def _ghost(source: Source, tags: Sequence[str]) -> Platform:
+    return Ghost(_base(source), tags=tags)
+
+
 # Keyed by the `platform` value of a source in the TOML config.
 _FACTORIES: dict[str, Callable[[Source, Sequence[str]], Platform]] = {
     "wordpress": _wordpress, "blogger": _blogger, "drupal": _drupal, "html": _html,
     "substack": _substack, "discourse": lambda source, tags: Discourse(source.url),
+    "ghost": _ghost,
 }
 PLATFORMS: tuple[str, ...] = tuple(sorted(_FACTORIES))
 

@@ -95,7 +95,7 @@ def test_an_unknown_platform_and_an_unreachable_url_are_one_line_errors(tmp_path
     saved = ROOT / "twentytwentyone" / "post.html"
     result = CliRunner().invoke(main, ["inspect", str(saved), "--platform", "myspace"])
     assert result.exit_code == 2
-    assert "unknown platform 'myspace' (known: blogger, drupal, html, wordpress)" in result.output
+    assert "unknown platform 'myspace' (known: blogger, drupal, ghost, html, wordpress)" in result.output
     result = CliRunner().invoke(main, ["inspect", "http://127.0.0.1:9/nothing/"])
     assert result.exit_code == 2
     assert "http://127.0.0.1:9/nothing/: could not be fetched" in result.output
