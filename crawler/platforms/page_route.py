@@ -60,27 +60,32 @@ class PageRoute:
         return parsed
 
     def read(self, page: Page) -> ThreadPage:
-        return _thread_page(self._parse(page))
+        return _thread_page(self._parse(page), page.url)
 
     def read_post_only(self, page: Page) -> ThreadPage | None:
         parsed = self._parse(page)
         notes = parsed.problems if parsed.truncated else ()
-        return _thread_page(parsed, comments=False, notes=notes)
+        return _thread_page(parsed, page.url, comments=False, notes=notes)
 
     def glimpse(self, page: Page) -> Glimpse:
         parsed = parse_engine_page(page, self.markup, self.selectors)
         return Glimpse(fingerprint=parsed.fingerprint, links=parsed.pages)
 
 
-def _thread_page(parsed: EnginePage, *, comments: bool = True, notes: tuple[str, ...] = ()) -> ThreadPage:
+def _thread_page(parsed: EnginePage, url: str, *, comments: bool = True,
+                 notes: tuple[str, ...] = ()) -> ThreadPage:
     site = parsed.site
+    # What makes the page partial, said as the parser says it (a truncated page, comments
+    # loaded by a script, a next page without a number); the spider adds the URL.
+    problems = tuple(p.removeprefix(f"{url}: ") for p in parsed.problems) if comments else ()
     return ThreadPage(
         number=parsed.number,
         comments=parsed.comments if comments else (),
         fingerprint=parsed.fingerprint,
         links=parsed.pages,
         post=parsed.post,
-        cut_off=parsed.truncated,
+        cut_off=parsed.truncated and not problems,
+        problems=problems,
         unread=parsed.unread if comments else (),
         elsewhere=site.comments_line() if site is not None and site.elsewhere else None,
         site=site.describe() if site is not None else None,

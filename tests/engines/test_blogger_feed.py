@@ -160,3 +160,9 @@ def test_a_post_page_whose_script_loads_more_comments_is_partial(site) -> None: 
     assert parsed.problems == (("http://127.0.0.1:9/2025/01/deportation-flights.html: more comments are loaded "
                                "by a script; the page shows only some"),)
     assert len(parsed.comments) == 4  # what it shows is kept
+    # The route says why the thread is partial, in the parser's words (not "cut off").
+    from crawler.platforms.page_route import PageRoute
+
+    page = PageRoute(POST_PAGE_MARKUP, None).read(_page(site, "/2025/01/deportation-flights.html"))
+    assert page.problems == ("more comments are loaded by a script; the page shows only some",)
+    assert not page.cut_off and len(page.comments) == 4
