@@ -262,11 +262,12 @@ def test_a_service_page_states_the_threads_count_and_its_problems_make_it_partia
     t = thread()
     t.take(read(POST_URL, 1, "a"))
     service = "https://disqus.example/embed/comments/?f=x"
-    why = f"{service}: the Disqus thread has more posts than its embed page shows"
+    why = "the Disqus thread has more posts than its embed page shows"
     outcome = read(service, 1_000_001, "b", "1", "2")
     faults = t.take(Read(service, replace(outcome.page, expected=5, counts_thread=True, problems=(why,)),
                          outcome.state))
     assert [(f.kind, f.url) for f in faults] == [("comment_page", service)]
     finished = t.finish(source_key="s", now=NOW)
     assert finished.snapshot.expected_comment_count == 5
-    assert not finished.snapshot.complete and why in finished.snapshot.problems
+    # the page says what is missing; the thread's problem names the page's URL before it
+    assert not finished.snapshot.complete and f"{service}: {why}" in finished.snapshot.problems

@@ -154,8 +154,8 @@ def test_a_page_without_a_forum_and_a_source_without_disqus_forum_is_a_problem()
     unnamed = parse_config(CONFIG + 'comments = "disqus"\n').sources[0]
     read = platform_for(unnamed).post_pages.read(_blog_page(False))
     assert read.links == ()
-    assert read.problems == (("https://b.example/a/: comments are in Disqus but the page names no "
-                             "forum: set disqus_forum for the source"),)
+    # (the spider puts the page's URL before it)
+    assert read.problems == ("comments are in Disqus but the page names no forum: set disqus_forum for the source",)
     named_in_page = platform_for(unnamed).post_pages.read(_blog_page(True))
     assert "f=polblog" in named_in_page.links[0][1]
 
