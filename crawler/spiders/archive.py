@@ -27,6 +27,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+# Imported here, where the stack is short, not by the first download deep in the reactor:
+# Scrapy builds its deprecated TLS aliases with inspect.stack(), whose cost grows with the
+# stack's depth and the modules loaded (0.38 G instructions less per crawl, callgrind).
+import scrapy.core.downloader.contextfactory  # noqa: F401
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
