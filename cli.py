@@ -494,7 +494,13 @@ def inspect(target: str, page_url: str | None, platform: str | None, config_path
     from datetime import UTC, datetime
     from pathlib import Path
 
-    from crawler.inspect import fetch_page, format_inspection, inspect_page, inspection_json
+    from crawler.inspect import (
+        INSPECT_PLATFORMS,
+        fetch_page,
+        format_inspection,
+        inspect_page,
+        inspection_json,
+    )
     from crawler.page import Page
 
     selectors = source = None
@@ -502,7 +508,9 @@ def inspect(target: str, page_url: str | None, platform: str | None, config_path
         from crawler.config import load_config
 
         source = load_config(config_path).source(source_key)
-        platform, selectors = platform or source.platform, source.selectors
+        # An API platform's (substack, discourse) post pages are read as the page shows itself.
+        own = source.platform if source.platform in INSPECT_PLATFORMS else None
+        platform, selectors = platform or own, source.selectors
     path = Path(target)
     if path.is_file():
         saved = datetime.fromtimestamp(path.stat().st_mtime, UTC)
@@ -511,7 +519,7 @@ def inspect(target: str, page_url: str | None, platform: str | None, config_path
     else:
         page = fetch_page(target)
     service = None
-    if source is not None and source.comments is not None:
+    if source is not None:
         from crawler.inspect_service import read_service_thread
 
         service = read_service_thread(page, source, fetch_page)

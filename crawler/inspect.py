@@ -117,7 +117,7 @@ def inspect_page(page: Page, platform: str | None = None,
     if service is not None:
         problems += service.problems
         pages.append(service.comments)
-        expected = service.expected
+        expected = service.expected if service.expected is not None else expected
     elif site.elsewhere:
         problems.append(f"{page.url}: {site.comments_line()}")
     # Normalized as a crawl would (own text without quotes and @-prefixes, parents).

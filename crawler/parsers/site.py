@@ -17,7 +17,7 @@ from lxml import etree
 
 from crawler.parsers.htmltext import Element
 
-__all__ = ["Site", "detect_site"]
+__all__ = ["Site", "detect_site", "thread_id"]
 
 _GENERATOR = etree.XPath("/html/head/meta[translate(@name, 'GENRATO', 'genrato')='generator']/@content")
 _WP_THEME = re.compile(rb"/wp-content/themes/([A-Za-z0-9_.-]+)/")
@@ -117,7 +117,7 @@ def detect_site(body: bytes, doc: Element, comments_found: int) -> Site:
         theme = m.group(1).decode("ascii", "replace") if m else None
     system, forum, elsewhere = _comment_system(body, comments_found)
     return Site(platform=platform, version=version, theme=theme, comment_system=system,
-                forum=forum, elsewhere=elsewhere, thread=_thread_id(system, body) if elsewhere else None)
+                forum=forum, elsewhere=elsewhere, thread=thread_id(system, body) if elsewhere else None)
 
 
 def _engine(body: bytes, doc: Element) -> tuple[str | None, str | None]:
@@ -138,7 +138,7 @@ def _engine(body: bytes, doc: Element) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _thread_id(system: str, body: bytes) -> str | None:
+def thread_id(system: str, body: bytes) -> str | None:
     """The service's id of the page's thread, where the page names it."""
     pattern = {"discourse": _DISCOURSE_TOPIC, "substack": _SUBSTACK_POST}.get(system)
     m = pattern.search(body) if pattern is not None else None

@@ -69,7 +69,8 @@ class DiscourseEmbedRoute:
         # The comments are not in the HTML but on the forum, which this thread now reads.
         return replace(read, links=(*read.links, link), elsewhere=None)
 
-    def _is_forum(self, url: str) -> bool:
+    def owns(self, url: str) -> bool:
+        """A page of the forum (not of the blog)."""
         return url.startswith(self.forum)
 
     def read_listing(self, request: ListingRequest, page: Page) -> Listing:
@@ -79,13 +80,13 @@ class DiscourseEmbedRoute:
         return self.inner.thread_urls(post)
 
     def unreadable(self, page: Page) -> str | None:
-        if self._is_forum(page.url):
+        if self.owns(page.url):
             kind = page.headers.get("content-type", "").split(";")[0].strip().lower()
             return f"{kind}, not Discourse's JSON" if kind and not kind.endswith("json") else None
         return self.inner.unreadable(page)
 
     def read(self, page: Page) -> ThreadPage:
-        if not self._is_forum(page.url):
+        if not self.owns(page.url):
             return self._with_forum(self.inner.read(page), page)
         if urlsplit(page.url).path.endswith("/embed/count"):
             return self._read_count(page)
@@ -112,7 +113,7 @@ class DiscourseEmbedRoute:
         return self._with_forum(only, page) if only is not None else None
 
     def glimpse(self, page: Page) -> Glimpse:
-        if self._is_forum(page.url):
+        if self.owns(page.url):
             if urlsplit(page.url).path.endswith("/embed/count"):
                 return Glimpse(fingerprint=page.body.decode("utf-8", "replace"))
             return self.pages.glimpse(page)

@@ -62,6 +62,10 @@ class SubstackRoute:
     def post_url(self, slug: str) -> str:
         return f"{self.base}api/v1/posts/{slug}"
 
+    def owns(self, url: str) -> bool:
+        """A page of this publication's API."""
+        return url.startswith(f"{self.base}api/")
+
     def comments_url(self, post_id: str) -> str:
         return f"{self.base}api/v1/post/{post_id}/comments?all_comments=true&sort=oldest_first"
 

@@ -36,3 +36,37 @@ def test_a_blog_page_embedding_discourse_names_the_forum_and_topic(tmp_path: Pat
     text = _inspect(str(saved), "--url", POST_URL)
     assert ("comments are loaded by Discourse (forum 'https://forum.example/', topic 304): not in the HTML; "
             'give the source discourse_url = "<the forum>" to read its topics') in text
+
+
+def test_inspect_with_a_substack_source_reads_the_comment_tree(tmp_path: Path) -> None:
+    from tests.crawler.crawling import write_config
+    from tests.substack.fixtures import demo_site
+    from tests.substack.server import serve_substack
+
+    with serve_substack(demo_site()) as server:
+        config = write_config(tmp_path, server.base_url, key="letter", extra='platform = "substack"\n')
+        url = f"{server.base_url.rstrip('/')}/p/cecot-flights"
+        text = _inspect(str(SUBSTACK_PAGE), "--url", url, "--config", str(config), "--source", "letter")
+        requests = list(server.log)
+    assert "comments from: Substack, 1 page" in text, text
+    assert "#502" in text and "reply to 501" in text
+    assert any(r.startswith("/api/v1/post/101/comments") for r in requests), requests
+
+
+def test_inspect_with_a_discourse_embed_source_reads_the_topic(tmp_path: Path) -> None:
+    from tests.crawler.crawling import write_config
+    from tests.discourse.fixtures import demo_forum
+    from tests.discourse.server import serve_forum
+
+    with serve_forum(demo_forum(), host="127.0.0.1") as forum:
+        saved = tmp_path / "embed.html"
+        embed = (f"<div id='discourse-comments'></div><script>DiscourseEmbed = {{ discourseUrl: "
+                 f"'{forum.base_url}', topicId: 304 }};</script>")
+        saved.write_text(classic_post("", form=embed), encoding="utf-8")
+        extra = f'discourse_url = "{forum.base_url}"\nuse_rest = false\n'
+        config = write_config(tmp_path, "http://127.0.0.1:9/", key="blog", extra=extra)
+        text = _inspect(str(saved), "--url", POST_URL, "--config", str(config), "--source", "blog")
+        requests = list(forum.log)
+    assert "comments from: Discourse" in text, text
+    assert any(r.startswith("/t/304") for r in requests), requests
+    assert not any(r.startswith("/embed/comments") for r in requests)
