@@ -36,6 +36,7 @@ __all__ = [
     "Glimpse",
     "Listing",
     "ListingRequest",
+    "NoRevisitSignals",
     "Platform",
     "Route",
     "ThreadPage",
@@ -174,3 +175,25 @@ class Platform(Protocol):
         ...
 
     def newest_in_feed(self, page: Page) -> datetime | None: ...
+
+
+class NoRevisitSignals:
+    """A platform's answers where it has no list of recent comments and no comment feeds
+    (every due post is fetched), and nothing to list instead when a probe fails."""
+
+    name: str
+
+    def fallback(self, failed: ListingRequest) -> Sequence[ListingRequest]:
+        return []
+
+    def activity_url(self, page_no: int, after: datetime | None) -> str | None:
+        return None
+
+    def read_activity(self, page: Page) -> Activity:
+        raise ValueError(f"{self.name}: no list of recent comments is read")
+
+    def comment_feed_url(self, post_url: str) -> str | None:
+        return None
+
+    def newest_in_feed(self, page: Page) -> datetime | None:
+        return None

@@ -15,20 +15,25 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from crawler.page import Page
 from crawler.parsers import discourse
-from crawler.platforms.base import Activity, Glimpse, Listing, ListingRequest, Route, ThreadPage
+from crawler.platforms.base import (
+    Glimpse,
+    Listing,
+    ListingRequest,
+    NoRevisitSignals,
+    Route,
+    ThreadPage,
+)
 from storage.records import PostRecord
 
 __all__ = ["CHUNK", "Discourse", "ForumPages", "TopicRoute", "forum_and_listing"]
 
 CHUNK = 20  # posts per request, as Discourse's own client asks (TopicView chunk_size)
 _ROUTE = "topics"
-
 
 def forum_and_listing(url: str) -> tuple[str, str]:
     """The forum's root URL and the JSON list a source URL names (a category, or latest)."""
@@ -42,13 +47,11 @@ def forum_and_listing(url: str) -> tuple[str, str]:
     forum = root + (path if path.endswith("/") else path + "/")
     return forum, f"{forum}latest.json"
 
-
 def _json_path(forum: str, more: str) -> str:
     """`more_topics_url` ("/latest?page=1") as its JSON form ("/latest.json?page=1")."""
     url = urljoin(forum, more)
     head, sep, query = url.partition("?")
     return (head if head.endswith(".json") else head + ".json") + sep + query
-
 
 def _fingerprint(data: Any) -> str:
     """What the thread is made of, without what changes on every view (reads, scores)."""
@@ -59,7 +62,6 @@ def _fingerprint(data: Any) -> str:
     stream = (data.get("post_stream") or {}).get("stream") if isinstance(data, dict) else None
     title = data.get("title") if isinstance(data, dict) else None
     return hashlib.sha256(json.dumps([title, stream, kept], sort_keys=True).encode()).hexdigest()
-
 
 def _json_type(page: Page) -> str | None:
     kind = page.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -173,7 +175,7 @@ class TopicRoute:
         return self.pages.glimpse(page)
 
 
-class Discourse:
+class Discourse(NoRevisitSignals):
     """One forum, or one of its categories."""
 
     name = "discourse"
@@ -187,17 +189,7 @@ class Discourse:
     def discovery(self) -> Sequence[ListingRequest]:
         return [self.topics.first_listing()]
 
-    def fallback(self, failed: ListingRequest) -> Sequence[ListingRequest]:
-        return []
 
-    def activity_url(self, page_no: int, after: datetime | None) -> str | None:
-        return None
 
-    def read_activity(self, page: Page) -> Activity:
-        raise ValueError("no list of recent posts is read from Discourse")
 
-    def comment_feed_url(self, post_url: str) -> str | None:
-        return None
 
-    def newest_in_feed(self, page: Page) -> datetime | None:
-        return None

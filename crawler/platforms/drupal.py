@@ -13,18 +13,13 @@ external id. No revisit signal: every due node is fetched.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from datetime import datetime
 
 from lxml import etree
 
-from crawler.page import Page
 from crawler.parsers.engine_page import DRUPAL_PAGER, PageMarkup
 from crawler.parsers.engine_post import PostMarkup
 from crawler.parsers.htmltext import Element
-from crawler.parsers.source_selectors import SourceSelectors
-from crawler.platforms.base import Activity, ListingRequest, Route
-from crawler.platforms.page_route import PageRoute, guessed_listings
+from crawler.platforms.page_route import PageSite
 
 __all__ = ["MARKUP", "Drupal", "node_id"]
 
@@ -70,31 +65,9 @@ MARKUP = PageMarkup(
 _PATHS = ("rss.xml", "sitemap.xml", "node", "")
 
 
-class Drupal:
+class Drupal(PageSite):
     """One Drupal site: its node pages."""
 
     name = "drupal"
-
-    def __init__(self, base: str, *, selectors: SourceSelectors | None = None) -> None:
-        self.base = base
-        self.pages = PageRoute(MARKUP, selectors)
-        self.routes: dict[str, Route] = {"html": self.pages}
-        self.post_pages: Route = self.pages
-
-    def discovery(self) -> Sequence[ListingRequest]:
-        return guessed_listings(self.base, _PATHS, "html")
-
-    def fallback(self, failed: ListingRequest) -> Sequence[ListingRequest]:
-        return []
-
-    def activity_url(self, page_no: int, after: datetime | None) -> str | None:
-        return None
-
-    def read_activity(self, page: Page) -> Activity:
-        raise ValueError("Drupal has no list of recent comments")
-
-    def comment_feed_url(self, post_url: str) -> str | None:
-        return None
-
-    def newest_in_feed(self, page: Page) -> datetime | None:
-        return None
+    markup = MARKUP
+    paths = _PATHS

@@ -24,12 +24,18 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from datetime import datetime
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from crawler.page import Page
 from crawler.parsers import ghost_comments, ghost_listing, ghost_post
-from crawler.platforms.base import Activity, Glimpse, Listing, ListingRequest, Route, ThreadPage
+from crawler.platforms.base import (
+    Glimpse,
+    Listing,
+    ListingRequest,
+    NoRevisitSignals,
+    Route,
+    ThreadPage,
+)
 from storage.records import PostRecord
 
 __all__ = ["Ghost", "GhostRoute", "thread_page_number"]
@@ -40,29 +46,23 @@ _API = "members/api/comments/"
 _POST_PAGES = re.compile(r"/members/api/comments/post/([^/]+)/$")
 _REPLIES = re.compile(r"/members/api/comments/([^/]+)/replies/$")
 
-
 def _query(url: str) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(url).query))
-
 
 def _page_no(url: str) -> int:
     value = _query(url).get("page", "1")
     return int(value) if value.isdigit() and int(value) > 0 else 1
-
 
 def _paged(page_no: int) -> str:
     # Oldest first, so new comments land on the last page; a space as %20, as Ghost's
     # own client writes it.
     return urlencode({"limit": PER_PAGE, "order": "created_at asc", "page": page_no}, quote_via=quote)
 
-
 def comments_url(site: str, post_id: str, page_no: int) -> str:
     return f"{site}{_API}post/{post_id}/?{_paged(page_no)}"
 
-
 def replies_url(site: str, comment_id: str, page_no: int) -> str:
     return f"{site}{_API}{comment_id}/replies/?{_paged(page_no)}"
-
 
 def thread_page_number(url: str) -> int:
     """A page's place in its thread, from its URL alone (the spider keys pages by it)."""
@@ -75,7 +75,6 @@ def thread_page_number(url: str) -> int:
         slot = int(hashlib.sha256(m.group(1).encode()).hexdigest()[:15], 16)
         return 10**9 + slot * 10**4 + _page_no(url)
     return 1
-
 
 def _site_of(url: str) -> str:
     """The site URL an API page belongs to (everything before /members/api/)."""
@@ -153,13 +152,12 @@ class GhostRoute:
                                                records=False)
         return Glimpse(fingerprint=_body_fingerprint(page), links=self._links(page.url, listed))
 
-
 def _body_fingerprint(page: Page) -> str:
     """An API page is hashed as received."""
     return hashlib.sha256(page.body).hexdigest()
 
 
-class Ghost:
+class Ghost(NoRevisitSignals):
     """One Ghost site."""
 
     name = ROUTE
@@ -179,14 +177,6 @@ class Ghost:
             return [ListingRequest(url=f"{self.base}rss/", route=ROUTE)]
         return []
 
-    def activity_url(self, page_no: int, after: datetime | None) -> str | None:
-        return None  # the members API has no site-wide list of recent comments
 
-    def read_activity(self, page: Page) -> Activity:
-        raise ValueError("Ghost has no list of recent comments")
 
-    def comment_feed_url(self, post_url: str) -> str | None:
-        return None
 
-    def newest_in_feed(self, page: Page) -> datetime | None:
-        return None

@@ -13,10 +13,17 @@ from crawler.page import Page
 from crawler.parsers.engine_listing import parse_engine_listing
 from crawler.parsers.engine_page import EnginePage, PageMarkup, parse_engine_page
 from crawler.parsers.source_selectors import SourceSelectors
-from crawler.platforms.base import Glimpse, Listing, ListingRequest, ThreadPage
+from crawler.platforms.base import (
+    Glimpse,
+    Listing,
+    ListingRequest,
+    NoRevisitSignals,
+    Route,
+    ThreadPage,
+)
 from storage.records import PostRecord
 
-__all__ = ["PageRoute", "guessed_listings"]
+__all__ = ["PageRoute", "PageSite", "guessed_listings"]
 
 
 def guessed_listings(base: str, paths: tuple[str, ...], route: str) -> list[ListingRequest]:
@@ -91,3 +98,22 @@ def _thread_page(parsed: EnginePage, url: str, *, comments: bool = True,
         site=site.describe() if site is not None else None,
         notes=notes,
     )
+
+
+
+class PageSite(NoRevisitSignals):
+    """A site read from its post pages alone (a subclass names its `markup` and the
+    listing `paths` discovery guesses); no revisit signal: every due post is fetched."""
+
+    name: str
+    markup: PageMarkup
+    paths: tuple[str, ...]
+
+    def __init__(self, base: str, *, selectors: SourceSelectors | None = None) -> None:
+        self.base = base
+        self.pages = PageRoute(self.markup, selectors)
+        self.routes: dict[str, Route] = {"html": self.pages}
+        self.post_pages: Route = self.pages
+
+    def discovery(self) -> list[ListingRequest]:
+        return guessed_listings(self.base, self.paths, "html")

@@ -14,12 +14,18 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from datetime import datetime
 from urllib.parse import parse_qsl, urlsplit
 
 from crawler.page import Page
 from crawler.parsers import substack
-from crawler.platforms.base import Activity, Glimpse, Listing, ListingRequest, Route, ThreadPage
+from crawler.platforms.base import (
+    Glimpse,
+    Listing,
+    ListingRequest,
+    NoRevisitSignals,
+    Route,
+    ThreadPage,
+)
 from storage.records import PostRecord
 
 __all__ = ["ARCHIVE_LIMIT", "Substack", "SubstackRoute"]
@@ -28,17 +34,14 @@ ARCHIVE_LIMIT = 50  # posts per archive page (what Substack's own archive page a
 _ROUTE = "api"
 _COMMENTS_PATH = re.compile(r"/api/v1/post/\d+/comments$")  # not a post whose slug says "comments"
 
-
 def _is_tree(page: Page) -> bool:
     return bool(_COMMENTS_PATH.search(urlsplit(page.url).path))
-
 
 def _json_type(page: Page) -> str | None:
     kind = page.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind and not kind.endswith("json"):
         return f"{kind}, not the API's JSON (a login page, or no Substack here)"
     return None
-
 
 def _fingerprint(page: Page) -> str:
     return hashlib.sha256(page.body).hexdigest()
@@ -118,7 +121,7 @@ class SubstackRoute:
                        links=((2, self.comments_url(post.record.external_id)),), expected=post.comment_count)
 
 
-class Substack:
+class Substack(NoRevisitSignals):
     """One Substack publication (its own domain or <name>.substack.com)."""
 
     name = "substack"
@@ -132,17 +135,7 @@ class Substack:
     def discovery(self) -> Sequence[ListingRequest]:
         return [self.api.archive_request(0)]
 
-    def fallback(self, failed: ListingRequest) -> Sequence[ListingRequest]:
-        return []
 
-    def activity_url(self, page_no: int, after: datetime | None) -> str | None:
-        return None
 
-    def read_activity(self, page: Page) -> Activity:
-        raise ValueError("Substack has no list of recent comments")
 
-    def comment_feed_url(self, post_url: str) -> str | None:
-        return None
 
-    def newest_in_feed(self, page: Page) -> datetime | None:
-        return None
