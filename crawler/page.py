@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-__all__ = ["Page"]
+__all__ = ["Page", "json_body"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -21,3 +23,11 @@ class Page:
     # decode_response; "utf-8" once crawler.encoding.normalize_page re-encoded it);
     # None: not decided yet (normalize_page decides).
     encoding: str | None = None
+
+
+def json_body(page: Page) -> Any:
+    """The page's body read as JSON; ValueError naming the URL when it is not JSON."""
+    try:
+        return json.loads(page.body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{page.url}: not a JSON response ({exc})") from None

@@ -18,7 +18,6 @@ it quotes, without the quoted name's title line, so the normalizer attributes it
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -26,7 +25,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from crawler.normalize.authors import author_key
-from crawler.page import Page
+from crawler.page import Page, json_body
 from crawler.parsers.htmltext import (
     Element,
     fragment_text,
@@ -74,16 +73,9 @@ class TopicPage:
     posts_count: int | None
 
 
-def _json(page: Page) -> Any:
-    try:
-        return json.loads(page.body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{page.url}: not a JSON response ({exc})") from None
-
-
 def parse_topic_list(page: Page) -> TopicList:
     """Topics of a /latest.json or /c/<slug>/<id>.json response."""
-    data = _json(page)
+    data = json_body(page)
     listing = data.get("topic_list") if isinstance(data, dict) else None
     if not isinstance(listing, dict) or not isinstance(listing.get("topics"), list):
         raise ValueError(f"{page.url}: no topic_list.topics in the response")  # noqa: TRY004 - bad input
@@ -103,7 +95,7 @@ def _posts(data: Any, url: str) -> list[dict[str, Any]]:
 
 def parse_topic(page: Page, forum: str) -> TopicPage:
     """The topic, its first chunk of posts and its stream. ValueError if not a topic."""
-    data = _json(page)
+    data = json_body(page)
     posts = _posts(data, page.url)
     if "id" not in data or not data.get("title"):
         raise ValueError(f"{page.url}: no topic (id and title) in the response")
@@ -121,7 +113,7 @@ def parse_topic(page: Page, forum: str) -> TopicPage:
 
 def parse_chunk(page: Page, forum: str) -> PostChunk:
     """The comments of a /t/<id>/posts.json?post_ids[]=... response."""
-    return _chunk([p for p in _posts(_json(page), page.url) if p["post_number"] != 1], forum)
+    return _chunk([p for p in _posts(json_body(page), page.url) if p["post_number"] != 1], forum)
 
 
 def _withheld(p: dict[str, Any]) -> bool:

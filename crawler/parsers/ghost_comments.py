@@ -14,11 +14,10 @@ deleted replies, are left out by Ghost itself. Pure: no I/O.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-from crawler.page import Page
+from crawler.page import Page, json_body
 from crawler.parsers.htmltext import parse_fragment
 from crawler.parsers.unread import UnreadComment
 from crawler.parsers.wordpress_common import comment_record
@@ -50,10 +49,7 @@ class CommentsPage:
 def _json(page: Page) -> dict[str, Any]:
     if page.status != 200:
         raise ValueError(f"HTTP {page.status}")
-    try:
-        data = json.loads(page.body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{page.url}: not a JSON response ({exc})") from None
+    data = json_body(page)
     if not isinstance(data, dict):
         raise ValueError(f"{page.url}: expected a JSON object, got {type(data).__name__}")  # noqa: TRY004
     return data

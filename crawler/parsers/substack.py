@@ -15,14 +15,13 @@ any other platform. A deleted or flagged comment keeps its place in the tree wit
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from crawler.normalize.authors import author_key
-from crawler.page import Page
+from crawler.page import Page, json_body
 from crawler.parsers.htmltext import (
     fragment_text,
     inner_html,
@@ -74,16 +73,9 @@ class CommentTree:
     unread: tuple[UnreadComment, ...]
 
 
-def _json(page: Page) -> Any:
-    try:
-        return json.loads(page.body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{page.url}: not a JSON response ({exc})") from None
-
-
 def parse_archive(page: Page) -> ArchivePage:
     """The slugs of one /api/v1/archive page. ValueError if the body is not that list."""
-    data = _json(page)
+    data = json_body(page)
     if not isinstance(data, list):
         raise ValueError(f"{page.url}: expected a JSON list of posts, got {type(data).__name__}")  # noqa: TRY004
     return ArchivePage(slugs=tuple(str(p["slug"]) for p in data if isinstance(p, dict) and p.get("slug")))
@@ -91,7 +83,7 @@ def parse_archive(page: Page) -> ArchivePage:
 
 def parse_post(page: Page) -> SubstackPost:
     """The post of a /api/v1/posts/<slug> response. ValueError without an id or title."""
-    data = _json(page)
+    data = json_body(page)
     if not isinstance(data, dict) or "id" not in data or not data.get("title"):
         raise ValueError(f"{page.url}: no post (id and title) in the response")
     bylines = [b for b in data.get("publishedBylines") or [] if isinstance(b, dict) and b.get("name")]
@@ -124,7 +116,7 @@ def parse_post(page: Page) -> SubstackPost:
 
 def parse_comments(page: Page) -> CommentTree:
     """The comment tree of a /api/v1/post/<id>/comments response, flattened in tree order."""
-    data = _json(page)
+    data = json_body(page)
     roots = data.get("comments") if isinstance(data, dict) else None
     if not isinstance(roots, list):
         raise ValueError(f"{page.url}: no `comments` list in the response")  # noqa: TRY004 - bad input

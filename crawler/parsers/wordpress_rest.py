@@ -7,13 +7,12 @@ are rebuilt in the theme's `time[datetime]` form, and an empty comment author be
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from crawler.normalize.authors import author_key
-from crawler.page import Page
+from crawler.page import Page, json_body
 from crawler.parsers.htmltext import (
     fragment_text,
     inner_html,
@@ -92,10 +91,7 @@ def parse_rest_comments(page: Page) -> RestComments:
 
 
 def _json_list(page: Page) -> list[dict[str, Any]]:
-    try:
-        data = json.loads(page.body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{page.url}: not a JSON response ({exc})") from None
+    data = json_body(page)
     if b"\\ud" in page.body or b"\\uD" in page.body:
         data = _without_lone_surrogates(data)
     if not isinstance(data, list):
