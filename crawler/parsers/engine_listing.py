@@ -20,10 +20,10 @@ from crawler.page import Page
 from crawler.parsers.htmltext import detect_encoding, parse_document
 from crawler.parsers.wordpress_common import same_site
 from crawler.parsers.wordpress_listing import Listing
+from crawler.parsers.xml_listing import listing_root
 
 __all__ = ["parse_engine_listing"]
 
-_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=True)
 # Never posts: feeds, term, label and user pages, comment permalinks, search, admin.
 _NOT_A_POST = re.compile(
     r"/(?:feeds?|taxonomy|user|users|comment|search|tags?|category|categories|label|admin|login)(?:/|$)"
@@ -39,9 +39,6 @@ _NEXT_LINKS = etree.XPath(
     " | //a[contains(@class, 'blog-pager-older-link')]/@href"
 )
 
-
-def _local(tag: object) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
 def parse_engine_listing(page: Page) -> Listing:
@@ -60,13 +57,7 @@ def parse_engine_listing(page: Page) -> Listing:
 
 
 def _xml(page: Page) -> tuple[list[str], list[str]]:
-    try:
-        root = etree.fromstring(page.body, parser=_XML_PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"{page.url}: not an XML feed or sitemap ({exc})") from None
-    if root is None:
-        raise ValueError(f"{page.url}: empty XML document")
-    kind = _local(root.tag)
+    root, kind = listing_root(page)
     posts: list[str] = []
     nexts: list[str] = []
     if kind == "sitemapindex":

@@ -13,17 +13,15 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from lxml import etree
-
 from crawler.page import Page
 from crawler.parsers.wordpress_common import same_site
 from crawler.parsers.wordpress_listing import Listing
+from crawler.parsers.xml_listing import listing_root
 
 __all__ = ["parse_listing"]
 
 _POSTS_SITEMAP = re.compile(r"/sitemap-posts(?:-\d+)?\.xml$")
 _RSS_PAGE = re.compile(r"/rss/(?:(\d+)/)?$")
-_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=True)
 _SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
@@ -40,13 +38,7 @@ def parse_listing(page: Page) -> Listing:
     """Post URLs and further listings. ValueError for a body that is neither."""
     if page.status != 200:
         raise ValueError(f"HTTP {page.status}")
-    try:
-        root = etree.fromstring(page.body, parser=_XML_PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"{page.url}: not a sitemap or feed ({exc})") from None
-    if root is None:
-        raise ValueError(f"{page.url}: not a sitemap or feed (empty)")
-    kind = etree.QName(root).localname
+    root, kind = listing_root(page)
     if kind == "sitemapindex":
         locs = [loc.text or "" for loc in root.iter(f"{_SITEMAP}loc")]
         return Listing(post_urls=(), next_urls=_kept([u for u in locs if _POSTS_SITEMAP.search(u.strip())], page))

@@ -10,12 +10,11 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from lxml import etree
-
 from crawler.page import Page
 from crawler.parsers import wordpress_selectors as sel
 from crawler.parsers.htmltext import detect_encoding, parse_document
 from crawler.parsers.wordpress_common import same_site
+from crawler.parsers.xml_listing import listing_root
 
 __all__ = ["Listing", "parse_listing"]
 
@@ -26,7 +25,6 @@ _NOT_A_POST = re.compile(
     r"/(?:tag|category|author|feed|wp-admin|wp-content|wp-json|comments)/|[?&](?:cat|tag|author|"
     r"attachment_id|page_id|feed|s)=|/comment-page-\d+|#"
 )
-_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=True)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,18 +73,9 @@ def _parse_html(page: Page) -> Listing:
     return Listing(post_urls=_dedupe(posts, page.url), next_urls=_dedupe(nexts, page.url))
 
 
-def _local(tag: object) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
-
 
 def _parse_xml(page: Page) -> Listing:
-    try:
-        root = etree.fromstring(page.body, parser=_XML_PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"{page.url}: not an XML feed or sitemap ({exc})") from None
-    if root is None:
-        raise ValueError(f"{page.url}: empty XML document")
-    kind = _local(root.tag)
+    root, kind = listing_root(page)
     posts: list[str] = []
     nexts: list[str] = []
     if kind == "sitemapindex":
