@@ -37,7 +37,10 @@ COMMENT_ITEMTYPE = re.compile(r"schema\.org/(?:User)?Comments?$")
 # matched as substrings of each token.
 NOT_THREAD = ("widget", "sidebar", "recentcomments", "recent-comments", "top-comments",
               "popular-comments", "latest-comments", "respond", "commentform")
-# ...but Blogger's main column is a widget too: "widget Blog" holds the post and its thread.
+# ...but a layout wrapper that names the sidebar beside the content is no sidebar
+# (Genesis `content-sidebar-wrap`, `sidebar-content`).
+LAYOUT_TOKEN = re.compile(r"^(?:.*content.*sidebar|.*sidebar.*content)")
+# ...and Blogger's main column is a widget too: "widget Blog" holds the post and its thread.
 MAIN_WIDGET = re.compile(r"(?:^|\s)Blog(?:\s|$)")
 # Pingbacks and trackbacks share the list but are not discussion (as on the fast path).
 PING_CLASSES = frozenset(("pingback", "trackback"))
@@ -71,13 +74,16 @@ NAME_SEPARATOR = re.compile(
 NOT_A_NAME = re.compile(
     r"^\W*\d+\W*$|\b\d{1,2}[:/.]\d{2}\b|\b(?:19|20)\d{2}\b|"
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
+    r"\b\d+\s+(?:second|minute|hour|day|week|month|year)s?\s+ago\b|"
     # a link of the comment's own tools, not a name
     r"^(?:reply|permalink|link|edit|delete|quote|report|flag|like|antworten|responder|répondre|rispondi|ответить)$",
     re.IGNORECASE,
 )
+# A comment's number before its byline ("4.  bob - 12 December, 2011", "#12 Ann").
+COMMENT_NUMBER = re.compile(r"^\s*#?\d+[.):]?\s+")
 # Inside the author box, not the name: "says:", screen-reader text, role badges ("Autor",
 # "Post author"), avatars.
-AUTHOR_CHROME = ("says", "screen-reader-text", "badge", "role", "label", "wpd-comment-label",
+AUTHOR_CHROME = ("says", "screen-reader-text", "reply", "badge", "role", "label", "wpd-comment-label",
                  "comment-author-label", "post-author", "avatar", "wpdiscuz-")
 SAYS = re.compile(
     r"\s*(?:says|said|wrote|sagt|schreibt|schrieb|meint|dice|dijo|escribe|escribió|dit|a dit|écrit|"
@@ -114,7 +120,8 @@ TEXT_CLASSES = (
                "commenttext", "comment_text", "comment-body-text", "tcm-comment-content",
                "epoch-comment-content", "comment__content", "c-body", "field-name-comment-body",
                "field--name-comment-body", "comment-message", "comtext", "comment_entry",
-               "commentbody", "comment-copy", "comment_content", "comment-inner-text")),
+               "commentbody", "comment-copy", "comment_content", "comment-inner-text",
+               "dsq-comment-message")),
     frozenset(("entry-content", "content", "text", "comment-body", "entry", "comright")),
 )
 # Inside a text box that is also the wrapper: what is not the text.

@@ -49,7 +49,7 @@ def author_of(item: Element, own: list[Element]) -> tuple[str, str | None, Eleme
     if box is None:  # a theme's own spelling: "sidecommentauthor", "comment-author-info"
         box = next((el for el in own if "author" in (el.get("class") or "")
                     and "avatar" not in (el.get("class") or "")), None)
-    name = clean_author(_name_text(box)) if box is not None else ""
+    name = clean_author(_before_date(_name_text(box))) if box is not None else ""
     if not name:
         for lead in _lead_boxes(item, own):
             box, name = _lead_name(lead)
@@ -87,6 +87,8 @@ def _lead_name(box: Element) -> tuple[Element | None, str]:
     if not lead:
         for child in box:
             if not isinstance(child.tag, str) or child.tag in ("img", "br"):
+                if child.tag == "img" and (child.tail or "").strip():
+                    return None, _lead_text_name(child.tail or "")  # <img> Ann says:
                 continue
             if child.tag in ("p", "div", "ul", "li") and not (child.text or "").strip():
                 box, name = _lead_name(child)  # <p><strong>lucky</strong> said,</p>
@@ -96,13 +98,27 @@ def _lead_name(box: Element) -> tuple[Element | None, str]:
             href = child.get("href") or next((a.get("href") or "" for a in child.iter("a")), "")
             text = text_of(child)
             if href.startswith("#") or "#comment" in href or not text or cm.NOT_A_NAME.search(text):
+                if not href and cm.NOT_A_NAME.match(text) and (child.tail or "").strip():
+                    return None, _lead_text_name(child.tail or "")  # <span>#2</span> Sander
                 continue  # a permalink, a comment number ("#1"), a date, an empty box
-            if child.tag not in ("a", "strong", "b", "span", "cite"):
+            if child.tag not in ("a", "strong", "b", "span", "cite") and child.tag not in cm.HEADINGS:
                 break
             return child, clean_author(_name_text(child))
         return None, ""
-    name = clean_author(cm.NAME_SEPARATOR.split(" ".join(lead.split()), maxsplit=1)[0])
-    return None, ("" if cm.NOT_A_NAME.search(name) else name)
+    return None, _lead_text_name(lead)
+
+
+def _lead_text_name(lead: str) -> str:
+    """The name a line of text starts with, up to the date or "says" ("" if none)."""
+    name = clean_author(cm.COMMENT_NUMBER.sub("", cm.NAME_SEPARATOR.split(" ".join(lead.split()), maxsplit=1)[0]))
+    return "" if cm.NOT_A_NAME.search(name) else name
+
+
+def _before_date(name: str) -> str:
+    """A byline's name without the date it runs on into: "Dawn — January 7, 2008 @ 8:48
+    pm", "Trevor | Posted at 12:45pm" (a remainder that is no date stays: "Tom - Paris")."""
+    parts = cm.NAME_SEPARATOR.split(name, maxsplit=1)
+    return parts[0] if len(parts) == 2 and parts[0].strip() and cm.NOT_A_NAME.search(parts[1]) else name
 
 
 def _name_text(box: Element) -> str:
@@ -114,7 +130,11 @@ def _name_text(box: Element) -> str:
         if el is copied or not isinstance(el.tag, str):
             continue
         cls = (el.get("class") or "").lower()
-        if el.tag in ("time", "img", "script", "style") or any(word in cls for word in cm.AUTHOR_CHROME):
+        # Also the date and reply boxes some themes put inside the author box, and a
+        # child that reads as a date ("Miles Taylor <span>12 days ago</span>").
+        if el.tag in ("time", "img", "script", "style") or any(word in cls for word in cm.AUTHOR_CHROME) \
+                or not cm.DATE_CLASSES[0].isdisjoint(cls.split()) \
+                or (el.tag != "a" and cm.NOT_A_NAME.search(text_of(el))):
             el.tail = " " + (el.tail or "")  # "Ann<span>Autor</span>Bo" is not "AnnBo"
             remove_keeping_tail(el)
     return text_of(copied)
@@ -189,10 +209,14 @@ def date_of(item: Element, own: list[Element], clock: PageClock,
         dated = _read_box_date(text_of(box), clock)
         if dated.understood or (dated.raw and not weak):
             return dated, box
-    # "Heather on October 23rd, 2012 1:37 pm": after the name, in the item's own text.
-    lead = " ".join((item.text or "").split())
-    parts = cm.NAME_SEPARATOR.split(lead, maxsplit=1)
-    after = parts[1] if len(parts) == 2 else ""
+    # "Heather on October 23rd, 2012 1:37 pm": after the name, in the item's own text
+    # or a byline box's ("Posted by tj on November 5, 2012 at 7:56 am").
+    after = ""
+    for box in (item, *(el for el in own if not cm.META_CLASSES.isdisjoint(_classes(el)))):
+        parts = cm.NAME_SEPARATOR.split(" ".join((box.text or "").split()), maxsplit=1)
+        if len(parts) == 2 and read_date(parts[1], clock=clock).understood:
+            after = parts[1]
+            break
     if not after and author_box is not None and author_box.tail:
         after = cm.NAME_SEPARATOR.sub(" ", " " + " ".join(author_box.tail.split()) + " ", count=1)
     dated = read_date(after.strip(), clock=clock) if after.strip() else ReadDate(raw=None)
