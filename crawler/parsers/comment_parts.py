@@ -42,6 +42,9 @@ def author_of(item: Element, own: list[Element]) -> tuple[str, str | None, Eleme
                    if el.tag == "a" and "url" in _classes(el)), None)
     if linked is not None:
         box = linked
+    # A box that holds only the name (a name box, its link): no "by" to take off it
+    # ("Di Analyst", "Von Miller" are names).
+    named = box is not None
     if box is None:
         box = _first(own, cm.AUTHOR_CLASSES[1])
     if box is None:
@@ -49,7 +52,7 @@ def author_of(item: Element, own: list[Element]) -> tuple[str, str | None, Eleme
     if box is None:  # a theme's own spelling: "sidecommentauthor", "comment-author-info"
         box = next((el for el in own if "author" in (el.get("class") or "")
                     and "avatar" not in (el.get("class") or "")), None)
-    name = clean_author(_before_date(_name_text(box))) if box is not None else ""
+    name = clean_author(_before_date(_name_text(box)), prefix=not named) if box is not None else ""
     if not name:
         for lead in _lead_boxes(item, own):
             box, name = _lead_name(lead)
@@ -140,13 +143,14 @@ def _name_text(box: Element) -> str:
     return text_of(copied)
 
 
-def clean_author(name: str) -> str:
-    """A displayed name without "says:", a leading "by"/"par" or a trailing role badge."""
+def clean_author(name: str, *, prefix: bool = True) -> str:
+    """A displayed name without "says:", a leading "by"/"par" (with `prefix`) or a
+    trailing role badge."""
     name = " ".join(name.split())
     for _ in range(2):  # "Ann (Autor) sagt:" needs both
         name = cm.SAYS.sub("", name)
         name = cm.ROLE_SUFFIX.sub("", name) if cm.ROLE_SUFFIX.sub("", name) else name
-    return cm.BY_PREFIX.sub("", name).strip(" :,-–")
+    return (cm.BY_PREFIX.sub("", name) if prefix else name).strip(" :,-–")
 
 
 # --- date --------------------------------------------------------------------------
@@ -204,7 +208,9 @@ def date_of(item: Element, own: list[Element], clock: PageClock,
         titled = box.get("title") or next((el.get("title") for el in box.iter() if el.get("title")), None)
         if titled:
             dated = read_date(titled, clock=clock)
-            if dated.at is not None:
+            # The absolute time in the title, over a relative text ("5 days ago": wpDiscuz,
+            # Thrive), even where the site's zone is unknown.
+            if dated.at is not None or (dated.understood and read_date(text_of(box), clock=clock).approximate):
                 return dated, box
         dated = _read_box_date(text_of(box), clock)
         if dated.understood or (dated.raw and not weak):
