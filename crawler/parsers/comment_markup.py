@@ -53,7 +53,7 @@ AUTHOR_CLASSES = (
     frozenset(("fn", "comment-author-name", "wpd-comment-author", "commenter-name",
                "comment-author-link", "author-name", "comment_author", "commentauthor",
                "username", "user-name", "tcm-comment-author", "epoch-comment-author",
-               "comment__author", "c-author")),
+               "comment__author", "c-author", "amp-wp-comment-author")),
     frozenset(("comment-author", "author", "commenter", "comment-author-vcard", "user")),
 )
 # Boxes whose first strong, b or link, else leading text, is the name when nothing above
@@ -104,7 +104,7 @@ ROLE_SUFFIX = re.compile(
 DATE_CLASSES = (
     frozenset(("comment-date", "comment-time", "wpd-comment-date", "comment_date",
                "commentdate", "comment-date-link", "comment_time", "tcm-comment-date", "published",
-               "comment-timestamp", "comment__date", "datetime", "date", "time",
+               "comment-timestamp", "comment__date", "datetime", "date", "time", "amp-wp-comment-date",
                "submitted")),
     # The classic walker's date line, then wider boxes that also hold the byline.
     frozenset(("comment-metadata", "commentmetadata")),
@@ -121,7 +121,7 @@ TEXT_CLASSES = (
                "epoch-comment-content", "comment__content", "c-body", "field-name-comment-body",
                "field--name-comment-body", "comment-message", "comtext", "comment_entry",
                "commentbody", "comment-copy", "comment_content", "comment-inner-text",
-               "dsq-comment-message")),
+               "dsq-comment-message", "amp-wp-comment-content")),
     frozenset(("entry-content", "content", "text", "comment-body", "entry", "comright")),
 )
 # Inside a text box that is also the wrapper: what is not the text.

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from crawler.page import Page, form_post_body
-from crawler.parsers import wordpress_html, wordpress_listing, wpdiscuz
+from crawler.parsers import amp, wordpress_html, wordpress_listing, wpdiscuz
 from crawler.parsers.source_selectors import SourceSelectors
 from crawler.platforms.base import Glimpse, Listing, ListingRequest, ThreadPage
 from storage.records import PostRecord
@@ -79,9 +79,12 @@ class HtmlRoute:
             return _load_more_page(wpdiscuz.read_load_more(page))
         parsed = wordpress_html.parse_post_page(page, self.selectors, describe=not self.described)
         self.described = self.described or parsed.site is not None
-        return _thread_page(self._fingerprinted(parsed, page), more=wpdiscuz.first_load_more(page, parsed.post.external_id))
+        read = _thread_page(self._fingerprinted(parsed, page), more=wpdiscuz.first_load_more(page, parsed.post.external_id))
+        return _amp_redirect(page, read) if amp.is_amp(page.body) else read
 
     def read_post_only(self, page: Page) -> ThreadPage | None:
+        if amp.is_amp(page.body):
+            return None  # where its thread is read from depends on its comments: read whole
         if self.selectors is not None:
             parsed = replace(wordpress_html.parse_post_page(page, self.selectors), comments=(), site=None)
         else:
@@ -138,3 +141,15 @@ def _load_more_page(loaded: wpdiscuz.LoadMore) -> ThreadPage:
         links=((loaded.number + 1, loaded.next_url),) if loaded.next_url else (),
         unread=loaded.unread,
     )
+
+
+def _amp_redirect(page: Page, read: ThreadPage) -> ThreadPage:
+    """An AMP page that shows no comment: the thread is its canonical page's, queued as
+    the thread's page 1 after this one (page 0). One that shows them is read as it is."""
+    post = read.post
+    if read.comments or read.unread or post is None or post.url.split("#")[0] == page.url.split("#")[0]:
+        return read
+    if not post.external_id:
+        raise ValueError(f"{page.url}: AMP page shows no comments and names no post id; "
+                         f"its comments are on {post.url}")
+    return replace(read, number=0, links=((1, post.url),), elsewhere=None, expected=None)
