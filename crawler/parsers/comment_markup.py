@@ -90,9 +90,11 @@ SAYS = re.compile(
     r"disse|scrive|zegt|schreef|pisze|napisał|skriver|siger|kirjoitti|пишет|написал|написала)\s*:?\s*$",
     re.IGNORECASE,
 )
+# The English "by" in any case; the one-word prefixes of other languages only in lower
+# case, as bylines write them ("par Jean"), not names ("Di Analyst", "Von Miller").
 BY_PREFIX = re.compile(
-    r"^\s*(?:(?:posted|written|comment|submitted)\s+by|geschrieben von|publicado por|by|par|von|por|di|door|av)\s+",
-    re.IGNORECASE,
+    r"^\s*(?:(?i:(?:posted|written|comment|submitted)\s+by|geschrieben von|publicado por|by)"
+    r"|par|von|por|di|door|av)\s+"
 )
 ROLE_SUFFIX = re.compile(
     r"\s*[(\[]?\b(?:post author|author|autor|autora|auteur|autore|admin|administrator|"

@@ -220,8 +220,9 @@ def date_of(item: Element, own: list[Element], clock: PageClock,
     after = ""
     for box in (item, *(el for el in own if not cm.META_CLASSES.isdisjoint(_classes(el)))):
         parts = cm.NAME_SEPARATOR.split(" ".join((box.text or "").split()), maxsplit=1)
-        if len(parts) == 2 and read_date(parts[1], clock=clock).understood:
-            after = parts[1]
+        tail = parts[1].rstrip(" |—–•·-") if len(parts) == 2 else ""
+        if tail and read_date(tail, clock=clock).understood:
+            after = tail  # "… at 7:56 am | permalink": the date without the separator
             break
     if not after and author_box is not None and author_box.tail:
         after = cm.NAME_SEPARATOR.sub(" ", " " + " ".join(author_box.tail.split()) + " ", count=1)
