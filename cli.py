@@ -497,7 +497,7 @@ def inspect(target: str, page_url: str | None, platform: str | None, config_path
     from crawler.inspect import fetch_page, format_inspection, inspect_page, inspection_json
     from crawler.page import Page
 
-    selectors = None
+    selectors = source = None
     if source_key is not None:
         from crawler.config import load_config
 
@@ -510,7 +510,12 @@ def inspect(target: str, page_url: str | None, platform: str | None, config_path
                     headers={"content-type": "text/html"})
     else:
         page = fetch_page(target)
-    result = inspect_page(page, platform, selectors)
+    service = None
+    if source is not None and source.comments is not None:
+        from crawler.inspect_service import read_service_thread
+
+        service = read_service_thread(page, source, fetch_page)
+    result = inspect_page(page, platform, selectors, service, fetch=fetch_page)
     if as_json:
         click.echo(json.dumps(inspection_json(result), ensure_ascii=False, indent=1))
     else:

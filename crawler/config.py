@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from crawler.comment_service import BadCommentService, comment_service_settings
 from crawler.parsers.source_selectors import BadSelectors, SourceSelectors, compile_selectors
 from crawler.platforms import PLATFORMS
 from crawler.revisit import RevisitPolicy
@@ -94,6 +95,14 @@ class Source:
     revisit: RevisitPolicy | None = None  # this source's policy; None: the global [revisit]
     # CSS selectors for a theme nothing recognises (crawler.parsers.source_selectors).
     selectors: SourceSelectors | None = None
+    # The forum of a blog whose comments are Discourse topics (its DiscourseEmbed).
+    discourse_url: str | None = None
+    # The service the source's comments live in ("disqus"), read instead of the page's
+    # own comments; its settings (crawler.platforms.disqus). None: the blog's own.
+    comments: str | None = None
+    disqus_forum: str | None = None  # when the post pages do not name the forum
+    disqus_api_key: str | None = None  # the source's own registered public API key
+    disqus_base: str | None = None  # another Disqus address: for tests and mirrors
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -254,12 +263,23 @@ class _Reader:
             delay_seconds=self.number(s.get("delay_seconds"), f"{key}.delay_seconds", float),
             warc=self.flag(s.get("warc"), f"{key}.warc"),
             use_rest=self.flag(s.get("use_rest", True), f"{key}.use_rest") is not False,
+            discourse_url=None if s.get("discourse_url") is None
+            else self.url(s["discourse_url"], f"{key}.discourse_url"),
             enabled=self.flag(s.get("enabled", True), f"{key}.enabled") is not False,
             # Keys it leaves out come from the global [revisit] table.
             revisit=None if s.get("revisit") is None
             else self.revisit(s["revisit"], f"{key}.revisit", revisit),
             selectors=self.selectors(s.get("selectors"), f"{key}.selectors"),
+            **self.comment_service(s, key),
         )
+
+    def comment_service(self, s: Mapping[str, Any], key: str) -> dict[str, Any]:
+        """`comments` and the `disqus_*` keys of a source (crawler.comment_service)."""
+        try:
+            return comment_service_settings(s, key, self.url)
+        except BadCommentService as exc:
+            where, _, problem = str(exc).partition(": ")
+            raise self.fail(where, problem) from None
 
     def selectors(self, value: Any, key: str) -> SourceSelectors | None:
         if value is None:

@@ -50,6 +50,11 @@ class KnownPosts:
         for post in posts:
             known.by_id[post.external_id] = post
             known.by_url[post.url_key()] = post
+        for post in known.by_id.values():
+            # A listing may name a thread by its first page rather than its permalink (an
+            # API's post URL: Substack's /api/v1/posts/<slug>, Discourse's /t/<id>.json).
+            for first in post.pages[:1]:
+                known.by_url.setdefault(url_key(first.url), post)
         return known
 
     def __len__(self) -> int:

@@ -222,14 +222,17 @@ class ThreadFetch:
             if not self.post_read and page.post is not None:
                 self.post, self.post_read = page.post, True  # read after all: it changed
             self.expected = page.expected
+        if page.counts_thread:
+            self.expected = page.expected
         self.numbers.add(page.number)
-        faults = []
+        faults = [Fault("comment_page", url, why) for why in page.problems]
         if page.cut_off:
             self.problems.append(f"{url}: page is cut off")
             faults.append(Fault("truncated", url, "page is cut off mid-thread"))
         if page.elsewhere:
             self.problems.append(f"{url}: {page.elsewhere}")
             faults.append(Fault("comments_elsewhere", url, page.elsewhere))
+        self.problems += [f"{url}: {why}" for why in page.problems]
         if page.unread:
             self.problems += [unread_problem(url, u) for u in page.unread]
             ids = ", ".join(u.external_id for u in page.unread)
@@ -281,6 +284,10 @@ class ThreadFetch:
 
     # -- the result ---------------------------------------------------------------------
 
+    def withheld(self) -> int:
+        """Placeholders read (deleted, flagged): no records, but places in the platform's count."""
+        return sum(o.page.withheld for o in self.outcomes.values() if isinstance(o, Read))
+
     def finish(self, *, source_key: str, now: datetime) -> FinishedThread:
         """The thread's result, once `next_step()` says DONE."""
         self.done = True
@@ -298,6 +305,7 @@ class ThreadFetch:
             if isinstance(o, Read):
                 by_number[o.page.number] = o.page.comments
         captured = len({c.external_id for comments in by_number.values() for c in comments})
+        captured += self.withheld()
         if self.exact_count and self.expected is not None and captured < self.expected:
             # The count is exact, so fewer comments mean pages shifted under us (a comment
             # deleted between two page fetches): one may be missing; infer no deletions.

@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from storage.models import comment_t, comment_version_t, quote_t, reply_t
+from storage.prepared import PreparedInsert
 from storage.records import CommentRecord
 from storage.text import clean_text
 
@@ -27,12 +28,41 @@ __all__ = ["CurrentEdges", "current_edges", "insert_edges", "rederive_edges"]
 
 _c, _cv = comment_t.c, comment_version_t.c
 _TABLES = {"reply": reply_t, "quote": quote_t}
-# The columns that say what an edge is (what a re-derivation compares), per table.
-_FIELDS = {
-    "reply": ("ordinal", "kind", "raw_name", "target_kind", "target_external_id", "resolved_by"),
-    "quote": ("ordinal", "quoted_text", "source_kind", "source_external_id", "source_url"),
-}
 
+
+class ReplyRow(NamedTuple):
+    """One reply row, in the table's column order: its version, what the edge is (what a
+    re-derivation compares), its validity."""
+
+    comment_version_id: int
+    ordinal: int
+    kind: str
+    raw_name: str | None
+    target_kind: str | None
+    target_external_id: str | None
+    resolved_by: str | None
+    valid_from: datetime | None
+    valid_to: datetime | None
+    crawl_id: int
+
+
+class QuoteRow(NamedTuple):
+    """One quote row, laid out as ReplyRow."""
+
+    comment_version_id: int
+    ordinal: int
+    quoted_text: str
+    source_kind: str
+    source_external_id: str | None
+    source_url: str | None
+    valid_from: datetime | None
+    valid_to: datetime | None
+    crawl_id: int
+
+
+# The columns that say what an edge is, per table: a row's fields after its version's id.
+_FIELDS = {"reply": ReplyRow._fields[1:7], "quote": QuoteRow._fields[1:6]}
+_EDGE = {name: slice(1, 1 + len(fields)) for name, fields in _FIELDS.items()}
 
 
 @dataclass(frozen=True)
@@ -66,28 +96,33 @@ _CLOSE = {
     .values(valid_to=sa.bindparam("t", type_=table.c.valid_to.type))
     for name, table in _TABLES.items()
 }
-_INSERT = {name: sa.insert(table) for name, table in _TABLES.items()}
+# A row per edge of every new comment version: prepared once, fed named tuples.
+_INSERT: dict[str, PreparedInsert[Any]] = {
+    "reply": PreparedInsert(sa.insert(reply_t), ReplyRow),
+    "quote": PreparedInsert(sa.insert(quote_t), QuoteRow),
+}
 
 
-def _rows(name: str, rec: CommentRecord) -> list[dict[str, Any]]:
-    """The edges of `rec` for table `name`, as column values (text cleaned as stored)."""
+def _rows(name: str, rec: CommentRecord, vid: int = 0, t: datetime | None = None,
+          crawl_id: int = 0) -> list[Any]:
+    """The edges of `rec` for table `name`, as rows (text cleaned as stored) of version
+    `vid` valid from `t`."""
     if name == "reply":
         return [
-            {"ordinal": e.ordinal, "kind": e.kind, "raw_name": clean_text(e.raw_name),
-             "target_kind": e.target_kind, "target_external_id": e.target_external_id,
-             "resolved_by": e.resolved_by}
+            ReplyRow(vid, e.ordinal, e.kind, clean_text(e.raw_name), e.target_kind,
+                     e.target_external_id, e.resolved_by, t, None, crawl_id)
             for e in rec.replies
         ]  # fmt: skip
     return [
-        {"ordinal": q.ordinal, "quoted_text": clean_text(q.quoted_text),
-         "source_kind": q.source_kind, "source_external_id": q.source_external_id,
-         "source_url": clean_text(q.source_url)}
+        QuoteRow(vid, q.ordinal, clean_text(q.quoted_text), q.source_kind,
+                 q.source_external_id, clean_text(q.source_url), t, None, crawl_id)
         for q in rec.quotes
     ]  # fmt: skip
 
 
-def _key(name: str, rows: Sequence[dict[str, Any]]) -> tuple[tuple[Any, ...], ...]:
-    return tuple(sorted(tuple(r[f] for f in _FIELDS[name]) for r in rows))
+def _key(name: str, rows: Sequence[Any]) -> tuple[tuple[Any, ...], ...]:
+    edge = _EDGE[name]
+    return tuple(sorted(tuple(r[edge]) for r in rows))
 
 
 def current_edges(conn: Connection, post_id: int) -> CurrentEdges:
@@ -111,13 +146,8 @@ def _insert(
     conn: Connection, name: str, versions: Sequence[tuple[int, CommentRecord]], t: datetime,
     crawl_id: int,
 ) -> None:
-    rows = [
-        {**row, "comment_version_id": vid, "valid_from": t, "valid_to": None, "crawl_id": crawl_id}
-        for vid, rec in versions
-        for row in _rows(name, rec)
-    ]
-    if rows:
-        conn.execute(_INSERT[name], rows)
+    rows = [row for vid, rec in versions for row in _rows(name, rec, vid, t, crawl_id)]
+    _INSERT[name].execute(conn, rows)
 
 
 def insert_edges(

@@ -90,6 +90,9 @@ class CommentRecord:
     author_raw: str
     author_key: str
     author_url: str | None = None
+    # The platform's stable id of the author, where it has one (a Disqus username, a Ghost
+    # member's uuid).
+    author_external_id: str | None = None
     published_raw: str | None = None
     published_at: datetime | None = None  # UTC, aware; None: not shown, or no zone known
     # Resolved from a relative date ("3 days ago") against the fetch time: exact only to

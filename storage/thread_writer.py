@@ -210,7 +210,7 @@ class _ThreadWriter:
         entries: list[tuple[str, str, str | None, str | None]] = [
             (p.author_key, p.author_raw, p.author_url, p.author_external_id)
         ]
-        entries += [(c.author_key, c.author_raw, c.author_url, None) for c in self.comments]
+        entries += [(c.author_key, c.author_raw, c.author_url, c.author_external_id) for c in self.comments]
         for key, raw, url, ext in entries:
             if not key:
                 continue  # anonymous: no identity to keep

@@ -106,7 +106,8 @@ ROLE_SUFFIX = re.compile(
 DATE_CLASSES = (
     frozenset(("comment-date", "comment-time", "wpd-comment-date", "comment_date",
                "commentdate", "comment-date-link", "comment_time", "tcm-comment-date", "published",
-               "comment-timestamp", "comment__date", "datetime", "date", "time", "amp-wp-comment-date",
+               "comment-timestamp", "comment__date", "comment__time", "datetime", "date", "time",
+               "amp-wp-comment-date",
                "submitted")),
     # The classic walker's date line, then wider boxes that also hold the byline.
     frozenset(("comment-metadata", "commentmetadata")),
@@ -126,6 +127,11 @@ TEXT_CLASSES = (
                "dsq-comment-message", "amp-wp-comment-content")),
     frozenset(("entry-content", "content", "text", "comment-body", "entry", "comright")),
 )
+# Drupal's comment body field, inside `comment__content`/`content` beside the comment's
+# subject heading (a field of its own, by default the body's first words: not the text).
+BODY_FIELDS = frozenset(("field-name-comment-body", "field--name-comment-body"))
+# Drupal's RDF stamps: `property="dc:date dc:created"` (7), `schema:dateCreated` (8+).
+RDF_CREATED = re.compile(r"\b(?:dc:created|schema:dateCreated)\b")
 # Inside a text box that is also the wrapper: what is not the text.
 TEXT_CHROME = ("comment-author", "meta", "reply", "vcard", "comdate",
                "comment-awaiting-moderation", "comment-header", "comment-footer", "links",

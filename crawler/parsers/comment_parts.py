@@ -184,6 +184,8 @@ def date_of(item: Element, own: list[Element], clock: PageClock,
             stamp = el.get("content") or el.get("datetime")
             if stamp:
                 return read_date(text_of(el), machine=stamp, clock=clock), el
+        if el.get("content") and cm.RDF_CREATED.search(el.get("property") or ""):
+            return read_date(text_of(el), machine=el.get("content"), clock=clock), el  # Drupal's RDF
         if el.tag == "abbr" and el.get("title") and "published" in _classes(el):
             return read_date(el.get("title"), machine=el.get("title"), clock=clock), el  # hAtom
     strong = [_first(own, tokens) for tokens in cm.DATE_CLASSES]
@@ -237,6 +239,8 @@ def text_box_of(item: Element, own: list[Element], parts: list[Element | None]) 
     """The element holding the comment's text (a copy without the comment's byline and
     date when it holds them: `parts`), or a box of its own paragraphs; None."""
     box = next((el for el in own if el.get("itemprop") in ("text", "commentText")), None)
+    if box is None:
+        box = _first(own, cm.BODY_FIELDS)
     if box is None:
         box = _first(own, cm.TEXT_CLASSES[0])
     if box is None and item.tag == "dt":

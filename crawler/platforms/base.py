@@ -85,6 +85,17 @@ class ThreadPage:
     # loaded by Disqus (forum 'x'): not in the HTML"): the thread is partial, not empty.
     elsewhere: str | None = None
     site: str | None = None  # what the page says the site is, in one line (Site.describe)
+    # Comments the page shows only as placeholders (deleted or flagged, no text and no
+    # author): never records, but counted against the platform's count (exact_count).
+    withheld: int = 0
+    # What makes the thread partial that only the platform can say, each naming what is
+    # missing (a subscriber-only thread, a count the page contradicts, a comment
+    # service's cursor that stopped early, its pages the source cannot reach); the
+    # spider puts the page's URL before each.
+    problems: tuple[str, ...] = ()
+    # `expected` is the thread's count whichever page this is (a comment service's first
+    # page, not the post page, states it).
+    counts_thread: bool = False
     # Set when only the post was read (`Route.read_post_only`): no comments, and these
     # notes say why a full read would be needed (empty: the post-only read is sound).
     notes: tuple[str, ...] = ()

@@ -557,12 +557,12 @@ class ArchiveSpider(Spider):
         if finished.unchanged:
             self._stats().inc_value("palimpsest/threads_unchanged")
         elif snapshot.expected_comment_count is not None \
-                and snapshot.expected_comment_count != len(snapshot.comments):
+                and snapshot.expected_comment_count != len(snapshot.comments) + thread.withheld():
             # The site's own count disagrees: log and count; the thread's completeness is
             # decided by its pages, since displayed counts include held or filtered comments.
             self._stats().inc_value("palimpsest/count_mismatch")
             logger.warning("%s: captured %d comments, the site says %d", thread.url,
-                           len(snapshot.comments), snapshot.expected_comment_count)
+                           len(snapshot.comments) + thread.withheld(), snapshot.expected_comment_count)
         if not snapshot.complete:
             logger.warning("%s: partial thread: %s", thread.url, "; ".join(snapshot.problems))
         archived = self._archived_texts(thread, snapshot)

@@ -42,27 +42,31 @@ _RENAMED_COMMENT = (
 VIEWS: dict[str, str] = {
     "current_posts": """
         SELECT post_id, source_key, external_id, url, title, author_name, author_key,
-               published_at, modified_at, body_text, version, first_seen_at, last_seen_at,
+               published_at, published_raw, modified_at, body_text, version, first_seen_at,
+               last_seen_at,
                tags, categories, body_html, comment_count_displayed, valid_from, crawl_id,
                version_id AS post_version_id
         FROM posts""",
     "current_comments": """
         SELECT comment_id, post_id, post_external_id, external_id, author_name, author_key,
-               author_url, published_at, parent_external_id, body_text, own_text, version,
+               author_url, published_at, published_raw, published_approximate,
+               parent_external_id, body_text, own_text, version,
                first_seen_at, last_seen_at, threaded_parent_external_id, body_html,
                position, page, valid_from, crawl_id, version_id AS comment_version_id,
                source_key
         FROM comments""",
     "post_history": """
         SELECT post_id, source_key, external_id, version, valid_from, valid_to, crawl_id,
-               deleted, title, author_name, author_key, published_at, modified_at, tags,
+               deleted, title, author_name, author_key, published_at, published_raw,
+               modified_at, tags,
                categories, body_text, body_html, comment_count_displayed, content_hash,
                version_id AS post_version_id
         FROM versions WHERE kind = 'post'""",
     "comment_history": """
         SELECT comment_id, post_id, post_external_id, external_id, version, valid_from,
                valid_to, crawl_id, deleted, author_name, author_key, author_url,
-               published_at, threaded_parent_external_id, parent_external_id, body_text,
+               published_at, published_raw, published_approximate,
+               threaded_parent_external_id, parent_external_id, body_text,
                own_text, body_html, position, page, content_hash,
                version_id AS comment_version_id, source_key
         FROM versions WHERE kind = 'comment'""",

@@ -131,7 +131,7 @@ BAD = [
     ("duplicate key", GOOD + DUPLICATE, "sources[1].key", "duplicate"),
     ("bad date", GOOD.replace("2025-01-01", "2025-13-01"), "sources[0].since", "not a date"),
     ("bad key chars", GOOD.replace('key = "otb"', 'key = "O T B"'), "sources[0].key", "lower-case"),
-    ("bad platform", GOOD + 'platform = "blogger"\n', "sources[0].platform", "not supported"),
+    ("bad platform", GOOD + 'platform = "typepad"\n', "sources[0].platform", "not supported"),
     ("bad timezone", GOOD + 'timezone = "Mars/Olympus"\n', "sources[0].timezone", "time zone"),
     ("bad cron", GOOD + 'schedule = "nightly"\n', "sources[0].schedule", "cron"),
     ("bad bool", GOOD + 'use_rest = "no"\n', "sources[0].use_rest", "true or false"),

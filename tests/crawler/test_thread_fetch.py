@@ -254,3 +254,20 @@ def test_comments_that_live_elsewhere_make_the_thread_partial_not_empty() -> Non
     finished = t.finish(source_key="s", now=NOW)
     assert not finished.snapshot.complete
     assert finished.snapshot.problems == (f"{POST_URL}: {why}",)
+
+
+def test_a_service_page_states_the_threads_count_and_its_problems_make_it_partial() -> None:
+    from dataclasses import replace
+
+    t = thread()
+    t.take(read(POST_URL, 1, "a"))
+    service = "https://disqus.example/embed/comments/?f=x"
+    why = "the Disqus thread has more posts than its embed page shows"
+    outcome = read(service, 1_000_001, "b", "1", "2")
+    faults = t.take(Read(service, replace(outcome.page, expected=5, counts_thread=True, problems=(why,)),
+                         outcome.state))
+    assert [(f.kind, f.url) for f in faults] == [("comment_page", service)]
+    finished = t.finish(source_key="s", now=NOW)
+    assert finished.snapshot.expected_comment_count == 5
+    # the page says what is missing; the thread's problem names the page's URL before it
+    assert not finished.snapshot.complete and f"{service}: {why}" in finished.snapshot.problems

@@ -95,7 +95,7 @@ def test_an_unknown_platform_and_an_unreachable_url_are_one_line_errors(tmp_path
     saved = ROOT / "twentytwentyone" / "post.html"
     result = CliRunner().invoke(main, ["inspect", str(saved), "--platform", "myspace"])
     assert result.exit_code == 2
-    assert "unknown platform 'myspace' (known: wordpress)" in result.output
+    assert "unknown platform 'myspace' (known: blogger, drupal, ghost, html, wordpress)" in result.output
     result = CliRunner().invoke(main, ["inspect", "http://127.0.0.1:9/nothing/"])
     assert result.exit_code == 2
     assert "http://127.0.0.1:9/nothing/: could not be fetched" in result.output
@@ -116,3 +116,20 @@ def test_a_live_post_of_the_test_wordpress(wordpress_site_defaults: Any) -> None
         s = seeded[c["external_id"]]
         assert (c["author"], c["threaded_parent_external_id"]) == (s.author or "Anonymous", str(s.parent) if s.parent else None)
         assert c["published_at"] == s.date.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_drupal_page_is_read_as_the_drupal_platform_reads_it(tmp_path: Path) -> None:
+    from tests.engines.fixtures import drupal_site
+
+    site = drupal_site(7)
+    site.base = "http://127.0.0.1:9/"
+    _, _, body = site.respond("/node/41", {})
+    saved = tmp_path / "node.html"
+    saved.write_bytes(body)
+    result = CliRunner().invoke(main, ["inspect", str(saved), "--url", "http://127.0.0.1:9/node/41", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["post"]["external_id"] == "41"
+    assert [(c["external_id"], c["threaded_parent_external_id"]) for c in data["comments"]] == [
+        ("101", None), ("102", "101"), ("103", "102")]
+    assert data["comments"][0]["published_at"] == "2025-01-03T18:00:00Z"

@@ -23,6 +23,15 @@ def test_wordpress_is_registered_and_gets_its_adapter() -> None:
 
 
 def test_an_unknown_platform_is_a_config_error_naming_it() -> None:
-    with pytest.raises(UnknownPlatform, match="'blogger'") as err:
-        platform_for(_source("blogger"))
+    with pytest.raises(UnknownPlatform, match="'typepad'") as err:
+        platform_for(_source("typepad"))
     assert isinstance(err.value, ConfigError) and isinstance(err.value, ValueError)
+
+
+@pytest.mark.parametrize(("name", "routes"), [("blogger", ["feed", "html"]), ("drupal", ["html"]),
+                                              ("html", ["html"])])
+def test_the_other_engines_are_platforms(name: str, routes: list[str]) -> None:
+    platform = platform_for(_source(name))
+    assert platform.name == name
+    assert sorted(platform.routes) == routes
+    assert all(r.url.startswith("http://127.0.0.1:9/blog/") for r in platform.discovery())

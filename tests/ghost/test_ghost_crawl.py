@@ -1,0 +1,148 @@
+"""Crawling a real Ghost 5 (tests/ghost/harness.py) into the archive, then changing it.
+
+The first crawl archives exactly the on-topic posts and every published comment, with
+Ghost's ids, member names (and uuids), UTC times, parents (`in_reply_to_id`, or the
+top-level comment a reply is grouped under) and @-reply edges; a hidden top-level
+comment with a reply (a tombstone) and a deleted one are not comments. An unchanged
+site writes nothing. An edit, a deletion and a new reply are then recorded as exactly
+three comment versions. A crawl through a proxy that fails one API page records a
+partial thread and infers no deletion from it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from tests.crawler.crawling import crawl_ok, read_archive, run_crawl, stats_of, write_config
+from tests.faults.server import Fault, FaultServer
+from tests.ghost.harness import AUTHOR, GhostSite
+from tests.ghost.seed import MEMBERS, POSTS, SeedComment
+
+pytestmark = [pytest.mark.ghost, pytest.mark.slow]
+
+
+def _config(tmp_path: Path, base_url: str) -> Path:
+    return write_config(tmp_path, base_url, key="ghostblog", extra='platform = "ghost"\n')
+
+
+def _text(html: str) -> str:
+    import re
+
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def _visible(site: GhostSite) -> dict[str, SeedComment]:
+    on_topic = {p.id for p in POSTS.values() if p.on_topic}
+    return {c.id: c for c in site.comments.values() if c.status == "published" and c.post in on_topic}
+
+
+def _assert_matches(archive: dict[str, Any], site: GhostSite) -> None:
+    assert set(archive["posts"]) == {p.id for p in POSTS.values() if p.on_topic}
+    for post in POSTS.values():
+        if post.on_topic:
+            row = archive["posts"][post.id]
+            assert (row.title, row.author_name) == (post.title, AUTHOR)
+    got = {c.external_id: c for c in archive["comments"]}
+    expected = _visible(site)
+    assert set(got) == set(expected), "every published comment of an on-topic post, no other"
+    for cid, seeded in expected.items():
+        c = got[cid]
+        assert c.post == seeded.post, cid
+        assert c.author == seeded.member.name, cid
+        assert c.published_at == seeded.created, cid
+        assert c.parent == (seeded.in_reply_to or seeded.parent), cid
+        assert _text(c.text) == _text(seeded.html), cid
+
+
+def _rows(db_url: str, sql: str) -> list[Any]:
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(sa.text(sql)))
+    finally:
+        engine.dispose()
+
+
+def test_crawl_recrawl_and_changes(ghost_site: GhostSite, tmp_path: Path) -> None:
+    config, db = _config(tmp_path, ghost_site.base_url), f"sqlite:///{tmp_path / 'archive.db'}"
+    first = crawl_ok(config, db)
+    _assert_matches(first, ghost_site)
+    assert "Ghost native" in (stats_of(first["crawls"][-1]).get("site") or "")
+
+    # Members are authors with their uuid; the @-reply names the comment it answers.
+    authors = {r.display_name: r.external_id for r in _rows(db, "SELECT display_name, external_id FROM author")}
+    assert authors[MEMBERS["ana"].name] == MEMBERS["ana"].uuid
+    at_reply = next(c for c in ghost_site.comments.values() if c.html.startswith("<p>@Ben Ortiz"))
+    edges = _rows(db, "SELECT r.kind, r.raw_name, r.target_external_id FROM reply r JOIN comment_version v "
+                      "ON v.id = r.comment_version_id JOIN comment c ON c.id = v.comment_id "
+                      f"WHERE c.external_id = '{at_reply.id}'")
+    assert ("at_reply", "Ben Ortiz", at_reply.in_reply_to) in [tuple(e) for e in edges]
+    hidden = next(c for c in ghost_site.comments.values() if c.status == "hidden")
+    assert hidden.id not in {c.external_id for c in first["comments"]}, "a tombstone is no comment"
+
+    # Unchanged: nothing written.
+    again = crawl_ok(config, db)
+    assert again["counts"] == {**first["counts"], "fetch": again["counts"]["fetch"]}
+
+    # An edit, a deletion, a new reply: exactly three comment versions.
+    top = [c for c in _visible(ghost_site).values() if c.parent is None and c.post == POSTS["cecot"].id]
+    edited = ghost_site.edit_comment(top[0].id, "<p>Who signed off on these flights, and when?</p>")
+    # A top-level comment with replies: Ghost now shows it as a tombstone (html null).
+    gone = ghost_site.set_status(top[-1].id, "deleted")
+    new = ghost_site.add_reply(top[1].id, top[1].id, MEMBERS["dev"], "<p>Agreed, the hearing is the case.</p>")
+    changed = crawl_ok(config, db)
+    _assert_matches(changed, ghost_site)
+    crawl_id = changed["crawls"][-1].id
+    versions = _rows(db, "SELECT c.external_id, v.deleted FROM comment_version v JOIN comment c "
+                         f"ON c.id = v.comment_id WHERE v.crawl_id = {crawl_id}")
+    assert sorted((r.external_id, bool(r.deleted)) for r in versions) == sorted(
+        [(edited.id, False), (gone.id, True), (new.id, False)])
+    assert changed["counts"]["post_version"] == first["counts"]["post_version"]
+
+
+def test_failed_api_page_makes_a_partial_thread(ghost_site: GhostSite, tmp_path: Path) -> None:
+    # The replies page of the comment with more replies than Ghost embeds fails.
+    many = next(c for c in ghost_site.comments.values()
+                if sum(1 for r in ghost_site.comments.values() if r.parent == c.id and r.status == "published") > 3)
+    fault = Fault("status", rf"/members/api/comments/{many.id}/replies/", status=500)
+    with FaultServer(upstream=ghost_site.base_url) as proxy:
+        config, db = _config(tmp_path, proxy.base_url), f"sqlite:///{tmp_path / 'archive.db'}"
+        before = crawl_ok(config, db)
+        # Gone from the first API page, while another page of its thread fails.
+        victim = next(c for c in _visible(ghost_site).values() if c.post == POSTS["cecot"].id and c.parent is None
+                      and c.id != many.id)
+        ghost_site.set_status(victim.id, "deleted")
+        proxy.faults.append(fault)
+        run = run_crawl(config, db)
+    assert run.returncode == 0, run.stderr[-3000:]
+    after = read_archive(db)
+    assert after["crawls"][-1].status == "partial"
+    assert [i.kind for i in proxy.injections] and all(i.kind == "status" for i in proxy.injections)
+    assert victim.id in {c.external_id for c in after["comments"]}, "no deletion inferred"
+    assert after["counts"]["comment_version"] == before["counts"]["comment_version"]
+    problems = _rows(db, "SELECT problem FROM thread_problem")
+    assert any(f"{many.id}/replies/" in p.problem for p in problems)
+
+
+def test_inspect_says_comments_are_ghost_native_and_reads_them(ghost_site: GhostSite) -> None:
+    from click.testing import CliRunner
+
+    from cli import main
+
+    post = POSTS["cecot"]
+    result = CliRunner().invoke(main, ["inspect", f"{ghost_site.base_url}/{post.slug}/", "--json"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    import json
+
+    data = json.loads(result.output)
+    assert (data["platform"], data["comment_system"]) == ("ghost", "Ghost native")
+    assert data["post"]["external_id"] == post.id
+    shown = {c.id for c in _visible(ghost_site).values() if c.post == post.id}
+    assert {c["external_id"] for c in data["comments"]} == shown
+    text = CliRunner().invoke(main, ["inspect", f"{ghost_site.base_url}/{post.slug}/"]).output
+    assert "site: Ghost 5.130, comments: Ghost native" in text
