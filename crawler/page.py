@@ -6,8 +6,25 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-__all__ = ["Page", "json_body"]
+__all__ = ["FORM_POST", "Page", "form_post_body", "form_post_url", "json_body"]
+
+# A page asked by POST (a plugin's "load more" request, wpDiscuz's): its URL carries the
+# form as its query and this fragment, so a thread's bookkeeping keeps one URL per page;
+# the spider sends the query as the form body (a fragment never leaves the crawler).
+FORM_POST = "palimpsest-form-post"
+
+
+def form_post_url(endpoint: str, form: str) -> str:
+    """The URL of a page asked by POSTing the urlencoded `form` to `endpoint`."""
+    return f"{endpoint}?{form}#{FORM_POST}"
+
+
+def form_post_body(url: str) -> str | None:
+    """The urlencoded form to POST for a URL made by `form_post_url`; None for a GET."""
+    parts = urlsplit(url)
+    return parts.query if parts.fragment == FORM_POST else None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -37,7 +37,10 @@ COMMENT_ITEMTYPE = re.compile(r"schema\.org/(?:User)?Comments?$")
 # matched as substrings of each token.
 NOT_THREAD = ("widget", "sidebar", "recentcomments", "recent-comments", "top-comments",
               "popular-comments", "latest-comments", "respond", "commentform")
-# ...but Blogger's main column is a widget too: "widget Blog" holds the post and its thread.
+# ...but a layout wrapper that names the sidebar beside the content is no sidebar
+# (Genesis `content-sidebar-wrap`, `sidebar-content`).
+LAYOUT_TOKEN = re.compile(r"^(?:.*content.*sidebar|.*sidebar.*content)")
+# ...and Blogger's main column is a widget too: "widget Blog" holds the post and its thread.
 MAIN_WIDGET = re.compile(r"(?:^|\s)Blog(?:\s|$)")
 # Pingbacks and trackbacks share the list but are not discussion (as on the fast path).
 PING_CLASSES = frozenset(("pingback", "trackback"))
@@ -50,7 +53,7 @@ AUTHOR_CLASSES = (
     frozenset(("fn", "comment-author-name", "wpd-comment-author", "commenter-name",
                "comment-author-link", "author-name", "comment_author", "commentauthor",
                "username", "user-name", "tcm-comment-author", "epoch-comment-author",
-               "comment__author", "c-author")),
+               "comment__author", "c-author", "amp-wp-comment-author")),
     frozenset(("comment-author", "author", "commenter", "comment-author-vcard", "user")),
 )
 # Boxes whose first strong, b or link, else leading text, is the name when nothing above
@@ -71,22 +74,27 @@ NAME_SEPARATOR = re.compile(
 NOT_A_NAME = re.compile(
     r"^\W*\d+\W*$|\b\d{1,2}[:/.]\d{2}\b|\b(?:19|20)\d{2}\b|"
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
+    r"\b\d+\s+(?:second|minute|hour|day|week|month|year)s?\s+ago\b|"
     # a link of the comment's own tools, not a name
     r"^(?:reply|permalink|link|edit|delete|quote|report|flag|like|antworten|responder|répondre|rispondi|ответить)$",
     re.IGNORECASE,
 )
+# A comment's number before its byline ("4.  bob - 12 December, 2011", "#12 Ann").
+COMMENT_NUMBER = re.compile(r"^\s*#?\d+[.):]?\s+")
 # Inside the author box, not the name: "says:", screen-reader text, role badges ("Autor",
 # "Post author"), avatars.
-AUTHOR_CHROME = ("says", "screen-reader-text", "badge", "role", "label", "wpd-comment-label",
+AUTHOR_CHROME = ("says", "screen-reader-text", "reply", "badge", "role", "label", "wpd-comment-label",
                  "comment-author-label", "post-author", "avatar", "wpdiscuz-")
 SAYS = re.compile(
     r"\s*(?:says|said|wrote|sagt|schreibt|schrieb|meint|dice|dijo|escribe|escribió|dit|a dit|écrit|"
     r"disse|scrive|zegt|schreef|pisze|napisał|skriver|siger|kirjoitti|пишет|написал|написала)\s*:?\s*$",
     re.IGNORECASE,
 )
+# The English "by" in any case; the one-word prefixes of other languages only in lower
+# case, as bylines write them ("par Jean"), not names ("Di Analyst", "Von Miller").
 BY_PREFIX = re.compile(
-    r"^\s*(?:(?:posted|written|comment|submitted)\s+by|geschrieben von|publicado por|by|par|von|por|di|door|av)\s+",
-    re.IGNORECASE,
+    r"^\s*(?:(?i:(?:posted|written|comment|submitted)\s+by|geschrieben von|publicado por|by)"
+    r"|par|von|por|di|door|av)\s+"
 )
 ROLE_SUFFIX = re.compile(
     r"\s*[(\[]?\b(?:post author|author|autor|autora|auteur|autore|admin|administrator|"
@@ -99,6 +107,7 @@ DATE_CLASSES = (
     frozenset(("comment-date", "comment-time", "wpd-comment-date", "comment_date",
                "commentdate", "comment-date-link", "comment_time", "tcm-comment-date", "published",
                "comment-timestamp", "comment__date", "comment__time", "datetime", "date", "time",
+               "amp-wp-comment-date",
                "submitted")),
     # The classic walker's date line, then wider boxes that also hold the byline.
     frozenset(("comment-metadata", "commentmetadata")),
@@ -114,7 +123,8 @@ TEXT_CLASSES = (
                "commenttext", "comment_text", "comment-body-text", "tcm-comment-content",
                "epoch-comment-content", "comment__content", "c-body", "field-name-comment-body",
                "field--name-comment-body", "comment-message", "comtext", "comment_entry",
-               "commentbody", "comment-copy", "comment_content", "comment-inner-text")),
+               "commentbody", "comment-copy", "comment_content", "comment-inner-text",
+               "dsq-comment-message", "amp-wp-comment-content")),
     frozenset(("entry-content", "content", "text", "comment-body", "entry", "comright")),
 )
 # Drupal's comment body field, inside `comment__content`/`content` beside the comment's

@@ -42,6 +42,9 @@ def author_of(item: Element, own: list[Element]) -> tuple[str, str | None, Eleme
                    if el.tag == "a" and "url" in _classes(el)), None)
     if linked is not None:
         box = linked
+    # A box that holds only the name (a name box, its link): no "by" to take off it
+    # ("Di Analyst", "Von Miller" are names).
+    named = box is not None
     if box is None:
         box = _first(own, cm.AUTHOR_CLASSES[1])
     if box is None:
@@ -49,7 +52,7 @@ def author_of(item: Element, own: list[Element]) -> tuple[str, str | None, Eleme
     if box is None:  # a theme's own spelling: "sidecommentauthor", "comment-author-info"
         box = next((el for el in own if "author" in (el.get("class") or "")
                     and "avatar" not in (el.get("class") or "")), None)
-    name = clean_author(_name_text(box)) if box is not None else ""
+    name = clean_author(_before_date(_name_text(box)), prefix=not named) if box is not None else ""
     if not name:
         for lead in _lead_boxes(item, own):
             box, name = _lead_name(lead)
@@ -87,6 +90,8 @@ def _lead_name(box: Element) -> tuple[Element | None, str]:
     if not lead:
         for child in box:
             if not isinstance(child.tag, str) or child.tag in ("img", "br"):
+                if child.tag == "img" and (child.tail or "").strip():
+                    return None, _lead_text_name(child.tail or "")  # <img> Ann says:
                 continue
             if child.tag in ("p", "div", "ul", "li") and not (child.text or "").strip():
                 box, name = _lead_name(child)  # <p><strong>lucky</strong> said,</p>
@@ -96,13 +101,27 @@ def _lead_name(box: Element) -> tuple[Element | None, str]:
             href = child.get("href") or next((a.get("href") or "" for a in child.iter("a")), "")
             text = text_of(child)
             if href.startswith("#") or "#comment" in href or not text or cm.NOT_A_NAME.search(text):
+                if not href and cm.NOT_A_NAME.match(text) and (child.tail or "").strip():
+                    return None, _lead_text_name(child.tail or "")  # <span>#2</span> Sander
                 continue  # a permalink, a comment number ("#1"), a date, an empty box
-            if child.tag not in ("a", "strong", "b", "span", "cite"):
+            if child.tag not in ("a", "strong", "b", "span", "cite") and child.tag not in cm.HEADINGS:
                 break
             return child, clean_author(_name_text(child))
         return None, ""
-    name = clean_author(cm.NAME_SEPARATOR.split(" ".join(lead.split()), maxsplit=1)[0])
-    return None, ("" if cm.NOT_A_NAME.search(name) else name)
+    return None, _lead_text_name(lead)
+
+
+def _lead_text_name(lead: str) -> str:
+    """The name a line of text starts with, up to the date or "says" ("" if none)."""
+    name = clean_author(cm.COMMENT_NUMBER.sub("", cm.NAME_SEPARATOR.split(" ".join(lead.split()), maxsplit=1)[0]))
+    return "" if cm.NOT_A_NAME.search(name) else name
+
+
+def _before_date(name: str) -> str:
+    """A byline's name without the date it runs on into: "Dawn — January 7, 2008 @ 8:48
+    pm", "Trevor | Posted at 12:45pm" (a remainder that is no date stays: "Tom - Paris")."""
+    parts = cm.NAME_SEPARATOR.split(name, maxsplit=1)
+    return parts[0] if len(parts) == 2 and parts[0].strip() and cm.NOT_A_NAME.search(parts[1]) else name
 
 
 def _name_text(box: Element) -> str:
@@ -114,19 +133,24 @@ def _name_text(box: Element) -> str:
         if el is copied or not isinstance(el.tag, str):
             continue
         cls = (el.get("class") or "").lower()
-        if el.tag in ("time", "img", "script", "style") or any(word in cls for word in cm.AUTHOR_CHROME):
+        # Also the date and reply boxes some themes put inside the author box, and a
+        # child that reads as a date ("Miles Taylor <span>12 days ago</span>").
+        if el.tag in ("time", "img", "script", "style") or any(word in cls for word in cm.AUTHOR_CHROME) \
+                or not cm.DATE_CLASSES[0].isdisjoint(cls.split()) \
+                or (el.tag != "a" and cm.NOT_A_NAME.search(text_of(el))):
             el.tail = " " + (el.tail or "")  # "Ann<span>Autor</span>Bo" is not "AnnBo"
             remove_keeping_tail(el)
     return text_of(copied)
 
 
-def clean_author(name: str) -> str:
-    """A displayed name without "says:", a leading "by"/"par" or a trailing role badge."""
+def clean_author(name: str, *, prefix: bool = True) -> str:
+    """A displayed name without "says:", a leading "by"/"par" (with `prefix`) or a
+    trailing role badge."""
     name = " ".join(name.split())
     for _ in range(2):  # "Ann (Autor) sagt:" needs both
         name = cm.SAYS.sub("", name)
         name = cm.ROLE_SUFFIX.sub("", name) if cm.ROLE_SUFFIX.sub("", name) else name
-    return cm.BY_PREFIX.sub("", name).strip(" :,-–")
+    return (cm.BY_PREFIX.sub("", name) if prefix else name).strip(" :,-–")
 
 
 # --- date --------------------------------------------------------------------------
@@ -186,15 +210,22 @@ def date_of(item: Element, own: list[Element], clock: PageClock,
         titled = box.get("title") or next((el.get("title") for el in box.iter() if el.get("title")), None)
         if titled:
             dated = read_date(titled, clock=clock)
-            if dated.at is not None:
+            # The absolute time in the title, over a relative text ("5 days ago": wpDiscuz,
+            # Thrive), even where the site's zone is unknown.
+            if dated.at is not None or (dated.understood and read_date(text_of(box), clock=clock).approximate):
                 return dated, box
         dated = _read_box_date(text_of(box), clock)
         if dated.understood or (dated.raw and not weak):
             return dated, box
-    # "Heather on October 23rd, 2012 1:37 pm": after the name, in the item's own text.
-    lead = " ".join((item.text or "").split())
-    parts = cm.NAME_SEPARATOR.split(lead, maxsplit=1)
-    after = parts[1] if len(parts) == 2 else ""
+    # "Heather on October 23rd, 2012 1:37 pm": after the name, in the item's own text
+    # or a byline box's ("Posted by tj on November 5, 2012 at 7:56 am").
+    after = ""
+    for box in (item, *(el for el in own if not cm.META_CLASSES.isdisjoint(_classes(el)))):
+        parts = cm.NAME_SEPARATOR.split(" ".join((box.text or "").split()), maxsplit=1)
+        tail = parts[1].rstrip(" |—–•·-") if len(parts) == 2 else ""
+        if tail and read_date(tail, clock=clock).understood:
+            after = tail  # "… at 7:56 am | permalink": the date without the separator
+            break
     if not after and author_box is not None and author_box.tail:
         after = cm.NAME_SEPARATOR.sub(" ", " " + " ".join(author_box.tail.split()) + " ", count=1)
     dated = read_date(after.strip(), clock=clock) if after.strip() else ReadDate(raw=None)

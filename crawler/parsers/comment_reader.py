@@ -116,6 +116,14 @@ def _items(doc: Element) -> list[_Item]:
         if ident is None:
             continue
         cid, data_parent = ident
+        if not len(el) and not (el.text or "").strip():
+            # An empty anchor box before the comment (the Disqus plugin's fallback:
+            # div#comment-N, then li#dsq-comment-N): the comment is the next element.
+            el = el.getnext()
+            while el is not None and not isinstance(el.tag, str):
+                el = el.getnext()
+            if el is None or el.tag not in cm.ITEM_TAGS or _item_id(el) is not None:
+                continue
         enclosing = _enclosing(el, by_element)
         if enclosing is _EXCLUDED:
             continue
@@ -197,8 +205,10 @@ def _enclosing(el: Element, by_element: dict[Element, _Item]) -> _Item | None:
         classes = ancestor.get("class") or ""
         if cm.MAIN_WIDGET.search(classes):
             continue  # Blogger puts the post and its comments in "widget Blog"
-        tokens = f"{classes} {ancestor.get('id') or ''}".lower()
-        if ancestor.tag in ("aside", "form") or any(word in tokens for word in cm.NOT_THREAD):
+        tokens = f"{classes} {ancestor.get('id') or ''}".lower().split()
+        if ancestor.tag in ("aside", "form") or any(
+            word in token for token in tokens if not cm.LAYOUT_TOKEN.match(token) for word in cm.NOT_THREAD
+        ):
             return _EXCLUDED
     return None
 

@@ -173,17 +173,20 @@ SHORTLINK_ID = re.compile(r"[?&]p=(\d+)")
 # Canonical URL; on comment pages WordPress puts /comment-page-N/ in it (stripped later).
 CANONICAL = etree.XPath("/html/head/link[@rel='canonical']/@href")
 # Title: classic `h1.entry-title`, block `h1.wp-block-post-title`; <title> as a last resort.
+# (AMP's legacy Reader template: `h1.amp-wp-title`, `div.amp-wp-article-content`.)
 POST_TITLE = etree.XPath(
-    "descendant-or-self::h1[contains(@class, 'entry-title') or contains(@class, 'wp-block-post-title')]"
+    "descendant-or-self::h1[contains(@class, 'entry-title') or contains(@class, 'wp-block-post-title')"
+    " or contains(@class, 'amp-wp-title')]"
     " | descendant-or-self::h2[contains(@class, 'wp-block-post-title')]"
 )
 HEAD_TITLE = etree.XPath("/html/head/title")
 # Body: classic `div.entry-content` inside the post's article, block
 # `div.entry-content.wp-block-post-content`.
 POST_CONTENT = etree.XPath(
-    "descendant-or-self::div[contains(@class, 'entry-content') or contains(@class, 'wp-block-post-content')]"
+    "descendant-or-self::div[contains(@class, 'entry-content') or contains(@class, 'wp-block-post-content')"
+    " or contains(@class, 'amp-wp-article-content')]"
 )
-POST_CONTENT_CLASSES = frozenset(("entry-content", "wp-block-post-content"))
+POST_CONTENT_CLASSES = frozenset(("entry-content", "wp-block-post-content", "amp-wp-article-content"))
 # Byline: twentytwentyone `a[rel=author]` (core's get_author_posts_url), block
 # `p.wp-block-post-author__name` (a link only when the block is set to link).
 AUTHOR_LINK = etree.XPath("descendant-or-self::a[contains(concat(' ', @rel, ' '), ' author ')]")

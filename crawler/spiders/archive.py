@@ -42,7 +42,7 @@ from crawler.encoding import normalize_page
 from crawler.faultlog import failure_reason, note_exception, note_fault
 from crawler.fetches import body_sha256, decode_response, fetch_failed
 from crawler.normalize.thread import normalize_thread
-from crawler.page import Page
+from crawler.page import Page, form_post_body
 from crawler.platforms import platform_for
 from crawler.platforms.base import ListingRequest, Platform, Route
 from crawler.politeness import politeness_settings
@@ -483,6 +483,14 @@ class ArchiveSpider(Spider):
 
     def _thread_page_request(self, thread: ThreadFetch, url: str) -> Request:
         route = self.platform.routes[thread.route]
+        form = form_post_body(url)
+        if form is not None:  # a plugin's load-more request (crawler.page.form_post_url)
+            return Request(
+                url, method="POST", body=form, callback=self.parse_thread_page,
+                errback=self.thread_page_failed, cb_kwargs={"thread": thread}, priority=THREAD,
+                dont_filter=True, headers={"Content-Type": "application/x-www-form-urlencoded",
+                                           "X-Requested-With": "XMLHttpRequest"},
+            )
         stored = thread.stored(url) if route.conditional and thread.skimming else None
         return Request(
             url, callback=self.parse_thread_page, errback=self.thread_page_failed,
@@ -496,7 +504,7 @@ class ArchiveSpider(Spider):
         yield from self._advance(thread)
 
     def _outcome(self, thread: ThreadFetch, response: Response) -> Outcome:
-        url = response.url
+        url = _asked_url(response)
         route = self.platform.routes[thread.route]
         stored = thread.stored(url)
         if response.status == 304 and stored is not None:
@@ -651,7 +659,7 @@ class ArchiveSpider(Spider):
         encoding the fetch decided for it (crawler.fetches.decode_response)."""
         headers = {str(k).lower(): str(v) for k, v in response.headers.to_unicode_dict().items()}
         decoded = decode_response(response)
-        return Page(url=response.url, body=response.body, fetched_at=datetime.now(UTC),
+        return Page(url=_asked_url(response), body=response.body, fetched_at=datetime.now(UTC),
                     status=response.status, headers=headers,
                     encoding=decoded.encoding if decoded is not None else None)
 
@@ -689,3 +697,9 @@ class ArchiveSpider(Spider):
     def _stats(self) -> Any:
         return self.crawler.stats
 
+
+def _asked_url(response: Response) -> str:
+    """The response's URL, or for a POSTed thread page the URL it was asked by (its form
+    and marker, crawler.page.form_post_url, which a response's URL drops)."""
+    asked = response.request.url if response.request is not None else response.url
+    return asked if form_post_body(asked) is not None else response.url

@@ -67,6 +67,11 @@ NEWSTATESMAN = {  # "Fri, 2012-11-09 17:18 — Name (not verified)": the badge i
     "text": ("./div[@class='clear-block']/p",)}
 
 RECIPES: dict[str, dict[str, Any]] = {
+    # "Posted by NAME on DATE | permalink | Reply" under the text (p.citation)
+    "wordpress-dragnet-R262": {"author": ("substring-before(substring-after(normalize-space(.//p[@class='citation']),'Posted by '),' on ')",),
+                               "date": ("substring-before(substring-after(normalize-space(.//p[@class='citation']),' on '),' |')",)},
+    # "Posted by NAME | Report as abusive" under the text
+    "wordpress-dragnet-T31": {"author": ("substring-after(normalize-space(.//*[@class='commentsAuthor']),'Posted by ')",)},
     "wordpress-dragnet-R14": {"author": ("substring-before(normalize-space(./text()[normalize-space()][1]),' on ')",
                                          ".//a[contains(@class,'url')]", "./span[1]"),
                               "date": ("substring-after(concat(' ',normalize-space(./text()[normalize-space()][last()])),' on ')",),

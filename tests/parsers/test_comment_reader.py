@@ -204,3 +204,61 @@ def test_a_list_of_replies_after_the_parents_own_box() -> None:
     html = _page('<ul class="comment-list level-1">' + item(1, "A", '<ul class="comment-list level-2">'
                  + item(2, "B") + item(3, "C") + "</ul>") + item(4, "D") + "</ul>")
     assert [(c[0], c[1]) for c in _read(html)] == [("1", None), ("2", "1"), ("3", "1"), ("4", None)]
+
+
+def test_author_boxes_that_also_hold_the_date_or_reply_link() -> None:
+    # p.comment-author > cite + small.comment-time (a Russian Themify theme);
+    # div.comment-author > p.comment-url + p.comment-date + p.comment-reply (skepchick);
+    # cite.comment-author "Name <span>12 days ago</span>".
+    html = _page(
+        '<ul class="commentlist">'
+        '<li id="comment-1" class="comment"><p class="comment-author"><img class="avatar" src="/a.png">'
+        ' <cite>Andrew пишет:</cite><br><small class="comment-time">Март 2018</small></p>'
+        '<div class="commententry"><p>Один</p></div></li>'
+        '<li id="comment-2" class="comment"><div class="comment-author"><p class="comment-url">nomaduk</p>'
+        '<p class="comment-date"><a href="#comment-2">10.29.2012</a></p>'
+        '<p class="comment-reply"><a href="/login/">Log in to Reply</a></p></div>'
+        '<div class="comment-text"><p>Two</p></div></li>'
+        '<li id="comment-3" class="comment"><div class="comment-content"><cite class="comment-author">'
+        'Miles Taylor <span>12 days ago</span></cite><div class="comment-text"><p>Three</p></div></div></li>'
+        '</ul>', lang="ru-RU")
+    assert [(c[0], c[2]) for c in _read(html)] == [("1", "Andrew"), ("2", "nomaduk"), ("3", "Miles Taylor")]
+
+
+def test_bylines_running_into_their_dates_and_comment_numbers() -> None:
+    # "Comment by Dawn — January 7, 2008 @ 8:48 pm" in a cite; wordpress.com's "4.  bob -
+    # <a>date</a>" dt; "<span class=comment-no>#2</span> Sander"; a name in the meta box's h3;
+    # "Posted by tj on November 5, 2012 at 7:56 am" under the text.
+    html = _page(
+        '<ol class="commentlist">'
+        '<li id="comment-1"><p>One</p><p><cite>Comment by Dawn &#8212; January 7, 2008 @ '
+        '<a href="#comment-1">8:48 pm</a></cite></p></li>'
+        '<li id="comment-2"><img class="comment-author-image" src="/a.png"><span class="comment-no">#2</span>'
+        ' Sander Aarts <br><a href="#comment-2">September 19th, 2012 at 19:33</a>'
+        '<div class="comment-text"><p>Two</p></div></li>'
+        '<li id="comment-3" class="comment"><div class="commentmetadata"><h3>Observer</h3>'
+        '<ul><li class="commentdate">November 6th, 2012</li></ul></div>'
+        '<div class="commenttext"><p>Three</p></div></li>'
+        '<li id="comment-4"><div id="c4"><div class="comment-author vcard"><img class="avatar" src="/a.png"></div>'
+        '<div class="comment-body"><p>Four</p></div><p class="citation">Posted by tj on November 5, 2012 at 7:56 am'
+        ' | <a href="#comment-4">permalink</a></p></div></li>'
+        '</ol>')
+    parsed = parse_post_page(page(POST_URL, html))
+    assert [(c.external_id, c.author_raw) for c in parsed.comments] == [
+        ("1", "Dawn"), ("2", "Sander Aarts"), ("3", "Observer"), ("4", "tj")]
+    assert parsed.comments[3].published_raw == "November 5, 2012 at 7:56 am"
+    html = _page('<dl class="commentlist"><dt id="comment-5" class="comment depth-1">4. bob mcnabs cat -'
+                 ' <a href="#comment-5">12 December, 2011</a></dt><dd class="comment"><div class="comment"'
+                 ' id="div-comment-5"><p>Five</p></div></dd></dl>')
+    assert [(c[0], c[2]) for c in _read(html)] == [("5", "bob mcnabs cat")]
+
+
+def test_genesis_layout_wrapper_and_the_disqus_plugins_fallback() -> None:
+    # Genesis: the comments sit in div#content-sidebar-wrap (a layout, not a sidebar).
+    # The Disqus plugin's noscript fallback: an empty div#comment-N, then li#dsq-comment-N.
+    html = _page(
+        '<div id="content-sidebar-wrap"><ul id="dsq-comments"><div id="comment-7"></div>'
+        '<li id="dsq-comment-7"><div class="dsq-comment-header"><cite><span>Di Analyst</span></cite></div>'
+        '<div class="dsq-comment-body"><div class="dsq-comment-message"><p>Seven</p></div></div></li>'
+        '</ul></div>')
+    assert [(c[0], c[2], c[3]) for c in _read(html)] == [("7", "Di Analyst", "Seven")]
