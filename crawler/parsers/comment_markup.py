@@ -28,6 +28,8 @@ DATA_IDS = ("data-comment-id", "data-commentid", "data-comment_id", "data-commen
 # classic walker's `depth-N` class on a flat list.
 DATA_PARENTS = ("data-parent", "data-parent-id", "data-parentid", "data-reply-to")
 DEPTH_CLASS = re.compile(r"(?:^|\s)depth-(\d+)(?:\s|$)")
+# A comment's permalink, whose text many themes make the date: `#comment-N`, Blogger's `#cN`.
+PERMALINK = re.compile(r"#comment|#c\d{6,}$")
 REPLYTOCOM = re.compile(r"[?&]replytocom=(\d+)")
 REPLY_TO_FRAGMENT = re.compile(r"#comment-(\d+)$")
 # schema.org microdata: itemtype ending in /Comment (http or https, with or without www).
@@ -62,12 +64,15 @@ META_CLASSES = frozenset(("comment-meta", "comment-header", "comment-info", "com
                           "comment-details", "byline", "wpd-comment-header", "comment-head",
                           "commeta", "cm-meta", "comment_meta", "comment-by", "comment_by",
                           "comment-info-top", "commentinfo", "comment-meta-data", "citation",
-                          "comment-byline", "commentby", "postmetadata", "cmtinfo"))
+                          "comment-byline", "commentby", "postmetadata", "cmtinfo",
+                          # Blogger's classic templates ("By Ann, at 3:09 PM"), Drupal 6's
+                          # byline ("Fri, 2012-11-09 17:18 — <a>Ann</a>")
+                          "comment-data", "comment-poster", "submitted"))
 HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
 # Between a name and the date in a line of text: "Heather on October 23rd", "Ann — May 3".
 NAME_SEPARATOR = re.compile(
     r"\s+(?:on|am|le|el|il|says|said|wrote|sagt|schreibt|dice|dit|écrit|scrive|pisze|пишет|написал)\s*:?\s+"
-    r"|\s*[—–|•·]\s*|\s+-\s+",
+    r"|\s*[—–|•·]\s*|\s+-\s+|\s*,\s*(?:at|on|am|um|le|el)(?:\s+|$)",
     re.IGNORECASE,
 )
 # What a name taken from a box's first words never is: a number ("#1"), a date or time.
@@ -79,6 +84,11 @@ NOT_A_NAME = re.compile(
     r"^(?:reply|permalink|link|edit|delete|quote|report|flag|like|antworten|responder|répondre|rispondi|ответить)$",
     re.IGNORECASE,
 )
+# A byline's lead that hands over to the name in the next element: "By <a>Ann</a>",
+# "Fri, 2012-11-09 17:18 — <a>Ann</a>" (a word of "by", or a separator, at its end).
+INTO_NAME = re.compile(r"(?:[—–|•·-]|\b(?i:by)|\bvon|\bpar|\bpor|\bdi|\bdoor|\bav)\s*$")
+# A bracketed remainder at the end of a byline: "TonyZ (6 days ago)".
+BRACKETED_END = re.compile(r"\s*\(([^()]+)\)\s*$")
 # A comment's number before its byline ("4.  bob - 12 December, 2011", "#12 Ann").
 COMMENT_NUMBER = re.compile(r"^\s*#?\d+[.):]?\s+")
 # Inside the author box, not the name: "says:", screen-reader text, role badges ("Autor",
@@ -87,7 +97,8 @@ AUTHOR_CHROME = ("says", "screen-reader-text", "reply", "badge", "role", "label"
                  "comment-author-label", "post-author", "avatar", "wpdiscuz-")
 SAYS = re.compile(
     r"\s*(?:says|said|wrote|sagt|schreibt|schrieb|meint|dice|dijo|escribe|escribió|dit|a dit|écrit|"
-    r"disse|scrive|zegt|schreef|pisze|napisał|skriver|siger|kirjoitti|пишет|написал|написала)\s*:?\s*$",
+    r"disse|scrive|zegt|schreef|pisze|napisał|skriver|siger|kirjoitti|пишет|написал|написала)"
+    r"\s*(?::|\.{2,3}|…)?\s*$",  # "Ann says:", Blogger's "Ann said..."
     re.IGNORECASE,
 )
 # The English "by" in any case; the one-word prefixes of other languages only in lower

@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 from dataclasses import replace
 
+from lxml import etree
+
 from crawler.parsers import comment_markup as cm
 from crawler.parsers.dates import PageClock, ReadDate, read_date
 from crawler.parsers.htmltext import Element, remove_keeping_tail, text_of
@@ -58,6 +60,10 @@ def author_of(item: Element, own: list[Element]) -> tuple[str, str | None, Eleme
             box, name = _lead_name(lead)
             if name:
                 break
+    if not name and not cm.AUTHOR_CLASSES[1].isdisjoint(_classes(item)):
+        # The item is its own byline (Blogger's `dt.comment-author`: "<img> Ann
+        # <span>#</span> said..."), its text box a sibling.
+        box, name = item, clean_author(_name_text(item))
     if not name:
         return "", None, None
     link = None
@@ -83,43 +89,61 @@ def _lead_boxes(item: Element, own: list[Element]) -> list[Element]:
 
 
 def _lead_name(box: Element) -> tuple[Element | None, str]:
-    """The name a box starts with: its first strong, b, span or link (not a permalink,
-    a number or a date), else its leading text up to the date ("Heather on October
-    23rd" -> "Heather")."""
+    """The name a box starts with: its leading text up to the date ("Heather on October
+    23rd" -> "Heather"), else its first strong, b, span or link (not a permalink, a
+    number or a date) when the text hands over to it ("By <a>Ann</a>")."""
     lead = (box.text or "").strip()
-    if not lead:
-        for child in box:
-            if not isinstance(child.tag, str) or child.tag in ("img", "br"):
-                if child.tag == "img" and (child.tail or "").strip():
-                    return None, _lead_text_name(child.tail or "")  # <img> Ann says:
-                continue
-            if child.tag in ("p", "div", "ul", "li") and not (child.text or "").strip():
-                box, name = _lead_name(child)  # <p><strong>lucky</strong> said,</p>
-                if name:
-                    return box, name
-                continue
-            href = child.get("href") or next((a.get("href") or "" for a in child.iter("a")), "")
-            text = text_of(child)
-            if href.startswith("#") or "#comment" in href or not text or cm.NOT_A_NAME.search(text):
-                if not href and cm.NOT_A_NAME.match(text) and (child.tail or "").strip():
-                    return None, _lead_text_name(child.tail or "")  # <span>#2</span> Sander
-                continue  # a permalink, a comment number ("#1"), a date, an empty box
-            if child.tag not in ("a", "strong", "b", "span", "cite") and child.tag not in cm.HEADINGS:
-                break
-            return child, clean_author(_name_text(child))
-        return None, ""
-    return None, _lead_text_name(lead)
+    if lead:
+        name = _lead_text_name(lead)
+        if not cm.INTO_NAME.search(lead) or (name and not cm.INTO_NAME.fullmatch(name)):
+            return None, name  # "Heather on October 23rd", "Ann — May 3"
+    for child in box:  # "By <a>Ann</a>", "Fri, 2012-11-09 17:18 — <a>Ann</a>", "<img> Ann"
+        if not isinstance(child.tag, str) or child.tag in ("img", "br"):
+            if child.tag == "img" and (child.tail or "").strip():
+                return None, _lead_text_name(child.tail or "")  # <img> Ann says:
+            continue
+        if child.tag in ("p", "div", "ul", "li") and not (child.text or "").strip():
+            box, name = _lead_name(child)  # <p><strong>lucky</strong> said,</p>
+            if name:
+                return box, name
+            continue
+        href = child.get("href") or next((a.get("href") or "" for a in child.iter("a")), "")
+        text = text_of(child)
+        if href.startswith("#") or "#comment" in href or not text or cm.NOT_A_NAME.search(text):
+            tail = " ".join((child.tail or "").split())
+            if not href and cm.NOT_A_NAME.match(text) and tail:
+                return None, _lead_text_name(tail)  # <span>#2</span> Sander
+            if cm.SAYS.search(tail):  # At <a>4/19/2005</a>, Ann said...
+                return None, _lead_text_name(tail.lstrip(" ,:;"))
+            continue  # a permalink, a comment number ("#1"), a date, an empty box
+        if child.tag not in ("a", "strong", "b", "span", "cite") and child.tag not in cm.HEADINGS:
+            break
+        return child, clean_author(_name_text(child))
+    return None, ""
 
 
 def _lead_text_name(lead: str) -> str:
-    """The name a line of text starts with, up to the date or "says" ("" if none)."""
-    name = clean_author(cm.COMMENT_NUMBER.sub("", cm.NAME_SEPARATOR.split(" ".join(lead.split()), maxsplit=1)[0]))
+    """The name a line of text starts with, up to the date or "says", or the short name
+    after a leading date ("Fri, 2012-11-09 15:30 — Ann (not verified)"); "" if none."""
+    parts = cm.NAME_SEPARATOR.split(" ".join(lead.split()), maxsplit=1)
+    name = clean_author(cm.COMMENT_NUMBER.sub("", parts[0]))
+    if cm.NOT_A_NAME.search(name) and len(parts) == 2:
+        name = clean_author(cm.NAME_SEPARATOR.split(parts[1], maxsplit=1)[0])
+        if len(name.split()) > _NAME_WORDS:
+            return ""  # a sentence after the date is the comment, not its author
     return "" if cm.NOT_A_NAME.search(name) else name
+
+
+_NAME_WORDS = 5  # the most words a name after a date has ("Vox Populi - Agent Provocateur")
 
 
 def _before_date(name: str) -> str:
     """A byline's name without the date it runs on into: "Dawn — January 7, 2008 @ 8:48
-    pm", "Trevor | Posted at 12:45pm" (a remainder that is no date stays: "Tom - Paris")."""
+    pm", "Trevor | Posted at 12:45pm", "TonyZ (6 days ago)" (a remainder that is no date
+    stays: "Tom - Paris", "Ann (Paris)")."""
+    bracket = cm.BRACKETED_END.search(name)
+    if bracket and cm.NOT_A_NAME.search(bracket.group(1)) and name[:bracket.start()].strip():
+        return name[:bracket.start()]
     parts = cm.NAME_SEPARATOR.split(name, maxsplit=1)
     return parts[0] if len(parts) == 2 and parts[0].strip() and cm.NOT_A_NAME.search(parts[1]) else name
 
@@ -193,7 +217,7 @@ def date_of(item: Element, own: list[Element], clock: PageClock,
     # A theme's own spelling ("c-date", "comment-meta-time"); the permalink (a#comment-N)
     # of many themes, which shows the date as its text; headings other than the name's.
     boxes += [el for el in own if any(word in (el.get("class") or "") for word in ("date", "time", "info", "submitted", "meta"))]
-    boxes += [el for el in own if el.tag == "a" and "#comment" in (el.get("href") or "")]
+    boxes += [el for el in own if el.tag == "a" and cm.PERMALINK.search(el.get("href") or "")]
     boxes += [el for el in own if el.tag in cm.HEADINGS
               and not (author_box is not None and _holds(el, author_box))]
     # A short paragraph of its own: "<p>August 9th, 2012 at 8:41 am</p>".
@@ -202,6 +226,12 @@ def date_of(item: Element, own: list[Element], clock: PageClock,
     # Last: the small print and the spans of headings ("On Friday, November 2 at 2:57 pm").
     boxes += [el for el in own if el.tag == "small" or (el.tag == "span" and el.getparent() is not None
                                                          and el.getparent().tag in cm.HEADINGS)]  # type: ignore[union-attr]
+    # The lines of a byline box ("<ul><li>November 1, 2012</li><li>Mike T</li></ul>"),
+    # and a date in brackets after the name ("TonyZ (6 days ago)").
+    boxes += [line for el in own if not cm.META_CLASSES.isdisjoint(_classes(el))
+              for line in el.iter("li", "span", "p") if len(text_of(line)) <= _LINE]
+    if author_box is not None and (bracket := cm.BRACKETED_END.search(text_of(author_box))):
+        boxes.append(_text_element(bracket.group(1)))
     # The theme's date boxes give their text even when unread; the guesses after them
     # only a text that reads as a date.
     for box, weak in [*((b, False) for b in strong), *((b, True) for b in boxes)]:
@@ -230,6 +260,16 @@ def date_of(item: Element, own: list[Element], clock: PageClock,
         after = cm.NAME_SEPARATOR.sub(" ", " " + " ".join(author_box.tail.split()) + " ", count=1)
     dated = read_date(after.strip(), clock=clock) if after.strip() else ReadDate(raw=None)
     return (dated, None) if dated.understood else (ReadDate(raw=None), None)
+
+
+_LINE = 48  # the longest line of a byline box that may be its date
+
+
+def _text_element(text: str) -> Element:
+    """A box holding only `text`: a date that is part of another box's text."""
+    made = etree.Element("span")
+    made.text = text
+    return made
 
 
 # --- text --------------------------------------------------------------------------

@@ -215,22 +215,35 @@ def _enclosing(el: Element, by_element: dict[Element, _Item]) -> _Item | None:
 
 def _indented_parent(el: Element, by_element: dict[Element, _Item]) -> str | None:
     """Replies in a box right after their parent's item, not inside it: Drupal's
-    `div.indented`, a list of replies (`ul`/`ol`) after the item's own box."""
+    `div.indented`, Blogger's `div.comment-replies`, a list of replies (`ul`/`ol`) after
+    the item's own box; the nearest such box that follows an item."""
     for ancestor in el.iterancestors():
         if ancestor in by_element or ancestor.tag in ("body", "html"):
             return None
-        if ancestor.tag in ("ul", "ol") or "indented" in (ancestor.get("class") or "").split():
+        classes = (ancestor.get("class") or "").split()
+        if ancestor.tag in ("ul", "ol") or "indented" in classes or "comment-replies" in classes:
             prev = ancestor.getprevious()
             while prev is not None and (prev.tag == "a" or not isinstance(prev.tag, str)):
                 prev = prev.getprevious()  # the next item's anchor (<a id="comment-N">)
             item = by_element.get(prev) if prev is not None else None
-            return item.cid if item is not None else None
+            if item is not None:
+                return item.cid
     return None
 
 
 def _own(root: Element, items: set[Element]) -> Iterator[Element]:
-    """The elements of `root` that are not inside another item (its replies), in order."""
+    """The elements of `root` that are not inside another item (its replies), in order;
+    for a `dt` byline also its `dd`s up to the next `dt` (Blogger's and Thesis's lists:
+    the text and the date line are the byline's siblings)."""
     stack = list(reversed(root))
+    if root.tag == "dt":
+        following = []
+        sibling = root.getnext()
+        while sibling is not None and sibling.tag != "dt" and sibling not in items:
+            if sibling.tag == "dd":
+                following.append(sibling)
+            sibling = sibling.getnext()
+        stack = [*reversed(following), *stack]
     while stack:
         el = stack.pop()
         if el in items or not isinstance(el.tag, str):

@@ -86,9 +86,13 @@ def read_date(text: str | None, *, machine: str | None = None, clock: PageClock)
     if not raw or not _HAS_DIGIT.search(raw) and not _RELATIVE.search(raw) or _NUMBER_ONLY.match(raw):
         return ReadDate(raw=machine or None)  # "Reply", "Permalink": no date at all
     relative = bool(_RELATIVE.search(raw)) and not re.search(r"\d{4}", raw)
-    local = _dateparser(_NOISE.sub(" ", raw), clock.language, clock.fetched_at if relative else None)
+    local, whole = _dateparser(_NOISE.sub(" ", raw), clock.language, clock.fetched_at if relative else None)
     if local is None:
         return ReadDate(raw=raw)
+    if not whole:
+        # A time or a date without its year ("1:53 PM", "March 7"): dateparser would fill
+        # in today's; the text is kept, the time stays unknown.
+        return ReadDate(raw=raw, understood=True)
     if relative:
         # Against the fetch time, in UTC: exact to the unit the site rounds to.
         return ReadDate(raw=raw, at=local.replace(tzinfo=UTC), approximate=True, understood=True)
@@ -104,18 +108,29 @@ def _iso(value: str) -> datetime | None:
         return None
 
 
-def _dateparser(text: str, language: str | None, base: datetime | None) -> datetime | None:
-    """dateparser's reading of `text` as a naive local time (relative to `base`, UTC)."""
-    return _cached_parse(" ".join(text.split()), language, base.replace(tzinfo=None) if base else None)
+def _dateparser(text: str, language: str | None, base: datetime | None) -> tuple[datetime | None, bool]:
+    """dateparser's reading of `text` as a naive local time (relative to `base`, UTC),
+    and whether the text names the whole date (day, month and year; a relative date
+    always does)."""
+    text = " ".join(text.split())
+    naive_base = base.replace(tzinfo=None) if base else None
+    if base is not None:
+        return _cached_parse(text, language, naive_base, whole=False), True
+    value = _cached_parse(text, language, None, whole=True)
+    if value is not None:
+        return value, True
+    return _cached_parse(text, language, None, whole=False), False
 
 
 @lru_cache(maxsize=4096)
-def _cached_parse(text: str, language: str | None, base: datetime | None) -> datetime | None:
+def _cached_parse(text: str, language: str | None, base: datetime | None, *, whole: bool) -> datetime | None:
     import dateparser  # loaded only for pages that print dates as text (~1 s the first time)
 
     settings: dict[str, Any] = {"RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DATES_FROM": "past"}
     if base is not None:
         settings["RELATIVE_BASE"] = base
+    if whole:
+        settings["REQUIRE_PARTS"] = ["day", "month", "year"]
     languages = [language] if language else None
     try:
         value = dateparser.parse(text, languages=languages, settings=settings)
