@@ -52,7 +52,12 @@ FLOORS: dict[str, dict[str, float]] = {
                 "text": 1.00, "unshown": 0},
     "drupal": {"recall": 1.00, "precision": 1.00, "author": 1.00, "date": 1.00, "parent": 1.00,
                "text": 0.98, "unshown": 0},
-    "movabletype": {"recall": 0.99, "precision": 1.00, "unshown": 0},
+    "movabletype": {"recall": 1.00, "precision": 1.00, "author": 1.00, "parent": 1.00, "text": 0.99,
+                    "unshown": 0},
+    "typepad": {"recall": 0.97, "precision": 1.00, "author": 1.00, "date": 1.00, "parent": 1.00,
+                "text": 0.97, "unshown": 0},
+    "joomla": {"recall": 0.73, "precision": 1.00, "author": 1.00, "date": 1.00, "text": 1.00, "unshown": 0},
+    "squarespace": {"recall": 1.00, "precision": 1.00, "author": 1.00, "date": 1.00, "text": 1.00, "unshown": 0},
     "generic": {"precision": 1.00, "author": 1.00, "unshown": 0},
 }
 

@@ -16,9 +16,11 @@ import re
 # `article` (li#li-comment-N > article#comment-N), Thesis's `dl/dt`, Drupal's `section`.
 ITEM_TAGS = ("li", "div", "article", "dt", "section")
 # Ids that name a comment: WordPress `comment-N`, `li-comment-N`, `div-comment-N`, some
-# themes `comment_N`/`commentN`; wpDiscuz `wpd-comm-N_PARENT`; Blogger `cN` (its long ids).
+# themes `comment_N`/`commentN`; JComments (Joomla) `comment-item-N`; TypePad
+# `comment-6a…` (its hex asset ids); wpDiscuz `wpd-comm-N_PARENT`; Blogger `cN` (its
+# long ids).
 ITEM_ID = re.compile(
-    r"^(?:li-|div-)?comment[-_]?(\d+)$|^wpd-comm-(\d+)_(\d+)$|^c(\d{6,})$"
+    r"^(?:li-|div-)?comment[-_]?(?:item-)?(\d+|6a[0-9a-f]{30,40})$|^wpd-comm-(\d+)_(\d+)$|^c(\d{6,})$"
 )
 # Themes and plugins that keep the id only in a class (`comment-id-N`, `comment-N`) or a
 # data- attribute.
@@ -67,7 +69,10 @@ META_CLASSES = frozenset(("comment-meta", "comment-header", "comment-info", "com
                           "comment-byline", "commentby", "postmetadata", "cmtinfo",
                           # Blogger's classic templates ("By Ann, at 3:09 PM"), Drupal 6's
                           # byline ("Fri, 2012-11-09 17:18 — <a>Ann</a>")
-                          "comment-data", "comment-poster", "submitted"))
+                          "comment-data", "comment-poster", "submitted",
+                          "comment-footer",  # TypePad: "Posted by: Ann | <a>date</a>"
+                          "signature",  # Squarespace: "October 24, 2012 | <a>Chris</a>"
+                          "posted"))  # Movable Type: "Posted by jenn | <a>date</a>"
 HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
 # Between a name and the date in a line of text: "Heather on October 23rd", "Ann — May 3".
 NAME_SEPARATOR = re.compile(
@@ -86,7 +91,7 @@ NOT_A_NAME = re.compile(
 )
 # A byline's lead that hands over to the name in the next element: "By <a>Ann</a>",
 # "Fri, 2012-11-09 17:18 — <a>Ann</a>" (a word of "by", or a separator, at its end).
-INTO_NAME = re.compile(r"(?:[—–|•·-]|\b(?i:by)|\bvon|\bpar|\bpor|\bdi|\bdoor|\bav)\s*$")
+INTO_NAME = re.compile(r"(?:[—–|•·-]|\b(?i:by)|\bvon|\bpar|\bpor|\bdi|\bdoor|\bav)\s*:?\s*$")
 # A bracketed remainder at the end of a byline: "TonyZ (6 days ago)".
 BRACKETED_END = re.compile(r"\s*\(([^()]+)\)\s*$")
 # A comment's number before its byline ("4.  bob - 12 December, 2011", "#12 Ann").
@@ -105,7 +110,7 @@ SAYS = re.compile(
 # case, as bylines write them ("par Jean"), not names ("Di Analyst", "Von Miller").
 BY_PREFIX = re.compile(
     r"^\s*(?:(?i:(?:posted|written|comment|submitted)\s+by|geschrieben von|publicado por|by)"
-    r"|par|von|por|di|door|av)\s+"
+    r"|par|von|por|di|door|av)\s*:?\s+"
 )
 ROLE_SUFFIX = re.compile(
     r"\s*[(\[]?\b(?:post author|author|autor|autora|auteur|autore|admin|administrator|"
@@ -135,7 +140,7 @@ TEXT_CLASSES = (
                "epoch-comment-content", "comment__content", "c-body", "field-name-comment-body",
                "field--name-comment-body", "comment-message", "comtext", "comment_entry",
                "commentbody", "comment-copy", "comment_content", "comment-inner-text",
-               "dsq-comment-message", "amp-wp-comment-content")),
+               "dsq-comment-message", "amp-wp-comment-content", "comment__message")),
     frozenset(("entry-content", "content", "text", "comment-body", "entry", "comright")),
 )
 # Drupal's comment body field, inside `comment__content`/`content` beside the comment's

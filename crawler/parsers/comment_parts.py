@@ -95,7 +95,7 @@ def _lead_name(box: Element) -> tuple[Element | None, str]:
     lead = (box.text or "").strip()
     if lead:
         name = _lead_text_name(lead)
-        if not cm.INTO_NAME.search(lead) or (name and not cm.INTO_NAME.fullmatch(name)):
+        if not cm.INTO_NAME.search(lead) or (name and cm.BY_PREFIX.sub("", f"{name} ").strip()):
             return None, name  # "Heather on October 23rd", "Ann — May 3"
     for child in box:  # "By <a>Ann</a>", "Fri, 2012-11-09 17:18 — <a>Ann</a>", "<img> Ann"
         if not isinstance(child.tag, str) or child.tag in ("img", "br"):
@@ -255,6 +255,9 @@ def date_of(item: Element, own: list[Element], clock: PageClock,
         tail = parts[1].rstrip(" |—–•·-") if len(parts) == 2 else ""
         if tail and read_date(tail, clock=clock).understood:
             after = tail  # "… at 7:56 am | permalink": the date without the separator
+            break
+        if len(parts) == 2 and box is not item and read_date(parts[0], clock=clock).understood:
+            after = parts[0]  # the date before the name: "October 24, 2012 | <a>Chris</a>"
             break
     if not after and author_box is not None and author_box.tail:
         after = cm.NAME_SEPARATOR.sub(" ", " " + " ".join(author_box.tail.split()) + " ", count=1)

@@ -4,7 +4,8 @@ Each page is hand-written after a shape seen on the corpus pages (tests/pages): 
 classic templates of 2004-2006 ("By Anonymous, at 1:53 PM", "At <a>date</a>, Ann
 said..."), its `dl` of `dt` bylines and `dd` texts, its threaded template whose replies
 sit in `div.comment-replies` beside the parent; Drupal 6 bylines that run the date into
-the name, byline lists, and dates in brackets after the name.
+the name, byline lists, and dates in brackets after the name; and the generic `html`
+platform on TypePad, Movable Type, JComments (Joomla) and Squarespace.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from crawler.page import Page
 from crawler.platforms.blogger import Blogger
 from crawler.platforms.drupal import Drupal
+from crawler.platforms.html import GenericHtml
 from crawler.platforms.page_route import PageRoute
 
 FETCHED = datetime(2013, 1, 1, tzinfo=UTC)
@@ -132,4 +134,33 @@ def test_drupal_byline_lists_and_dates_in_brackets_after_the_name() -> None:
     assert rows == [
         ("39279", None, "Mike T", "What a great idea!", "November 1, 2012", None),  # no zone on the page
         ("43174", None, "TonyZ", "The Mac Pro is too big.", "6 days ago", datetime(2012, 12, 26, tzinfo=UTC)),
+    ]
+
+
+def _generic(comments: str) -> list[Row]:
+    return _read(GenericHtml(BASE).pages, f"""<html><head><title>A post</title></head><body>
+<div class="entry"><h1>A post</h1><p>Text.</p></div><div id="comments">{comments}</div></body></html>""")
+
+
+def test_typepad_movable_type_jcomments_and_squarespace_bylines() -> None:
+    rows = _generic("""
+<a id="c6a00d83451b64669e2017d3d0fea34970c"></a>
+<div class="comment comment-odd" id="comment-6a00d83451b64669e2017d3d0fea34970c">
+<div class="comment-content"><span><p>What is school for?</p></span></div>
+<p class="comment-footer">Posted by: <a href="http://ask.example/">Askthequestion</a> |
+<a href="http://blog.test/2012/10/post.html?cid=6a00d83451b64669e2017d3d0fea34970c#comment-6a00d83451b64669e2017d3d0fea34970c">October 29, 2012 at 01:40 AM</a></p></div>
+<div class="comment" id="comment-979764"><div class="comment-inner"><div class="comment-header"></div>
+<div class="comment-content"><p>My village in ruins.</p></div>
+<p class="posted">Posted by jenn | <a href="#comment-979764">November 6, 2012 1:04 PM</a></p></div></div>
+<div class="odd" id="comment-item-3"><div class="comment-box usertype-guest">
+<a class="comment-anchor" href="/solar#comment-3" id="comment-3">#1</a>
+<span class="comment-author">munya</span><span class="comment-date">2011-06-02 13:28</span>
+<div class="comment-body" id="comment-body-3">i need a solar system</div></div></div>
+<div class="comment-wrapper"><div class="comment" id="comment19155317"><div id="item19155317" class="body"><p>Hey, I just watched the talk.</p></div>
+<div class="signature">October 24, 2012 | <a href="/contributor/20458437"><img alt="Unregistered Commenter" src="t.png"/>Chris</a></div></div></div>""")
+    assert [(cid, name, text, raw) for cid, _, name, text, raw, _ in rows] == [
+        ("6a00d83451b64669e2017d3d0fea34970c", "Askthequestion", "What is school for?", "October 29, 2012 at 01:40 AM"),
+        ("979764", "jenn", "My village in ruins.", "November 6, 2012 1:04 PM"),
+        ("3", "munya", "i need a solar system", "2011-06-02 13:28"),
+        ("19155317", "Chris", "Hey, I just watched the talk.", "October 24, 2012"),
     ]
