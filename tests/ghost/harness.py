@@ -152,32 +152,29 @@ class GhostSite:
     def _seed(self) -> None:
         now = _sql_time(datetime.now(UTC))
         with self._db() as db:
-            db.execute("UPDATE users SET name = ?, slug = 'marta' WHERE id = '1'", (AUTHOR,))
+            # The owner Ghost creates: id '1' in Ghost 5, an object id in Ghost 6.
+            owner = db.execute("SELECT ru.user_id FROM roles_users ru JOIN roles r ON r.id = ru.role_id"
+                               " WHERE r.name = 'Owner'").fetchone()[0]
+            db.execute("UPDATE users SET name = ?, slug = 'marta' WHERE id = ?", (AUTHOR, owner))
             db.execute("UPDATE settings SET value = 'all' WHERE key = 'comments_enabled'")
             for member in MEMBERS.values():
-                db.execute(
-                    "INSERT INTO members (id, uuid, transient_id, email, name, status, created_at, created_by)"
-                    " VALUES (?, ?, ?, ?, ?, 'free', ?, '1')",
-                    (member.id, member.uuid, secrets.token_hex(12), member.email, member.name, now),
-                )
+                _insert(db, "members", id=member.id, uuid=member.uuid, transient_id=secrets.token_hex(12),
+                        email=member.email, name=member.name, status="free", created_at=now, created_by=owner)
             tags: dict[str, str] = {}
             for post in POSTS.values():
                 at = _sql_time(post.published)
-                db.execute(
-                    "INSERT INTO posts (id, uuid, title, slug, html, plaintext, status, visibility,"
-                    " email_recipient_filter, created_at, created_by, updated_at, updated_by, published_at,"
-                    " published_by, type, comment_id) VALUES (?, ?, ?, ?, ?, '', 'published', 'public', 'all',"
-                    " ?, '1', ?, '1', ?, '1', 'post', ?)",
-                    # comment_id: what the {{comments}} helper needs to render (Ghost sets it to the id)
-                    (post.id, str(uuid.uuid4()), post.title, post.slug, post.html, at, at, at, post.id),
-                )
-                db.execute("INSERT INTO posts_authors (id, post_id, author_id, sort_order) VALUES (?, ?, '1', 0)",
-                           (ghost_id("64d0"), post.id))
+                # comment_id: what the {{comments}} helper needs to render (Ghost sets it to the id)
+                _insert(db, "posts", id=post.id, uuid=str(uuid.uuid4()), title=post.title, slug=post.slug,
+                        html=post.html, plaintext="", status="published", visibility="public",
+                        email_recipient_filter="all", created_at=at, created_by=owner, updated_at=at,
+                        updated_by=owner, published_at=at, published_by=owner, type="post", comment_id=post.id)
+                db.execute("INSERT INTO posts_authors (id, post_id, author_id, sort_order) VALUES (?, ?, ?, 0)",
+                           (ghost_id("64d0"), post.id, owner))
                 for order, name in enumerate(post.tags):
                     if name not in tags:
                         tags[name] = ghost_id("64e0")
-                        db.execute("INSERT INTO tags (id, name, slug, created_at, created_by) VALUES (?, ?, ?, ?, '1')",
-                                   (tags[name], name, "-".join(name.lower().split()), now))
+                        _insert(db, "tags", id=tags[name], name=name, slug="-".join(name.lower().split()),
+                                created_at=now, created_by=owner)
                     db.execute("INSERT INTO posts_tags (id, post_id, tag_id, sort_order) VALUES (?, ?, ?, ?)",
                                (ghost_id("64f0"), post.id, tags[name], order))
             for comment in seed_comments():
@@ -215,3 +212,11 @@ class GhostSite:
         with self._db() as db:
             self._insert_comment(db, c)
         return c
+
+
+def _insert(db: sqlite3.Connection, table: str, **row: object) -> None:
+    """One row into Ghost's table, without the columns this Ghost's schema lacks
+    (Ghost 6 dropped `created_by` and `updated_by`)."""
+    columns = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+    kept = {k: v for k, v in row.items() if k in columns}
+    db.execute(f"INSERT INTO {table} ({', '.join(kept)}) VALUES ({', '.join('?' * len(kept))})", tuple(kept.values()))

@@ -13,6 +13,10 @@ once.
     python -m tests.ghost.install        # install now (CI does, before the tests)
     ghost_dir() -> Path                  # installed Ghost, installing it if needed
     unavailable_reason() -> str | None   # why Ghost cannot run here (no node/npm)
+
+`$PALIMPSEST_GHOST_DIR` names another Ghost installed by hand (its package directory,
+holding index.js), to run the same tests against it: a newer Ghost with the Node it
+needs first on PATH (docs/ghost.md says which were tried).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ GHOST_VERSION = "5.130.4"
 # Ghost 5.130's own `engines.node`: ^18.12.1 || ^20.11.1 || ^22.13.1.
 _NODE_MAJORS = (18, 20, 22)
 _DONE = ".palimpsest-installed"
+OTHER_GHOST = "PALIMPSEST_GHOST_DIR"
 INSTALL_TIMEOUT_S = 45 * 60
 
 
@@ -52,6 +57,9 @@ def install_dir() -> Path:
 
 def unavailable_reason() -> str | None:
     """Why no Ghost can be installed or run here, or None."""
+    named = os.environ.get(OTHER_GHOST)
+    if named:
+        return None if (Path(named) / "index.js").is_file() else f"${OTHER_GHOST}={named} holds no index.js"
     for tool in ("node", "npm"):
         if shutil.which(tool) is None:
             return f"{tool} is not installed (Ghost {GHOST_VERSION} needs Node {'/'.join(map(str, _NODE_MAJORS))})"
@@ -68,6 +76,8 @@ def unavailable_reason() -> str | None:
 
 def ghost_dir() -> Path:
     """The installed Ghost's directory (holding index.js), installed now if absent."""
+    if os.environ.get(OTHER_GHOST):
+        return Path(os.environ[OTHER_GHOST])
     target = install_dir()
     if (target / _DONE).exists():
         return target
