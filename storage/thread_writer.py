@@ -5,11 +5,12 @@ thread), inserts new versions of what changed (executemany), tombstones what
 disappeared from a *complete* thread, and writes no row of what is unchanged: not a
 version, and not the comment row either. A removal the service states (the
 snapshot's `removals`) is recorded from any thread, complete or partial: a tombstone
-with the service's word in `removed_as` (an inferred one has NULL). A comment's "last seen" is its thread's last
-complete check (`post_state.last_complete_at`, read through `current_comments`), so
-the comment row's `last_seen_at` moves only when a version of it is written, when a
-partial thread shows it (a partial check sets no last_complete_at), and before its
-tombstone (to the last complete check that still showed it). Versions are insert-only;
+with the service's word in `removed_as` (an inferred one has NULL). A comment's "last
+seen" is its thread's last complete check (`post_state.last_complete_at`, read through
+`current_comments`), so the comment row's `last_seen_at` moves only when a version of
+it is written, when a partial thread shows it (a partial check sets no
+last_complete_at), and before its tombstone (to the last complete check that still
+showed it). Versions are insert-only;
 the only update of a version row is closing its `valid_to`. Around it go the thread's
 identity rows (post, authors and their aliases, new comments), its `post_state`, and
 its problems (`thread_problem`), all upserted (`storage.upserts`).
