@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from crawler.normalize.records import evolve
-from storage.records import CommentRecord, PostRecord, ThreadSnapshot
+from storage.records import CommentRecord, PostRecord, RemovalRecord, ThreadSnapshot
 
 __all__ = ["assemble_thread", "thread_fingerprint", "thread_order"]
 
@@ -23,13 +23,15 @@ def assemble_thread(
     fetched_at: datetime,
     expected_comment_count: int | None,
     problems: Sequence[str] = (),
+    removals: Sequence[RemovalRecord] = (),
 ) -> ThreadSnapshot:
     """Merge comment pages (any order) into one ThreadSnapshot.
 
     A comment seen on two pages (new comments shift pagination between fetches) is kept
     once, as last seen in `pages`. A reply whose parent is missing stays in the thread,
     at top level, and is named in `problems`; so is a count that differs from the site's.
-    `complete` is the caller's verdict and is never raised here.
+    `complete` is the caller's verdict and is never raised here. `removals`, the
+    comments the service states were removed, are kept once each, first statement first.
     """
     merged: dict[str, CommentRecord] = {}
     for comments in pages:
@@ -37,6 +39,9 @@ def assemble_thread(
             merged.pop(comment.external_id, None)
             merged[comment.external_id] = comment
     ordered, orphans = thread_order(merged.values())
+    stated: dict[str, RemovalRecord] = {}
+    for removal in removals:
+        stated.setdefault(removal.external_id, removal)
     notes = list(problems)
     for comment in orphans:
         notes.append(
@@ -57,6 +62,7 @@ def assemble_thread(
         fetched_at=fetched_at,
         expected_comment_count=expected_comment_count,
         problems=tuple(notes),
+        removals=tuple(stated.values()),
     )
 
 

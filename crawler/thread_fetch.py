@@ -35,7 +35,14 @@ from crawler.parsers.unread import unread_problem
 from crawler.platforms.base import ThreadPage
 from crawler.recrawl import KnownPost
 from crawler.thread import assemble_thread, thread_fingerprint
-from storage.records import CommentRecord, PageState, PostRecord, ThreadCheck, ThreadSnapshot
+from storage.records import (
+    CommentRecord,
+    PageState,
+    PostRecord,
+    RemovalRecord,
+    ThreadCheck,
+    ThreadSnapshot,
+)
 
 __all__ = [
     "DONE",
@@ -301,9 +308,11 @@ class ThreadFetch:
             return FinishedThread(snapshot=snapshot, unchanged=True, post_read=self.post_read,
                                   check=check)
         by_number: dict[int, tuple[CommentRecord, ...]] = {}
+        removals: list[RemovalRecord] = []
         for o in self.outcomes.values():
             if isinstance(o, Read):
                 by_number[o.page.number] = o.page.comments
+                removals += o.page.removals
         captured = len({c.external_id for comments in by_number.values() for c in comments})
         captured += self.withheld()
         if self.exact_count and self.expected is not None and captured < self.expected:
@@ -318,6 +327,7 @@ class ThreadFetch:
             fetched_at=now,
             expected_comment_count=self.expected,
             problems=self.problems,
+            removals=removals,
         )
         check = ThreadCheck(checked_at=now, fingerprint=self.fingerprint(), pages=states,
                             complete=snapshot.complete)

@@ -2,7 +2,9 @@
 
 Read from the `changes` view (one row per version event) and the version rows behind
 it; `format_history` renders it for `palimpsest history`, edits as a word diff
-(`[-removed-]{+added+}`, the notation of `git diff --word-diff`).
+(`[-removed-]{+added+}`, the notation of `git diff --word-diff`), and a comment's
+removal with the comment service's word for it where it stated one ("deleted comment
+7 (v3) as hidden").
 """
 
 from __future__ import annotations
@@ -73,7 +75,8 @@ def find_post(conn: Connection, ref: str) -> tuple[int, str, str]:
 
 
 _VERSION_COLUMNS = (
-    "version, deleted, author_raw, author_url, published_at, parent_external_id, body_text"
+    "version, deleted, removed_as, edited_at, author_raw, author_url, published_at, "
+    "parent_external_id, body_text"
 )
 
 
@@ -153,13 +156,16 @@ def _lines(event: Event) -> Iterator[str]:
         yield f"{head}: author {b.get('author_raw')!r} -> {a.get('author_raw')!r}"
     elif event.kind == "edited":
         yield f"{head}:"
-        for name in ("title", "author_raw", "author_url", "published_at", "parent_external_id"):
+        for name in ("title", "author_raw", "author_url", "published_at", "parent_external_id",
+                     "edited_at"):
             if name in a and a.get(name) != b.get(name):
                 yield f"      {name}: {b.get(name)!r} -> {a.get(name)!r}"
         if a.get("body_text") != b.get("body_text"):
             yield "      " + word_diff(b.get("body_text") or "", a.get("body_text") or "")
     else:
         by = a.get("author_raw")
+        word = a.get("removed_as") if event.kind == "deleted" else None
+        head += f" as {word}" if word else ""  # the service's word, where it stated one
         yield f"{head}{f' by {by}' if by else ''}: {_short(a.get('title') or a.get('body_text'))}"
 
 

@@ -402,6 +402,13 @@ class CommentVersion(Base):
     own_text: Mapped[text_]
     position: Mapped[int]
     page: Mapped[int | None]
+    # What the comment service says (migration 0011), not content (not hashed). On a
+    # tombstone, the service's own word for the removal ("deleted", "hidden", "spam",
+    # ...); NULL on live versions and on a tombstone inferred from absence.
+    removed_as: Mapped[text_null]
+    # Whether the service marks the comment edited (NULL: it says nothing), and when.
+    edited: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    edited_at: Mapped[utc_null]
 
 
 def _edge_indexes(table: str) -> tuple[Index, Index]:

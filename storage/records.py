@@ -19,6 +19,7 @@ __all__ = [
     "PostRecord",
     "QuoteRecord",
     "QuoteSourceKind",
+    "RemovalRecord",
     "ReplyKind",
     "ReplyRecord",
     "ResolvedBy",
@@ -108,6 +109,20 @@ class CommentRecord:
     page: int | None = None  # comment page it was seen on; not content
     replies: tuple[ReplyRecord, ...] = ()
     quotes: tuple[QuoteRecord, ...] = ()
+    # What the service says of an edit: `edited` None where it says nothing (WordPress),
+    # `edited_at` (UTC, aware) only where it gives the time. Not content (not hashed):
+    # kept on the version written when the text changes.
+    edited: bool | None = None
+    edited_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemovalRecord:
+    """A comment the service itself shows as removed, in its own word for how."""
+
+    external_id: str
+    # The service's word: "deleted", "hidden", "spam", "flagged", "user_deleted", ...
+    removed_as: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,7 +130,9 @@ class ThreadSnapshot:
     """One post and its comment list, as captured by one crawl.
 
     `complete` is True only when every comment page was fetched and parsed; the
-    writer infers deletions from complete threads only.
+    writer infers deletions from complete threads only. `removals` are the service's
+    own statements that a comment was removed: the writer records those from any
+    thread, complete or partial.
     """
 
     source_key: str
@@ -125,6 +142,7 @@ class ThreadSnapshot:
     fetched_at: datetime  # UTC, aware: when the last page of the thread arrived
     expected_comment_count: int | None = None  # X-WP-Total or the displayed count
     problems: tuple[str, ...] = ()  # why the thread is partial, each naming a URL
+    removals: tuple[RemovalRecord, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -3,11 +3,14 @@
 `write_thread` compares content hashes with the current versions (one query per
 thread), inserts new versions of what changed (executemany), tombstones what
 disappeared from a *complete* thread, and writes no row of what is unchanged: not a
-version, and not the comment row either. A comment's "last seen" is its thread's last
-complete check (`post_state.last_complete_at`, read through `current_comments`), so
-the comment row's `last_seen_at` moves only when a version of it is written, when a
-partial thread shows it (a partial check sets no last_complete_at), and before its
-tombstone (to the last complete check that still showed it). Versions are insert-only;
+version, and not the comment row either. A removal the service states (the
+snapshot's `removals`) is recorded from any thread, complete or partial: a tombstone
+with the service's word in `removed_as` (an inferred one has NULL). A comment's "last
+seen" is its thread's last complete check (`post_state.last_complete_at`, read through
+`current_comments`), so the comment row's `last_seen_at` moves only when a version of
+it is written, when a partial thread shows it (a partial check sets no
+last_complete_at), and before its tombstone (to the last complete check that still
+showed it). Versions are insert-only;
 the only update of a version row is closing its `valid_to`. Around it go the thread's
 identity rows (post, authors and their aliases, new comments), its `post_state`, and
 its problems (`thread_problem`), all upserted (`storage.upserts`).
@@ -36,7 +39,13 @@ from sqlalchemy.engine import Connection
 from storage import writer_sql as sql
 from storage.edges import current_edges, insert_edges, rederive_edges
 from storage.hashing import comment_hash, post_hash
-from storage.records import CommentRecord, PostRecord, ThreadCheck, ThreadSnapshot
+from storage.records import (
+    CommentRecord,
+    PostRecord,
+    RemovalRecord,
+    ThreadCheck,
+    ThreadSnapshot,
+)
 from storage.text import clean_text
 from storage.tombstones import insert_tombstones
 from storage.upserts import AliasRow, AuthorRow, CommentRow, Upserts
@@ -82,7 +91,7 @@ def write_thread(
     writer = _ThreadWriter(
         conn, upserts, source_id, crawl_id, check, post=thread.post, comments=thread.comments,
         complete=thread.complete and check.complete, t=thread.fetched_at,
-        problems=thread.problems,
+        problems=thread.problems, removals=thread.removals,
     )  # fmt: skip
     return writer.write()
 
@@ -126,6 +135,7 @@ class _ThreadWriter:
         complete: bool,
         t: datetime,
         problems: Sequence[str] = (),
+        removals: Sequence[RemovalRecord] = (),
     ) -> None:
         self.conn = conn
         self.upserts = upserts
@@ -135,6 +145,9 @@ class _ThreadWriter:
         self.comments = comments
         self.complete = complete
         self.problems = problems
+        self.removals: dict[str, str] = {}  # external id -> the service's word, first stated
+        for r in removals:
+            self.removals.setdefault(r.external_id, r.removed_as)
         # Naive times are taken as UTC (as the column type does), so comparisons with
         # stored aware times cannot fail.
         self.t = _utc(t)
@@ -150,11 +163,12 @@ class _ThreadWriter:
         comments = _dedupe(self.comments)
         current = self._upsert_comments(post_id, comments)
         new_versions, unchanged = self._write_comment_versions(post_id, comments, current)
-        tombstones = 0
+        seen = {c.external_id for c in comments}
+        tombstones = self._tombstone_stated(post_id, current, seen)
         if self.complete:
-            seen = {c.external_id for c in comments}
-            tombstones = self._tombstone(
-                post_id, [cur for ext, cur in current.items() if ext not in seen]
+            tombstones += self._tombstone(
+                post_id,
+                [cur for ext, cur in current.items() if ext not in seen and ext not in self.removals],
             )
         else:
             # A partial check moves no last_complete_at: the rows say they were seen.
@@ -352,6 +366,9 @@ class _ThreadWriter:
                     own_text=clean_text(rec.own_text),
                     position=rec.position,
                     page=rec.page,
+                    removed_as=None,
+                    edited=rec.edited,
+                    edited_at=rec.edited_at,
                 )
             )
         if kept and self.complete:
@@ -389,8 +406,19 @@ class _ThreadWriter:
         if comment_ids and t is not None:
             self.conn.execute(sql.mark_comments_seen, [{"cid": c, "t": t} for c in comment_ids])
 
-    def _tombstone(self, post_id: int, missing: Sequence[Any]) -> int:
-        """A deleted=true version for each live comment gone from a complete thread."""
+    def _tombstone_stated(self, post_id: int, current: Mapping[str, Any], seen: set[str]) -> int:
+        """A tombstone saying the service's word for each archived comment it states was
+        removed (one it shows live in this snapshot too is live; one never archived has
+        nothing to close)."""
+        by_word: dict[str, list[Any]] = {}
+        for ext, word in self.removals.items():
+            if ext in current and ext not in seen:
+                by_word.setdefault(word, []).append(current[ext])
+        return sum(self._tombstone(post_id, by_word[w], removed_as=w) for w in sorted(by_word))
+
+    def _tombstone(self, post_id: int, missing: Sequence[Any], removed_as: str | None = None) -> int:
+        """A deleted=true version for each live comment of `missing`: gone from a complete
+        thread (`removed_as` None), or stated removed by the service (its word)."""
         gone = [
             cur
             for cur in missing
@@ -405,7 +433,9 @@ class _ThreadWriter:
         self._mark_seen([cur.comment_id for cur in gone], before)
         ids = [int(cur.version_id) for cur in gone]
         self._close(ids)
-        insert_tombstones(self.conn, comment_version_t, ids, self.t, self.crawl_id)
+        insert_tombstones(
+            self.conn, comment_version_t, ids, self.t, self.crawl_id, removed_as=clean_text(removed_as)
+        )
         return len(gone)
 
     def _write_problems(self, post_id: int) -> None:

@@ -99,6 +99,9 @@ class CommentVersionRow(NamedTuple):
     own_text: str | None
     position: int
     page: int | None
+    removed_as: str | None
+    edited: bool | None
+    edited_at: datetime | None
 
 
 # A row per new comment version: prepared once, fed named tuples (storage.prepared);

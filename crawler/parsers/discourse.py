@@ -11,14 +11,17 @@ permalink (/t/<slug>/<topic>/<n>) and the number that `reply_to_post_number` and
 quote's `data-post` name, so parents and quotes resolve within any chunk. The author is
 the `username` (what Discourse shows first by default, and what @-mentions name).
 A deleted, withdrawn (`user_deleted`) or hidden post is a placeholder: no record, but a
-place in the topic's count; so is a small action ("closed the topic", post_type 3).
+place in the topic's count, and a removal in Discourse's word ("user_deleted" before
+"deleted" before "hidden"); a small action ("closed the topic", post_type 3) is a
+placeholder too, and no removal. `version` above 1 marks a post edited; Discourse's
+`updated_at` moves on other changes too, so no edit time is taken from it.
 `cooked` is the HTML body; each `aside.quote` becomes a plain blockquote citing the post
 it quotes, without the quoted name's title line, so the normalizer attributes it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urljoin
 
@@ -36,7 +39,7 @@ from crawler.parsers.htmltext import (
 )
 from crawler.parsers.unread import UnreadComment
 from crawler.parsers.wordpress_common import comment_record
-from storage.records import CommentRecord, PostRecord
+from storage.records import CommentRecord, PostRecord, RemovalRecord
 
 __all__ = ["PostChunk", "TopicList", "TopicPage", "parse_chunk", "parse_topic", "parse_topic_list"]
 
@@ -60,6 +63,7 @@ class PostChunk:
     comments: tuple[CommentRecord, ...]
     withheld: tuple[str, ...]
     unread: tuple[UnreadComment, ...]
+    removals: tuple[RemovalRecord, ...] = ()  # the withheld posts removed, in Discourse's word
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,18 +121,35 @@ def parse_chunk(page: Page, forum: str) -> PostChunk:
 
 
 def _withheld(p: dict[str, Any]) -> bool:
-    return bool(p.get("deleted_at") or p.get("user_deleted") or p.get("hidden")
-                or p.get("post_type") == SMALL_ACTION)
+    return _removed_as(p) is not None or p.get("post_type") == SMALL_ACTION
+
+
+def _removed_as(p: dict[str, Any]) -> str | None:
+    """Discourse's word for how a post went: withdrawn by its author, deleted, hidden."""
+    if p.get("user_deleted"):
+        return "user_deleted"
+    if p.get("deleted_at"):
+        return "deleted"
+    return "hidden" if p.get("hidden") else None
+
+
+def _edited(p: dict[str, Any]) -> bool | None:
+    version = p.get("version")
+    return version > 1 if isinstance(version, int) and not isinstance(version, bool) else None
 
 
 def _chunk(posts: list[dict[str, Any]], forum: str) -> PostChunk:
     comments: list[CommentRecord] = []
     withheld: list[str] = []
     unread: list[UnreadComment] = []
+    removals: list[RemovalRecord] = []
     for p in posts:
         number = str(p["post_number"])
         if _withheld(p):
             withheld.append(number)
+            word = _removed_as(p)
+            if word is not None:
+                removals.append(RemovalRecord(external_id=number, removed_as=word))
             continue
         username, cooked = p.get("username"), p.get("cooked")
         missing = tuple(part for part, value in (("author", username), ("text", cooked))
@@ -137,7 +158,7 @@ def _chunk(posts: list[dict[str, Any]], forum: str) -> PostChunk:
             unread.append(UnreadComment(external_id=number, missing=missing))
             continue
         parent = p.get("reply_to_post_number")
-        comments.append(comment_record(
+        comments.append(replace(comment_record(
             external_id=number,
             author_raw=str(username),
             author_url=urljoin(forum, f"u/{username}"),
@@ -147,8 +168,9 @@ def _chunk(posts: list[dict[str, Any]], forum: str) -> PostChunk:
             content=_body(str(cooked), forum),
             page=None,
             position=p["post_number"],
-        ))
-    return PostChunk(comments=tuple(comments), withheld=tuple(withheld), unread=tuple(unread))
+        ), edited=_edited(p)))
+    return PostChunk(comments=tuple(comments), withheld=tuple(withheld), unread=tuple(unread),
+                     removals=tuple(removals))
 
 
 def _body(cooked: str, forum: str) -> Element:

@@ -10,10 +10,11 @@ types of public clients, see docs/disqus.md) maps onto a `CommentRecord`: `id` i
 external id, `parent` the threaded parent, `author.name` the author as shown (a guest's
 name too), `author.username` the author's external id unless the author is anonymous,
 `createdAt` (UTC without a zone suffix) the time, `message` the HTML body (its mention
-links, which Disqus writes without the '@', get one). A post with
-`isDeleted` or `isSpam` is no comment of the thread as shown: it is counted and left
-out, so that the archive records a deletion of what it had (a complete thread) and
-never a spam post as a normal comment. Pure: no I/O.
+links, which Disqus writes without the '@', get one), `isEdited` whether it was edited
+(Disqus gives no time of the edit). A post with `isSpam` or `isDeleted` is no comment
+of the thread as shown: it is counted, left out, and named as a removal in Disqus's
+word ("spam" before "deleted"), so that the archive tombstones what it had of it, and
+never keeps a spam post as a normal comment. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from crawler.normalize.authors import author_key
 from crawler.page import Page
 from crawler.parsers.htmltext import Element, inner_html, parse_fragment, parse_time, visible_text
 from crawler.parsers.unread import UnreadComment
-from storage.records import CommentRecord, ReplyRecord
+from storage.records import CommentRecord, RemovalRecord, ReplyRecord
 
 __all__ = ["DisqusPage", "EmbedConfig", "embed_config", "parse_embed_page", "parse_list_posts"]
 
@@ -77,6 +78,7 @@ class DisqusPage:
     total: int | None  # the thread's post count as Disqus states it (thread.posts, cursor.total)
     deleted: int  # posts marked isDeleted, left out
     spam: int  # posts marked isSpam, left out
+    removals: tuple[RemovalRecord, ...]  # those posts: "spam" or "deleted"
     fingerprint: str  # of the posts and cursor: what changes when the thread does
 
 
@@ -151,15 +153,13 @@ def _page(page: Page, posts: list[Any], cursor: dict[str, Any], thread_id: str |
           total: int | None) -> DisqusPage:
     comments: list[CommentRecord] = []
     unread: list[UnreadComment] = []
-    deleted = spam = 0
+    removals: list[RemovalRecord] = []
     for item in posts:
         if not isinstance(item, dict) or item.get("id") in (None, ""):
             raise ValueError(f"{page.url}: a Disqus post without an id")
-        if item.get("isSpam"):
-            spam += 1
-            continue
-        if item.get("isDeleted"):
-            deleted += 1
+        word = "spam" if item.get("isSpam") else "deleted" if item.get("isDeleted") else None
+        if word is not None:
+            removals.append(RemovalRecord(external_id=str(item["id"]), removed_as=word))
             continue
         record = _comment(item, len(comments))
         if isinstance(record, UnreadComment):
@@ -173,8 +173,10 @@ def _page(page: Page, posts: list[Any], cursor: dict[str, Any], thread_id: str |
     digest = hashlib.sha256(b"disqus-v1\0")
     digest.update(json.dumps([kept, has_next, next_cursor, total], sort_keys=True).encode("utf-8"))
     return DisqusPage(thread_id=thread_id, comments=tuple(comments), unread=tuple(unread),
-                      has_next=has_next, next_cursor=next_cursor, total=total, deleted=deleted,
-                      spam=spam, fingerprint=digest.hexdigest())
+                      has_next=has_next, next_cursor=next_cursor, total=total,
+                      deleted=sum(r.removed_as == "deleted" for r in removals),
+                      spam=sum(r.removed_as == "spam" for r in removals), removals=tuple(removals),
+                      fingerprint=digest.hexdigest())
 
 
 def _with_at_signs(body: Element) -> Element:
@@ -217,4 +219,5 @@ def _comment(item: dict[str, Any], position: int) -> CommentRecord | UnreadComme
         own_text=text,  # the normalizer removes quotes and @-prefixes later
         position=position,
         replies=replies,
+        edited=bool(item["isEdited"]) if "isEdited" in item else None,
     )

@@ -7,9 +7,11 @@ Ghost threads are two levels deep: a top-level comment groups its replies (their
 the comment it answers, which may be another reply; that comment is the archive's
 threaded parent. A hidden or deleted top-level comment that has replies comes back as
 a tombstone (`status` hidden/deleted, `html` null, member kept): it is no comment
-record (the thread's writer records it as deleted, keeping its last archived text) but
-its id is listed. Hidden and deleted comments without replies, and all hidden or
-deleted replies, are left out by Ghost itself. Pure: no I/O.
+record but a removal in Ghost's word, "hidden" (by a moderator) or "deleted" (by its
+author), which the thread's writer records on a tombstone keeping its last archived
+text. Hidden and deleted comments without replies, and all hidden or deleted replies,
+are left out by Ghost itself. `edited_at` (null until the member edits) says an edit
+and its time. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from crawler.page import Page, json_body
-from crawler.parsers.htmltext import parse_fragment
+from crawler.parsers.htmltext import parse_fragment, parse_time
 from crawler.parsers.unread import UnreadComment
 from crawler.parsers.wordpress_common import comment_record
-from storage.records import CommentRecord
+from storage.records import CommentRecord, RemovalRecord
 
 __all__ = ["CommentsPage", "parse_comments"]
 
@@ -33,7 +35,7 @@ class CommentsPage:
     """One page of /comments/post/ID/ or /comments/ID/replies/."""
 
     comments: tuple[CommentRecord, ...]  # published comments and the replies embedded with them
-    tombstones: tuple[tuple[str, str], ...]  # (id, status) of hidden/deleted comments shown
+    tombstones: tuple[RemovalRecord, ...]  # hidden/deleted comments shown, in Ghost's status
     # Top-level comments with more published replies than were embedded (Ghost embeds
     # three): their /replies/ pages hold the rest.
     more_replies: tuple[str, ...]
@@ -70,7 +72,7 @@ def parse_comments(page: Page, *, top_level: str | None = None, records: bool = 
         raise ValueError(f"{page.url}: no 'comments' list in the response")  # noqa: TRY004
     pagination = (data.get("meta") or {}).get("pagination") or {}
     comments: list[CommentRecord] = []
-    tombstones: list[tuple[str, str]] = []
+    tombstones: list[RemovalRecord] = []
     unread: list[UnreadComment] = []
     more: list[str] = []
 
@@ -79,7 +81,7 @@ def parse_comments(page: Page, *, top_level: str | None = None, records: bool = 
             raise ValueError(f"{page.url}: a comment without an id")  # noqa: TRY004
         status = item.get("status") or PUBLISHED
         if status != PUBLISHED:
-            tombstones.append((item["id"], str(status)))
+            tombstones.append(RemovalRecord(external_id=item["id"], removed_as=str(status)))
             return
         if not records:
             return
@@ -135,4 +137,11 @@ def _record(item: dict[str, Any], group: str | None, position: int) -> CommentRe
     )
     assert member is not None
     member_id = member.get("uuid") or member.get("id")
-    return replace(record, author_external_id=str(member_id) if member_id else None)
+    edited_at = item.get("edited_at")
+    return replace(
+        record,
+        author_external_id=str(member_id) if member_id else None,
+        # The key is always there (null: never edited); without it Ghost says nothing.
+        edited=bool(edited_at) if "edited_at" in item else None,
+        edited_at=parse_time(edited_at) if isinstance(edited_at, str) else None,
+    )

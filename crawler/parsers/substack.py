@@ -9,7 +9,10 @@ A comment's `body` is plain text: it becomes HTML here (escaped, blank lines as
 paragraphs, line breaks as <br>), so the normalizer reads its leading @-replies as on
 any other platform. A deleted or flagged comment keeps its place in the tree with
 `body` and `name` null: it is no record (it has no text), it is counted as withheld
-(the post's comment_count includes it), and its replies still name it as their parent.
+(the post's comment_count includes it), and its replies still name it as their parent;
+it is a removal in Substack's word, "deleted" (`deleted` true) or its `status`
+("flagged"). A null-body node that says neither is only withheld. `edited_at` (null
+until an edit) says an edit and its time.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from crawler.normalize.authors import author_key
@@ -31,7 +34,7 @@ from crawler.parsers.htmltext import (
 )
 from crawler.parsers.unread import UnreadComment
 from crawler.parsers.wordpress_common import comment_record
-from storage.records import CommentRecord, PostRecord
+from storage.records import CommentRecord, PostRecord, RemovalRecord
 
 __all__ = [
     "ArchivePage",
@@ -71,6 +74,7 @@ class CommentTree:
     comments: tuple[CommentRecord, ...]
     withheld: tuple[str, ...]  # ids of deleted or flagged placeholders
     unread: tuple[UnreadComment, ...]
+    removals: tuple[RemovalRecord, ...] = ()  # the placeholders that say how they went
 
 
 def parse_archive(page: Page) -> ArchivePage:
@@ -123,18 +127,23 @@ def parse_comments(page: Page) -> CommentTree:
     comments: list[CommentRecord] = []
     withheld: list[str] = []
     unread: list[UnreadComment] = []
+    removals: list[RemovalRecord] = []
     for node, parent in _walk(roots, None):
         cid = str(node["id"])
         body, name = node.get("body"), node.get("name")
-        if body is None and (node.get("deleted") or node.get("status") not in (None, "ok") or name is None):
+        word = "deleted" if node.get("deleted") else (
+            str(node["status"]) if node.get("status") not in (None, "ok") else None)
+        if body is None and (word is not None or name is None):
             withheld.append(cid)  # a deletion or a moderation: its place, not a record
+            if word is not None:
+                removals.append(RemovalRecord(external_id=cid, removed_as=word))
             continue
         missing = tuple(part for part, value in (("author", name), ("text", body))
                         if not isinstance(value, str) or not value.strip())
         if missing:
             unread.append(UnreadComment(external_id=cid, missing=missing))
             continue
-        comments.append(comment_record(
+        record = comment_record(
             external_id=cid,
             author_raw=str(name),
             author_url=_profile_url(node.get("user_id"), node.get("handle")),
@@ -143,8 +152,15 @@ def parse_comments(page: Page) -> CommentTree:
             content=parse_fragment(text_to_html(str(body))),
             page=None,
             position=len(comments),
+        )
+        edited_at = node.get("edited_at")
+        comments.append(replace(
+            record,
+            edited=bool(edited_at) if "edited_at" in node else None,
+            edited_at=parse_time(edited_at) if isinstance(edited_at, str) else None,
         ))
-    return CommentTree(comments=tuple(comments), withheld=tuple(withheld), unread=tuple(unread))
+    return CommentTree(comments=tuple(comments), withheld=tuple(withheld), unread=tuple(unread),
+                       removals=tuple(removals))
 
 
 def _walk(nodes: list[Any], parent: str | None) -> Iterator[tuple[dict[str, Any], str | None]]:

@@ -29,7 +29,7 @@ from typing import Protocol
 
 from crawler.page import Page
 from crawler.parsers.unread import UnreadComment
-from storage.records import CommentRecord, PostRecord
+from storage.records import CommentRecord, PostRecord, RemovalRecord
 
 __all__ = [
     "Activity",
@@ -89,6 +89,10 @@ class ThreadPage:
     # Comments the page shows only as placeholders (deleted or flagged, no text and no
     # author): never records, but counted against the platform's count (exact_count).
     withheld: int = 0
+    # Comments the service states were removed, each in its own word (Ghost's "hidden",
+    # Disqus's "spam", ...): the archive tombstones what it holds of them, from a partial
+    # thread too. A placeholder among them is still counted in `withheld`.
+    removals: tuple[RemovalRecord, ...] = ()
     # What makes the thread partial that only the platform can say, each naming what is
     # missing (a subscriber-only thread, a count the page contradicts, a comment
     # service's cursor that stopped early, its pages the source cannot reach); the

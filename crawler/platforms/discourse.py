@@ -106,7 +106,8 @@ class ForumPages:
             first = next((v for k, v in parse_qsl(urlsplit(page.url).query) if k == "post_ids[]"), "0")
             return ThreadPage(number=self.offset + int(first), comments=chunk.comments,
                               fingerprint=_fingerprint(json.loads(page.body)),
-                              unread=chunk.unread, withheld=len(chunk.withheld))
+                              unread=chunk.unread, withheld=len(chunk.withheld),
+                              removals=chunk.removals)
         topic = discourse.parse_topic(page, self.forum)
         if with_post and topic.post is None:
             raise ValueError(f"{page.url}: the topic's first post is not shown (deleted or hidden)")
@@ -118,6 +119,7 @@ class ForumPages:
             post=topic.post if with_post else None,
             expected=max(len(topic.stream) - 1, 0),
             unread=topic.chunk.unread, withheld=len(topic.chunk.withheld),
+            removals=topic.chunk.removals,
         )
 
     def glimpse(self, page: Page) -> Glimpse:

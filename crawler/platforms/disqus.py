@@ -186,6 +186,7 @@ class DisqusComments:
             number=number_of(page.url), comments=parsed.comments, fingerprint=parsed.fingerprint,
             links=self._links(page, parsed), expected=parsed.total, unread=parsed.unread,
             counts_thread=parsed.total is not None, problems=tuple(problems),
+            removals=parsed.removals,
         )
 
 

@@ -110,7 +110,7 @@ class GhostRoute:
         parsed = ghost_comments.parse_comments(page, top_level=replies.group(1) if replies else None)
         return ThreadPage(number=thread_page_number(page.url), comments=parsed.comments,
                           fingerprint=_body_fingerprint(page), links=self._links(page.url, parsed),
-                          unread=parsed.unread, cut_off=parsed.short)
+                          unread=parsed.unread, cut_off=parsed.short, removals=parsed.tombstones)
 
     def _post_page(self, page: Page) -> ThreadPage:
         parsed = ghost_post.parse_post_page(page)

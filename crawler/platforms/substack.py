@@ -108,7 +108,7 @@ class SubstackRoute:
     def _read_comments(self, page: Page) -> ThreadPage:
         tree = substack.parse_comments(page)
         return ThreadPage(number=2, comments=tree.comments, fingerprint=_fingerprint(page),
-                          unread=tree.unread, withheld=len(tree.withheld))
+                          unread=tree.unread, withheld=len(tree.withheld), removals=tree.removals)
 
     def read_post_only(self, page: Page) -> ThreadPage | None:
         return None

@@ -50,8 +50,10 @@ _CAVEATS = """\
 
 - **Snapshot semantics.** A row is in `posts`/`comments` when its version valid at the
   as-of time T (`valid_from <= T < valid_to`) is live. Deleted items (tombstones) appear
-  only in `versions`, with `deleted = true`. Tombstones come only from threads fetched
-  completely; an item missing from a partially fetched thread is kept as it was.
+  only in `versions`, with `deleted = true`. A tombstone inferred from absence comes only
+  from a thread fetched completely (an item missing from a partially fetched thread is
+  kept as it was); one the comment service stated (its word in `removed_as`) comes from
+  any fetch.
 - **Time of a version** is when a crawl saw it, not when the author wrote or edited it
   (see `published_at`/`modified_at` for what the site claims).
 - **Unresolved @-replies**: an `@Name` that matches nobody earlier in the thread stays

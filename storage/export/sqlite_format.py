@@ -50,7 +50,7 @@ VIEWS: dict[str, str] = {
     "current_comments": """
         SELECT comment_id, post_id, post_external_id, external_id, author_name, author_key,
                author_url, published_at, published_raw, published_approximate,
-               parent_external_id, body_text, own_text, version,
+               parent_external_id, body_text, own_text, version, edited, edited_at,
                first_seen_at, last_seen_at, threaded_parent_external_id, body_html,
                position, page, valid_from, crawl_id, version_id AS comment_version_id,
                source_key
@@ -64,7 +64,8 @@ VIEWS: dict[str, str] = {
         FROM versions WHERE kind = 'post'""",
     "comment_history": """
         SELECT comment_id, post_id, post_external_id, external_id, version, valid_from,
-               valid_to, crawl_id, deleted, author_name, author_key, author_url,
+               valid_to, crawl_id, deleted, removed_as, edited, edited_at,
+               author_name, author_key, author_url,
                published_at, published_raw, published_approximate,
                threaded_parent_external_id, parent_external_id, body_text,
                own_text, body_html, position, page, content_hash,

@@ -73,15 +73,20 @@ def test_forum_crawl_then_edit_delete_and_reply(db_url: str, tmp_path: Path) -> 
         by_number[5].cooked, by_number[5].version = "<p>Five, edited.</p>", 2
         by_number[5].updated_at = "2026-11-05T00:00:00.000Z"
         by_number[6].deleted_at = "2026-11-05T01:00:00.000Z"
+        by_number[8].user_deleted = True  # withdrawn by its author: Discourse says so
         topic.posts.append(DPost(3046, 46, "gus", "<p>Late reply.</p>", "2026-11-05T02:00:00.000Z", reply_to=3))
         second, stats = _crawl(config, db_url)
     assert second["crawls"][-1].status == "ok", stats
     assert second["counts"]["post_version"] == first["counts"]["post_version"], "no post changed"
-    assert second["counts"]["comment_version"] == first["counts"]["comment_version"] + 3
-    changes = _rows(db_url, "SELECT post_external_id, external_id, version, deleted FROM comment_history "
+    assert second["counts"]["comment_version"] == first["counts"]["comment_version"] + 4
+    changes = _rows(db_url, "SELECT post_external_id, external_id, version, deleted, removed_as, edited, "
+                            "edited_at FROM comment_history "
                             f"WHERE crawl_id = {second['crawls'][-1].id} ORDER BY external_id")
-    assert [(p, c, v, bool(d)) for p, c, v, d in changes] == [
-        ("301", "46", 1, False), ("301", "5", 2, False), ("301", "6", 2, True)]
+    # 6: gone from the anonymous stream (inferred, no word); 8: withdrawn, in Discourse's
+    # word; 5: version 2 is an edit, with no time (updated_at is no edit time).
+    assert [(p, c, v, bool(d), w, bool(e), t) for p, c, v, d, w, e, t in changes] == [
+        ("301", "46", 1, False, None, False, None), ("301", "5", 2, False, None, True, None),
+        ("301", "6", 2, True, None, False, None), ("301", "8", 2, True, "user_deleted", False, None)]
     assert _comments(second)[("301", "46")] == ("gus", "3")
 
 

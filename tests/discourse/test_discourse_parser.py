@@ -10,6 +10,7 @@ from crawler.page import Page
 from crawler.parsers.discourse import parse_topic, parse_topic_list
 from crawler.platforms.discourse import Discourse, forum_and_listing
 from crawler.platforms.discourse_embed import embedded_topic
+from storage.records import RemovalRecord
 from tests.discourse.fixtures import demo_forum, latest_body, topic_body
 
 FORUM = "http://127.0.0.1:9/"
@@ -37,6 +38,9 @@ def test_the_topic_page_gives_the_post_its_first_chunk_and_the_rest_as_chunks() 
     ids = [c.external_id for c in page.comments]
     assert ids[:3] == ["2", "3", "5"] and "4" not in ids and "7" not in ids  # withdrawn, hidden
     assert page.withheld == 2
+    assert page.removals == (RemovalRecord(external_id="4", removed_as="user_deleted"),
+                             RemovalRecord(external_id="7", removed_as="hidden"))
+    assert {(c.edited, c.edited_at) for c in page.comments} == {(False, None)}  # version 1 each
     assert page.expected == 44  # 45 posts in the stream, #1 is the post
     assert [n for n, _ in page.links] == [3021, 3041]
     assert page.links[0][1] == f"{FORUM}t/301/posts.json?" + "&".join(f"post_ids%5B%5D={i}" for i in range(3021, 3041))

@@ -110,7 +110,8 @@ def _current(world: World) -> dict[str, Any]:
     with engine.connect() as conn:
         rows = {r.external_id: r for r in conn.execute(sa.text(
             "SELECT c.external_id, v.author_raw, v.published_at, v.threaded_parent_external_id, "
-            "v.body_text, v.own_text, v.deleted, v.version, a.external_id AS author_ext "
+            "v.body_text, v.own_text, v.deleted, v.version, a.external_id AS author_ext, "
+            "v.removed_as, v.edited, v.edited_at "
             "FROM comment c JOIN comment_version v ON v.comment_id = c.id AND v.valid_to IS NULL "
             "LEFT JOIN author a ON a.id = v.author_id"))}
         edges = {(r.external_id, r.kind, r.target_external_id) for r in conn.execute(sa.text(
@@ -163,6 +164,9 @@ def test_api_pages_429_and_a_second_crawl_record_exactly_the_changes(world: Worl
     _crawl(world, world.allowed(key=True))
     first = _current(world)
     assert set(first["rows"]) == {"501", "502", "503", "505"}
+    # isEdited before the first crawl: the text archived is already an edited one.
+    assert [bool(first["rows"][i].edited) for i in ("501", "505")] == [False, True]
+    assert all(r.edited_at is None and r.removed_as is None for r in first["rows"].values())
     api = [(t, p) for t, p in zip(world.state.arrivals, world.state.requests, strict=True)
            if p.startswith("/api/3.0/threads/listPosts.json")]
     assert len(api) == 4, api  # the 429, then three pages of two
@@ -179,7 +183,8 @@ def test_api_pages_429_and_a_second_crawl_record_exactly_the_changes(world: Worl
     second = _current(world)
     rows = second["rows"]
     assert rows["501"].version == 2 and "costly" in rows["501"].body_text
-    assert rows["503"].deleted and rows["503"].version == 2
+    assert rows["503"].deleted and rows["503"].version == 2 and rows["503"].removed_as == "deleted"
+    assert bool(rows["501"].edited) and rows["501"].edited_at is None  # Disqus gives no edit time
     assert rows["506"].version == 1 and rows["506"].threaded_parent_external_id == "502"
     assert rows["502"].version == 1 and rows["505"].version == 1  # nothing else changed
     assert ("506", "threaded", "502") in second["edges"]
@@ -189,6 +194,11 @@ def test_api_pages_429_and_a_second_crawl_record_exactly_the_changes(world: Worl
     third = _crawl(world, world.allowed(key=True))  # nothing changed: nothing recorded
     assert third["counts"]["comment_version"] == versions
     assert _last_crawl(third).get("threads_unchanged") == 1
+
+    posts[4]["isSpam"] = True  # 505 marked spam by a moderator: a tombstone saying so
+    _crawl(world, world.allowed(key=True))
+    spam = _current(world)["rows"]["505"]
+    assert (bool(spam.deleted), spam.removed_as, spam.version) == (True, "spam", 2)
 
 
 def test_a_cursor_that_fails_mid_thread_records_a_partial_thread_and_no_deletion(world: World) -> None:

@@ -14,6 +14,7 @@ from crawler.parsers.disqus import embed_config, parse_embed_page, parse_list_po
 from crawler.platforms import platform_for
 from crawler.platforms.disqus import DisqusComments
 from storage.errors import ConfigError
+from storage.records import RemovalRecord
 from tests.disqus.server import BlogPost, post_page
 from tests.disqus.threads import disqus_post
 
@@ -42,6 +43,8 @@ def test_an_embed_page_reads_ids_parents_authors_times_and_leaves_out_deleted_an
     ], total=2))
     assert parsed.thread_id == "7001" and parsed.total == 2
     assert (parsed.deleted, parsed.spam) == (1, 1)
+    assert parsed.removals == (RemovalRecord(external_id="3", removed_as="deleted"),
+                               RemovalRecord(external_id="4", removed_as="spam"))
     ana, guest = parsed.comments
     assert (ana.external_id, ana.author_raw, ana.author_external_id) == ("1", "Ana Ruiz", "anaruiz")
     assert ana.author_url == "https://disqus.com/by/anaruiz/"
@@ -50,6 +53,7 @@ def test_an_embed_page_reads_ids_parents_authors_times_and_leaves_out_deleted_an
     assert guest.author_raw == "A Guest" and guest.author_external_id is None and guest.author_url is None
     assert guest.threaded_parent_external_id == "1" and guest.replies[0].target_external_id == "1"
     assert guest.body_html == "<p>Hello <b>you</b></p>" and guest.body_text == "Hello you"
+    assert (ana.edited, ana.edited_at) == (False, None)  # isEdited false; Disqus gives no edit time
 
 
 def test_a_post_without_author_or_text_is_unread_not_invented() -> None:

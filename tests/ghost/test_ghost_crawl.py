@@ -83,6 +83,13 @@ def test_crawl_recrawl_and_changes(ghost_site: GhostSite, tmp_path: Path) -> Non
     assert ("at_reply", "Ben Ortiz", at_reply.in_reply_to) in [tuple(e) for e in edges]
     hidden = next(c for c in ghost_site.comments.values() if c.status == "hidden")
     assert hidden.id not in {c.external_id for c in first["comments"]}, "a tombstone is no comment"
+    # Edited before the first crawl: the text first archived is already an edited one.
+    seeded = {r.external_id: (r.edited, r.edited_at) for r in _rows(
+        db, "SELECT external_id, edited, edited_at FROM current_comments")}
+    was_edited = next(c for c in _visible(ghost_site).values() if c.edited is not None)
+    assert bool(seeded[was_edited.id][0]) and str(seeded[was_edited.id][1]).startswith(
+        was_edited.edited.strftime("%Y-%m-%dT%H:%M:%S"))
+    assert sum(bool(e) for e, _ in seeded.values()) == 1, "the others: edited = false"
 
     # Unchanged: nothing written.
     again = crawl_ok(config, db)
@@ -97,11 +104,23 @@ def test_crawl_recrawl_and_changes(ghost_site: GhostSite, tmp_path: Path) -> Non
     changed = crawl_ok(config, db)
     _assert_matches(changed, ghost_site)
     crawl_id = changed["crawls"][-1].id
-    versions = _rows(db, "SELECT c.external_id, v.deleted FROM comment_version v JOIN comment c "
+    versions = _rows(db, "SELECT c.external_id, v.deleted, v.removed_as, v.edited, v.edited_at "
+                         "FROM comment_version v JOIN comment c "
                          f"ON c.id = v.comment_id WHERE v.crawl_id = {crawl_id}")
-    assert sorted((r.external_id, bool(r.deleted)) for r in versions) == sorted(
-        [(edited.id, False), (gone.id, True), (new.id, False)])
+    assert sorted((r.external_id, bool(r.deleted), r.removed_as, bool(r.edited)) for r in versions) == sorted(
+        [(edited.id, False, None, True), (gone.id, True, "deleted", False), (new.id, False, None, False)])
+    stamp = next(r.edited_at for r in versions if r.external_id == edited.id)
+    assert edited.edited is not None and str(stamp).startswith(edited.edited.strftime("%Y-%m-%dT%H:%M:%S"))
     assert changed["counts"]["post_version"] == first["counts"]["post_version"]
+
+    # A moderator hides a comment that has a reply (Ghost shows its tombstone), then un-hides it.
+    ghost_site.set_status(top[1].id, "hidden")
+    crawl_ok(config, db)
+    ghost_site.set_status(top[1].id, "published")
+    crawl_ok(config, db)
+    history = _rows(db, "SELECT deleted, removed_as FROM comment_history "
+                        f"WHERE external_id = '{top[1].id}' ORDER BY version")
+    assert [(bool(r.deleted), r.removed_as) for r in history][-2:] == [(True, "hidden"), (False, None)]
 
 
 def test_failed_api_page_makes_a_partial_thread(ghost_site: GhostSite, tmp_path: Path) -> None:
@@ -111,11 +130,19 @@ def test_failed_api_page_makes_a_partial_thread(ghost_site: GhostSite, tmp_path:
     fault = Fault("status", rf"/members/api/comments/{many.id}/replies/", status=500)
     with FaultServer(upstream=ghost_site.base_url) as proxy:
         config, db = _config(tmp_path, proxy.base_url), f"sqlite:///{tmp_path / 'archive.db'}"
+        # Deleted while another page of its thread fails: a reply nobody answers, which
+        # Ghost then leaves out (nothing to infer from a partial thread), and a top-level
+        # comment with replies, whose tombstone Ghost shows (a statement: recorded from a
+        # partial thread too).
+        visible = [c for c in _visible(ghost_site).values() if c.post == POSTS["cecot"].id]
+        victim = next(c for c in visible if c.parent is not None and c.parent != many.id
+                      and not any(o.in_reply_to == c.id for o in visible))
+        stated = next(c for c in visible if c.parent is None and c.id not in (many.id, victim.parent))
+        if not any(o.parent == stated.id for o in visible):
+            ghost_site.add_reply(stated.id, stated.id, MEMBERS["ben"], "<p>A reply to keep its place.</p>")
         before = crawl_ok(config, db)
-        # Gone from the first API page, while another page of its thread fails.
-        victim = next(c for c in _visible(ghost_site).values() if c.post == POSTS["cecot"].id and c.parent is None
-                      and c.id != many.id)
         ghost_site.set_status(victim.id, "deleted")
+        ghost_site.set_status(stated.id, "deleted")
         proxy.faults.append(fault)
         run = run_crawl(config, db)
     assert run.returncode == 0, run.stderr[-3000:]
@@ -123,7 +150,11 @@ def test_failed_api_page_makes_a_partial_thread(ghost_site: GhostSite, tmp_path:
     assert after["crawls"][-1].status == "partial"
     assert [i.kind for i in proxy.injections] and all(i.kind == "status" for i in proxy.injections)
     assert victim.id in {c.external_id for c in after["comments"]}, "no deletion inferred"
-    assert after["counts"]["comment_version"] == before["counts"]["comment_version"]
+    assert stated.id not in {c.external_id for c in after["comments"]}
+    tombstone = _rows(db, "SELECT deleted, removed_as FROM comment_history "
+                          f"WHERE external_id = '{stated.id}' ORDER BY version DESC")[0]
+    assert (bool(tombstone.deleted), tombstone.removed_as) == (True, "deleted")
+    assert after["counts"]["comment_version"] == before["counts"]["comment_version"] + 1
     problems = _rows(db, "SELECT problem FROM thread_problem")
     assert any(f"{many.id}/replies/" in p.problem for p in problems)
 

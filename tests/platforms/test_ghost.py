@@ -19,6 +19,7 @@ from crawler.parsers import ghost_comments
 from crawler.platforms import platform_for
 from crawler.platforms.base import ListingRequest
 from crawler.platforms.ghost import Ghost, GhostRoute, comments_url, replies_url, thread_page_number
+from storage.records import RemovalRecord
 
 SITE = "http://127.0.0.1:9/"
 POST_ID = "64c000000000000000000005"
@@ -117,8 +118,14 @@ def test_a_thread_page_reads_replies_tombstones_and_members() -> None:
     assert by_id[top].published_at == datetime(2025, 3, 1, 10, tzinfo=UTC)
     assert read.links == ((thread_page_number(replies_url(SITE, many, 1)), replies_url(SITE, many, 1)),)
     assert not read.cut_off and not read.unread
+    assert read.removals == (RemovalRecord(external_id=hidden, removed_as="hidden"),)
+    assert (by_id[top].edited, by_id[top].edited_at) == (False, None)  # edited_at null: not edited
     page = _page(url, body, "application/json")
-    assert ghost_comments.parse_comments(page).tombstones == ((hidden, "hidden"),)
+    assert ghost_comments.parse_comments(page).tombstones == read.removals
+    edited = json.loads(body)
+    edited["comments"][0]["edited_at"] = "2025-03-02T08:30:00.000Z"
+    again = ghost_comments.parse_comments(_page(url, json.dumps(edited), "application/json"))
+    assert (again.comments[0].edited, again.comments[0].edited_at) == (True, datetime(2025, 3, 2, 8, 30, tzinfo=UTC))
     glimpse = GhostRoute().glimpse(page)
     assert (glimpse.fingerprint, glimpse.links) == (read.fingerprint, read.links)
 

@@ -80,9 +80,12 @@ def test_crawl_then_edit_delete_and_reply(db_url: str, tmp_path: Path) -> None:
         second, stats = _crawl(config, db_url)
     assert second["crawls"][-1].status == "ok", stats
     assert set(_comments(second)) == {"502", "503", "505", "507", "601"}
-    changes = _rows(db_url, "SELECT external_id, version, deleted FROM comment_history "
-                            f"WHERE crawl_id = {second['crawls'][-1].id} ORDER BY external_id")
-    assert [tuple(r) for r in changes] == [("501", 2, True), ("503", 2, False), ("507", 1, False)]
+    changes = _rows(db_url, "SELECT external_id, version, deleted, removed_as, edited, edited_at "
+                            f"FROM comment_history WHERE crawl_id = {second['crawls'][-1].id} ORDER BY external_id")
+    assert [(c, v, bool(d), w, bool(e)) for c, v, d, w, e, _ in changes] == [
+        ("501", 2, True, "deleted", False), ("503", 2, False, None, True), ("507", 1, False, None, False)]
+    assert str(changes[1][5]).replace(" ", "T").startswith("2026-11-02T09:00:00")  # Substack's edited_at
+    assert changes[0][5] is None and changes[2][5] is None
     assert second["counts"]["comment_version"] == versions_before + 3
     assert second["counts"]["post_version"] == first["counts"]["post_version"], "no post changed"
     assert _comments(second)["507"] == ("101", "Flo Gray", "505")

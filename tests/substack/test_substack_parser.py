@@ -11,6 +11,7 @@ import pytest
 from crawler.page import Page
 from crawler.parsers.substack import parse_comments, parse_post, text_to_html
 from crawler.platforms.substack import Substack
+from storage.records import RemovalRecord
 from tests.substack.fixtures import comments_body, demo_site, post_body
 
 BASE = "http://127.0.0.1:9/"
@@ -28,6 +29,8 @@ def test_the_tree_is_flattened_parents_first_with_each_parent() -> None:
     assert got == [("501", "Ana Ruiz", None), ("502", "Ben Cole", "501"), ("503", "Ana Ruiz", "502"),
                    ("505", "Cy Dee", "504")]
     assert tree.withheld == ("504", "506")  # deleted and flagged: their place, no record
+    assert tree.removals == (RemovalRecord(external_id="504", removed_as="deleted"),
+                             RemovalRecord(external_id="506", removed_as="flagged"))
     assert tree.unread == ()
     assert tree.comments[0].published_at == datetime(2026, 11, 1, 10, tzinfo=UTC)
     assert tree.comments[0].author_url == "https://substack.com/profile/7-anaruiz"

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from cli import main
 from storage.archive import Archive
 from storage.history import thread_history, word_diff
-from storage.records import PostGone, ThreadCheck
+from storage.records import PostGone, RemovalRecord, ThreadCheck
 from tests.factories import SOURCE_KEY, at, make_comment, make_post, make_thread, record
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "schema.md"
@@ -97,6 +97,17 @@ def test_history_command_shows_each_kind(
     assert by_url.output == out.output
     missing = CliRunner().invoke(main, ["history", "https://nowhere.example/", "--db", db_url])
     assert missing.exit_code == 2 and "no post in the archive" in missing.output
+
+
+def test_history_says_the_word_of_a_stated_removal(
+    archive: Archive, engine: sa.Engine, crawl: Any, db_url: str
+) -> None:
+    record(archive, make_thread([make_comment("1"), make_comment("2", "Hidden soon.")]), crawl())
+    record(archive, make_thread([make_comment("1")], complete=False, fetched_at=at(1),
+                                removals=(RemovalRecord(external_id="2", removed_as="hidden"),)), crawl())
+    out = CliRunner().invoke(main, ["history", "1", "--db", db_url])
+    assert out.exit_code == 0, out.output
+    assert "deleted  comment 2 (v2) as hidden by Commenter: Hidden soon." in out.output
 
 
 def test_word_diff() -> None:
