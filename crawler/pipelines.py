@@ -267,7 +267,7 @@ class ArchivePipeline:
         for key, value in sorted(mine.items()):
             if key.startswith(("errors/", "posts_", "faults/")) or key in (
                 "count_mismatch", "discovery_misses", "route", "threads_unchanged", "threads_refetched",
-                "unreadable_comments", "site",
+                "threads_vouched", "pages_vouched", "unreadable_comments", "site",
             ):
                 stats[key] = value
         # Faults seen by the downloader middlewares (crawler.faultlog), with their URLs.

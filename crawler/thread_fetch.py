@@ -22,7 +22,12 @@ A page comes back as one of four outcomes:
 * `Failed`: it could not be fetched or read; the thread is partial.
 
 A thread whose pages all fingerprint as at the last complete crawl is unchanged: nothing
-of it is read, and the archive records it as seen (`FinishedThread.unchanged`).
+of it is read, and the archive records it as seen (`FinishedThread.unchanged`). A page
+that vouches for the rest (`Glimpse.vouches`: a comment service's first page, stating the
+thread's count) and fingerprints as last time, in a thread matching so far whose latest
+check was complete, stands for the pages not fetched yet: they are taken as the last
+complete crawl stored them (`NotModified`) without a request. Should the thread turn out
+changed after all, a 304's rule applies: it is fetched again whole.
 """
 
 from __future__ import annotations
@@ -73,6 +78,7 @@ class Unread:
     number: int | None = None  # its place in the thread, when known
     links: tuple[tuple[int, str], ...] = ()
     expected: int | None = None
+    vouches: bool = False  # Glimpse.vouches
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,7 @@ class ThreadFetch:
     numbers: set[int] = field(default_factory=set)  # page numbers whose place is known
     problems: list[str] = field(default_factory=list)
     done: bool = False  # finish() was called
+    vouched: int = 0  # pages taken as unchanged on a vouching page's word, unfetched
 
     def __post_init__(self) -> None:
         self.requested.add(self.url)
@@ -212,9 +219,32 @@ class ThreadFetch:
                 self.expected = outcome.expected
             if outcome.number is not None:
                 self.numbers.add(outcome.number)
+            self.outcomes[url] = outcome
+            if outcome.vouches:
+                self._vouch(outcome)
             faults += self._queue(url, outcome.number, outcome.links)
         self.outcomes[url] = outcome
         return faults
+
+    def _vouch(self, page: Unread) -> None:
+        """Take the stored pages not fetched yet as unchanged, when `page` may stand for
+        them: it and every page so far fingerprint as at the last complete crawl, and the
+        latest check was complete (what a partial one missed is fetched in full)."""
+        known = self.known
+        if known is None or self.baseline is None or known.last_check_partial or self.problems:
+            return
+        for o in self.outcomes.values():
+            stored = self.stored(o.url)
+            if isinstance(o, Failed) or stored is None or stored.fingerprint != o.fingerprint:
+                return
+        for state in known.pages:
+            if state.url in self.outcomes or state.url in self.in_flight:
+                continue
+            if state.url in self.pending:
+                self.pending.remove(state.url)
+            self.requested.add(state.url)
+            self.outcomes[state.url] = NotModified(state.url, state)
+            self.vouched += 1
 
     def _take_read(self, outcome: Read) -> list[Fault]:
         url, page = outcome.url, outcome.page

@@ -109,6 +109,10 @@ class Glimpse:
     fingerprint: str
     links: tuple[tuple[int, str], ...] = ()  # pages it names (an API's page count)
     expected: int | None = None
+    # The page states the whole thread's count beside its first comments (a comment
+    # service's first page), and both are in its fingerprint: when that is as the last
+    # complete crawl's, the thread's later pages are taken as unchanged unfetched.
+    vouches: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,6 +134,9 @@ class Route(Protocol):
     conditional: bool
     # The platform's count is exact (an API's total): fewer comments mean a lost page.
     exact_count: bool
+    # Some thread page may vouch for the pages after it (`Glimpse.vouches`): thread pages
+    # are then always glimpsed, never taken as unchanged by their bytes alone.
+    vouching: bool
 
     def read_listing(self, request: ListingRequest, page: Page) -> Listing: ...
 

@@ -88,6 +88,7 @@ class GhostRoute:
     parallel = True  # the API's pages are independent
     conditional = True  # Ghost sends an ETag with every page and answers 304
     exact_count = False  # no count to check against (robots.txt disallows /counts/)
+    vouching = False  # every page is fetched: no page stands for the others
 
     def read_listing(self, request: ListingRequest, page: Page) -> Listing:
         listing = ghost_listing.parse_listing(page)

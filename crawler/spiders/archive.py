@@ -519,7 +519,7 @@ class ArchiveSpider(Spider):
         if not thread.skimming:
             return self._read(route, self._decoded(page), sha256)
         if thread.same_version and stored is not None and thread.known is not None \
-                and thread.known.same_body(url, sha256):
+                and not route.vouching and thread.known.same_body(url, sha256):
             # The very bytes the stored fingerprint was taken from: nothing to decode or hash.
             state = page_state(url, stored.fingerprint, page.headers, sha256)
             return Unread(url, page, stored.fingerprint, state, decoded=False)
@@ -527,7 +527,7 @@ class ArchiveSpider(Spider):
         glimpse = route.glimpse(page)
         state = page_state(url, glimpse.fingerprint, page.headers, sha256)
         return Unread(url, page, glimpse.fingerprint, state, decoded=True, links=glimpse.links,
-                      expected=glimpse.expected)
+                      expected=glimpse.expected, vouches=glimpse.vouches)
 
     def _read(self, route: Route, page: Page, sha256: str | None) -> Outcome:
         try:
@@ -558,6 +558,11 @@ class ArchiveSpider(Spider):
         """The thread's one item, normalized; counted and logged."""
         finished = thread.finish(source_key=self.source.key, now=datetime.now(UTC))
         snapshot = finished.snapshot
+        if thread.vouched and finished.unchanged:
+            # Pages not fetched at all: a vouching page (a comment service's count and
+            # first posts) stood for them.
+            self._stats().inc_value("palimpsest/threads_vouched")
+            self._stats().inc_value("palimpsest/pages_vouched", thread.vouched)
         if finished.unchanged:
             self._stats().inc_value("palimpsest/threads_unchanged")
         elif snapshot.expected_comment_count is not None \
