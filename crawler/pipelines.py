@@ -285,6 +285,9 @@ class ArchivePipeline:
         problems = scrapy_stats.get("palimpsest/problems")
         if problems:
             stats["problems"] = list(problems)[:100]
+        closed = scrapy_stats.get("palimpsest/posts_closed_why")
+        if closed:  # posts archived with no comments to read, and why (ThreadPage.closed)
+            stats["posts_closed_why"] = list(closed)[:100]
         if warc_digests:
             stats["warc_sha256"] = dict(warc_digests)
         # crawler.resume: the aborted crawls this one resumed, and the threads not refetched.

@@ -143,6 +143,7 @@ class FinishedThread:
     # holds only the post's ids.
     post_read: bool
     check: ThreadCheck  # the fingerprint, and each page's validators and body hash
+    closed: str | None = None  # why the post has no comments to read (ThreadPage.closed)
 
 
 @dataclass(eq=False)
@@ -173,6 +174,7 @@ class ThreadFetch:
     problems: list[str] = field(default_factory=list)
     done: bool = False  # finish() was called
     vouched: int = 0  # pages taken as unchanged on a vouching page's word, unfetched
+    closed: str | None = None  # ThreadPage.closed: why the post has no comments to read
 
     def __post_init__(self) -> None:
         self.requested.add(self.url)
@@ -254,6 +256,8 @@ class ThreadFetch:
             self.expected = page.expected
         if page.counts_thread:
             self.expected = page.expected
+        if page.closed:
+            self._take_closed(url, page.closed)
         self.numbers.add(page.number)
         faults = [Fault("comment_page", url, why) for why in page.problems]
         if page.cut_off:
@@ -269,6 +273,17 @@ class ThreadFetch:
             faults.append(Fault("unreadable_comments", url,
                                 f"{len(page.unread)} comments not read (no author or text found): {ids}"))
         return faults + self._queue(url, page.number, page.links)
+
+    def _take_closed(self, url: str, closed: str) -> None:
+        """A thread with no comments to read. Complete, unless the archive read its
+        comments from other pages before (the post had comments shown): they are hidden
+        now, not deleted, so no deletion is inferred."""
+        self.closed = closed
+        # An empty thread is one page; a thread the last complete crawl read in more pages
+        # (or whose pages the archive forgot after a partial crawl) had its comments shown.
+        if self.known is not None and len(self.known.pages) != 1:
+            self.problems.append(f"{url}: {closed}, but the archive read this post's comments before: "
+                                 "they are kept, and no deletion is inferred")
 
     def _queue(self, url: str, number: int | None, links: tuple[tuple[int, str], ...]) -> list[Fault]:
         """Queue the pages `url` names that are not requested yet."""
@@ -329,7 +344,7 @@ class ThreadFetch:
             )
             check = ThreadCheck(checked_at=now, fingerprint=self.fingerprint(), pages=states)
             return FinishedThread(snapshot=snapshot, unchanged=True, post_read=self.post_read,
-                                  check=check)
+                                  check=check, closed=self.closed)
         by_number: dict[int, tuple[CommentRecord, ...]] = {}
         for o in self.outcomes.values():
             if isinstance(o, Read):
@@ -352,4 +367,4 @@ class ThreadFetch:
         check = ThreadCheck(checked_at=now, fingerprint=self.fingerprint(), pages=states,
                             complete=snapshot.complete)
         return FinishedThread(snapshot=snapshot, unchanged=False, post_read=self.post_read,
-                              check=check)
+                              check=check, closed=self.closed)

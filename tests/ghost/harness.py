@@ -14,6 +14,9 @@ read from the database on every request, so the mutations below need no restart.
     site.edit_comment(id, "<p>new</p>") # html changed, edited_at set
     site.set_status(id, "deleted")      # or "hidden"
     site.add_reply(parent_id, in_reply_to_id, member, html, created) -> SeedComment
+    site.add_post(post, visibility="members")  # a post more; Ghost knows it after:
+    site.set_setting("comments_enabled", "off")  # settings are cached at boot, so:
+    site.restart()                      # some 10-20 s
     site.stop()
 """
 
@@ -37,7 +40,15 @@ from pathlib import Path
 from typing import Self
 
 from tests.ghost.install import ghost_dir
-from tests.ghost.seed import MEMBERS, POSTS, SeedComment, SeedMember, ghost_id, seed_comments
+from tests.ghost.seed import (
+    MEMBERS,
+    POSTS,
+    SeedComment,
+    SeedMember,
+    SeedPost,
+    ghost_id,
+    seed_comments,
+)
 
 __all__ = ["AUTHOR", "GhostError", "GhostSite"]
 
@@ -151,6 +162,7 @@ class GhostSite:
 
     def _seed(self) -> None:
         now = _sql_time(datetime.now(UTC))
+        tags: dict[str, str] = {}
         with self._db() as db:
             db.execute("UPDATE users SET name = ?, slug = 'marta' WHERE id = '1'", (AUTHOR,))
             db.execute("UPDATE settings SET value = 'all' WHERE key = 'comments_enabled'")
@@ -160,28 +172,49 @@ class GhostSite:
                     " VALUES (?, ?, ?, ?, ?, 'free', ?, '1')",
                     (member.id, member.uuid, secrets.token_hex(12), member.email, member.name, now),
                 )
-            tags: dict[str, str] = {}
             for post in POSTS.values():
-                at = _sql_time(post.published)
-                db.execute(
-                    "INSERT INTO posts (id, uuid, title, slug, html, plaintext, status, visibility,"
-                    " email_recipient_filter, created_at, created_by, updated_at, updated_by, published_at,"
-                    " published_by, type, comment_id) VALUES (?, ?, ?, ?, ?, '', 'published', 'public', 'all',"
-                    " ?, '1', ?, '1', ?, '1', 'post', ?)",
-                    # comment_id: what the {{comments}} helper needs to render (Ghost sets it to the id)
-                    (post.id, str(uuid.uuid4()), post.title, post.slug, post.html, at, at, at, post.id),
-                )
-                db.execute("INSERT INTO posts_authors (id, post_id, author_id, sort_order) VALUES (?, ?, '1', 0)",
-                           (ghost_id("64d0"), post.id))
-                for order, name in enumerate(post.tags):
-                    if name not in tags:
-                        tags[name] = ghost_id("64e0")
-                        db.execute("INSERT INTO tags (id, name, slug, created_at, created_by) VALUES (?, ?, ?, ?, '1')",
-                                   (tags[name], name, "-".join(name.lower().split()), now))
-                    db.execute("INSERT INTO posts_tags (id, post_id, tag_id, sort_order) VALUES (?, ?, ?, ?)",
-                               (ghost_id("64f0"), post.id, tags[name], order))
+                self._insert_post(db, post, "public", tags)
             for comment in seed_comments():
                 self._insert_comment(db, comment)
+
+    def _insert_post(self, db: sqlite3.Connection, post: SeedPost, visibility: str,
+                     tags: dict[str, str]) -> None:
+        at, now = _sql_time(post.published), _sql_time(datetime.now(UTC))
+        db.execute(
+            "INSERT INTO posts (id, uuid, title, slug, html, plaintext, status, visibility,"
+            " email_recipient_filter, created_at, created_by, updated_at, updated_by, published_at,"
+            " published_by, type, comment_id) VALUES (?, ?, ?, ?, ?, '', 'published', ?, 'all',"
+            " ?, '1', ?, '1', ?, '1', 'post', ?)",
+            # comment_id: what the {{comments}} helper needs to render (Ghost sets it to the id)
+            (post.id, str(uuid.uuid4()), post.title, post.slug, post.html, visibility, at, at, at, post.id),
+        )
+        db.execute("INSERT INTO posts_authors (id, post_id, author_id, sort_order) VALUES (?, ?, '1', 0)",
+                   (ghost_id("64d0"), post.id))
+        for order, name in enumerate(post.tags):
+            if name not in tags:
+                found = db.execute("SELECT id FROM tags WHERE name = ?", (name,)).fetchone()
+                tags[name] = found[0] if found else ghost_id("64e0")
+                if not found:
+                    db.execute("INSERT INTO tags (id, name, slug, created_at, created_by) VALUES (?, ?, ?, ?, '1')",
+                               (tags[name], name, "-".join(name.lower().split()), now))
+            db.execute("INSERT INTO posts_tags (id, post_id, tag_id, sort_order) VALUES (?, ?, ?, ?)",
+                       (ghost_id("64f0"), post.id, tags[name], order))
+
+    def add_post(self, post: SeedPost, visibility: str = "public") -> None:
+        """A post more (`visibility`: public, members or paid); Ghost's URL service and
+        sitemaps know it after `restart()`."""
+        with self._db() as db:
+            self._insert_post(db, post, visibility, {})
+
+    def set_setting(self, key: str, value: str) -> None:
+        """One of Ghost's settings (comments_enabled: all, paid or off); Ghost reads its
+        settings at boot, so it takes effect after `restart()`."""
+        with self._db() as db:
+            db.execute("UPDATE settings SET value = ? WHERE key = ?", (value, key))
+
+    def restart(self) -> None:
+        self._stop_process()
+        self._boot()
 
     def _insert_comment(self, db: sqlite3.Connection, c: SeedComment) -> None:
         db.execute(
