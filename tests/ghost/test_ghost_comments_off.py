@@ -12,6 +12,8 @@ before is partial instead, and keeps them (no deletion inferred).
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 from crawler.parsers.ghost_post import COMMENTS_OFF, MEMBERS_ONLY
-from tests.crawler.crawling import read_archive, run_crawl, stats_of, write_config
+from tests.crawler.crawling import REPO, read_archive, run_crawl, stats_of, write_config
 from tests.ghost.harness import GhostSite
 from tests.ghost.seed import POSTS, SeedPost, ghost_id
 
@@ -78,6 +80,10 @@ def test_posts_without_a_comments_script_are_archived_with_a_thread_that_says_wh
     assert f"comments closed: {MEMBERS_ONLY}" in out, out
     cecot = POSTS["cecot"].id
     assert _comments_of(db, cecot) > 0  # the open posts are read as before
+    inspected = subprocess.run([sys.executable, "-m", "cli", "inspect", f"{ghost_site.base_url}/{MEMBERS_POST.slug}/"],
+                               cwd=REPO, check=False, capture_output=True, text=True, timeout=60)
+    assert "site: Ghost 5.130, comments closed" in inspected.stdout, inspected
+    assert MEMBERS_POST.id in inspected.stdout and "problems: none" in inspected.stdout, inspected.stdout
 
     again, _ = _crawl(config, db)  # unchanged: nothing written
     assert again["counts"] == {**first["counts"], "fetch": again["counts"]["fetch"]}
