@@ -105,6 +105,3 @@ class ClosedPosts:
             problems=() if closed else (_NO_SCRIPT,),
             site=site.describe() + (f" ({closed})" if closed else ""),
         )
-
-
-ThreadPageLike = "ThreadPage"

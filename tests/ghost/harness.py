@@ -162,7 +162,6 @@ class GhostSite:
 
     def _seed(self) -> None:
         now = _sql_time(datetime.now(UTC))
-        tags: dict[str, str] = {}
         with self._db() as db:
             db.execute("UPDATE users SET name = ?, slug = 'marta' WHERE id = '1'", (AUTHOR,))
             db.execute("UPDATE settings SET value = 'all' WHERE key = 'comments_enabled'")
@@ -172,39 +171,63 @@ class GhostSite:
                     " VALUES (?, ?, ?, ?, ?, 'free', ?, '1')",
                     (member.id, member.uuid, secrets.token_hex(12), member.email, member.name, now),
                 )
+            tags: dict[str, str] = {}
             for post in POSTS.values():
-                self._insert_post(db, post, "public", tags)
+                at = _sql_time(post.published)
+                db.execute(
+                    "INSERT INTO posts (id, uuid, title, slug, html, plaintext, status, visibility,"
+                    " email_recipient_filter, created_at, created_by, updated_at, updated_by, published_at,"
+                    " published_by, type, comment_id) VALUES (?, ?, ?, ?, ?, '', 'published', 'public', 'all',"
+                    " ?, '1', ?, '1', ?, '1', 'post', ?)",
+                    # comment_id: what the {{comments}} helper needs to render (Ghost sets it to the id)
+                    (post.id, str(uuid.uuid4()), post.title, post.slug, post.html, at, at, at, post.id),
+                )
+                db.execute("INSERT INTO posts_authors (id, post_id, author_id, sort_order) VALUES (?, ?, '1', 0)",
+                           (ghost_id("64d0"), post.id))
+                for order, name in enumerate(post.tags):
+                    if name not in tags:
+                        tags[name] = ghost_id("64e0")
+                        db.execute("INSERT INTO tags (id, name, slug, created_at, created_by) VALUES (?, ?, ?, ?, '1')",
+                                   (tags[name], name, "-".join(name.lower().split()), now))
+                    db.execute("INSERT INTO posts_tags (id, post_id, tag_id, sort_order) VALUES (?, ?, ?, ?)",
+                               (ghost_id("64f0"), post.id, tags[name], order))
             for comment in seed_comments():
                 self._insert_comment(db, comment)
 
-    def _insert_post(self, db: sqlite3.Connection, post: SeedPost, visibility: str,
-                     tags: dict[str, str]) -> None:
-        at, now = _sql_time(post.published), _sql_time(datetime.now(UTC))
+    def _insert_comment(self, db: sqlite3.Connection, c: SeedComment) -> None:
         db.execute(
-            "INSERT INTO posts (id, uuid, title, slug, html, plaintext, status, visibility,"
-            " email_recipient_filter, created_at, created_by, updated_at, updated_by, published_at,"
-            " published_by, type, comment_id) VALUES (?, ?, ?, ?, ?, '', 'published', ?, 'all',"
-            " ?, '1', ?, '1', ?, '1', 'post', ?)",
-            # comment_id: what the {{comments}} helper needs to render (Ghost sets it to the id)
-            (post.id, str(uuid.uuid4()), post.title, post.slug, post.html, visibility, at, at, at, post.id),
+            "INSERT INTO comments (id, post_id, member_id, parent_id, in_reply_to_id, status, html,"
+            " edited_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (c.id, c.post, c.member.id, c.parent, c.in_reply_to, c.status, c.html,
+             _sql_time(c.edited) if c.edited else None, _sql_time(c.created), _sql_time(c.edited or c.created)),
         )
-        db.execute("INSERT INTO posts_authors (id, post_id, author_id, sort_order) VALUES (?, ?, '1', 0)",
-                   (ghost_id("64d0"), post.id))
-        for order, name in enumerate(post.tags):
-            if name not in tags:
-                found = db.execute("SELECT id FROM tags WHERE name = ?", (name,)).fetchone()
-                tags[name] = found[0] if found else ghost_id("64e0")
-                if not found:
-                    db.execute("INSERT INTO tags (id, name, slug, created_at, created_by) VALUES (?, ?, ?, ?, '1')",
-                               (tags[name], name, "-".join(name.lower().split()), now))
-            db.execute("INSERT INTO posts_tags (id, post_id, tag_id, sort_order) VALUES (?, ?, ?, ?)",
-                       (ghost_id("64f0"), post.id, tags[name], order))
+        self.comments[c.id] = c
 
     def add_post(self, post: SeedPost, visibility: str = "public") -> None:
-        """A post more (`visibility`: public, members or paid); Ghost's URL service and
-        sitemaps know it after `restart()`."""
+        """A post more (`visibility`: public, members or paid), by the owner, with its tags;
+        Ghost's URL service and sitemaps know it after `restart()`."""
+        at, now = _sql_time(post.published), _sql_time(datetime.now(UTC))
         with self._db() as db:
-            self._insert_post(db, post, visibility, {})
+            owner = db.execute("SELECT ru.user_id FROM roles_users ru JOIN roles r ON r.id = ru.role_id"
+                               " WHERE r.name = 'Owner'").fetchone()[0]
+            db.execute(
+                "INSERT INTO posts (id, uuid, title, slug, html, plaintext, status, visibility,"
+                " email_recipient_filter, created_at, created_by, updated_at, updated_by, published_at,"
+                " published_by, type, comment_id) VALUES (?, ?, ?, ?, ?, '', 'published', ?, 'all',"
+                " ?, ?, ?, ?, ?, ?, 'post', ?)",
+                (post.id, str(uuid.uuid4()), post.title, post.slug, post.html, visibility,
+                 at, owner, at, owner, at, owner, post.id),
+            )
+            db.execute("INSERT INTO posts_authors (id, post_id, author_id, sort_order) VALUES (?, ?, ?, 0)",
+                       (ghost_id("64d0"), post.id, owner))
+            for order, name in enumerate(post.tags):
+                found = db.execute("SELECT id FROM tags WHERE name = ?", (name,)).fetchone()
+                tag = found[0] if found else ghost_id("64e0")
+                if not found:
+                    db.execute("INSERT INTO tags (id, name, slug, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
+                               (tag, name, "-".join(name.lower().split()), now, owner))
+                db.execute("INSERT INTO posts_tags (id, post_id, tag_id, sort_order) VALUES (?, ?, ?, ?)",
+                           (ghost_id("64f0"), post.id, tag, order))
 
     def set_setting(self, key: str, value: str) -> None:
         """One of Ghost's settings (comments_enabled: all, paid or off); Ghost reads its
@@ -215,15 +238,6 @@ class GhostSite:
     def restart(self) -> None:
         self._stop_process()
         self._boot()
-
-    def _insert_comment(self, db: sqlite3.Connection, c: SeedComment) -> None:
-        db.execute(
-            "INSERT INTO comments (id, post_id, member_id, parent_id, in_reply_to_id, status, html,"
-            " edited_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (c.id, c.post, c.member.id, c.parent, c.in_reply_to, c.status, c.html,
-             _sql_time(c.edited) if c.edited else None, _sql_time(c.created), _sql_time(c.edited or c.created)),
-        )
-        self.comments[c.id] = c
 
     def edit_comment(self, comment_id: str, html: str, at: datetime | None = None) -> SeedComment:
         c = self.comments[comment_id]
