@@ -11,12 +11,13 @@ that cannot be fetched or read is a problem, never a silent gap.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from crawler.page import Page
 from crawler.parsers import ghost_post
 from crawler.parsers.site import Site
 from crawler.parsers.unread import unread_problem
+from crawler.platforms.base import ThreadPage
 from crawler.platforms.ghost import GhostRoute
 from storage.errors import ConfigError
 from storage.records import CommentRecord, PostRecord
@@ -35,8 +36,9 @@ class GhostThread:
 
 
 def is_ghost_page(page: Page) -> bool:
-    """Whether the page carries Ghost's comments-ui script."""
-    return b"data-ghost-comments" in page.body
+    """Whether the page carries Ghost's comments-ui script, or says Ghost made it (a post
+    whose comments are off or for members: crawler.platforms.ghost_closed)."""
+    return b"data-ghost-comments" in page.body or b'<meta name="generator" content="Ghost ' in page.body
 
 
 def read_ghost_thread(page: Page, fetch: Callable[[str], Page]) -> GhostThread:
@@ -44,7 +46,10 @@ def read_ghost_thread(page: Page, fetch: Callable[[str], Page]) -> GhostThread:
     the page is no Ghost post page with comments."""
     route = GhostRoute()
     first = route.read(page)
-    assert first.post is not None
+    generator = ghost_post.parse_post_page(page).generator or ""  # "Ghost 5.130"
+    version = generator.removeprefix("Ghost").strip() or None
+    if first.post is None:  # no comments script: the post's id is in the feed
+        return _closed_post(route, first, fetch, version)
     problems: list[str] = []
     comments: dict[str, CommentRecord] = {}
     queue = [url for _, url in first.links]
@@ -66,7 +71,20 @@ def read_ghost_thread(page: Page, fetch: Callable[[str], Page]) -> GhostThread:
                 queue.append(link)
     if queue:
         problems.append(f"{page.url}: more than {MAX_PAGES} API pages; stopped")
-    generator = ghost_post.parse_post_page(page).generator or ""  # "Ghost 5.130"
-    site = Site(platform="ghost", version=generator.removeprefix("Ghost").strip() or None,
-                comment_system="Ghost native")
+    site = Site(platform="ghost", version=version, comment_system="Ghost native")
     return GhostThread(post=first.post, comments=tuple(comments.values()), problems=tuple(problems), site=site)
+
+
+def _closed_post(route: GhostRoute, first: ThreadPage, fetch: Callable[[str], Page],
+                 version: str | None) -> GhostThread:
+    """A post page without a comments script: its feed pages fetched until one names it."""
+    read = first
+    for _ in range(MAX_PAGES):
+        if read.post is not None or read.post_at is None:
+            break
+        # As asked: the fragment says for which post (an HTTP client drops it).
+        read = route.read(replace(fetch(read.post_at), url=read.post_at))
+    if read.post is None:
+        raise ValueError("no item of the site's feed names this post: its id cannot be known")
+    site = Site(platform="ghost", version=version, comment_system="closed" if read.closed else "none")
+    return GhostThread(post=read.post, comments=(), problems=read.problems, site=site)

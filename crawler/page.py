@@ -6,19 +6,33 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
-__all__ = ["FORM_POST", "Page", "form_post_body", "form_post_url", "json_body"]
+__all__ = ["FORM_POST", "Page", "asked_for", "form_post_body", "form_post_url", "json_body", "url_for"]
 
 # A page asked by POST (a plugin's "load more" request, wpDiscuz's): its URL carries the
 # form as its query and this fragment, so a thread's bookkeeping keeps one URL per page;
 # the spider sends the query as the form body (a fragment never leaves the crawler).
 FORM_POST = "palimpsest-form-post"
+# A page asked on behalf of another (a feed page asked for one post's id): its URL carries
+# that page's URL in this fragment, so each asker's response is its own.
+_FOR = "palimpsest-for="
 
 
 def form_post_url(endpoint: str, form: str) -> str:
     """The URL of a page asked by POSTing the urlencoded `form` to `endpoint`."""
     return f"{endpoint}?{form}#{FORM_POST}"
+
+
+def url_for(url: str, asker: str) -> str:
+    """`url` asked on behalf of the page at `asker`."""
+    return f"{url.split('#', 1)[0]}#{_FOR}{quote(asker, safe='')}"
+
+
+def asked_for(url: str) -> str | None:
+    """The page a URL made by `url_for` was asked for; None for any other URL."""
+    fragment = urlsplit(url).fragment
+    return unquote(fragment.removeprefix(_FOR)) if fragment.startswith(_FOR) else None
 
 
 def form_post_body(url: str) -> str | None:

@@ -267,7 +267,7 @@ class ArchivePipeline:
         for key, value in sorted(mine.items()):
             if key.startswith(("errors/", "posts_", "faults/")) or key in (
                 "count_mismatch", "discovery_misses", "route", "threads_unchanged", "threads_refetched",
-                "unreadable_comments", "site",
+                "threads_vouched", "pages_vouched", "unreadable_comments", "site",
             ):
                 stats[key] = value
         # Faults seen by the downloader middlewares (crawler.faultlog), with their URLs.
@@ -285,6 +285,9 @@ class ArchivePipeline:
         problems = scrapy_stats.get("palimpsest/problems")
         if problems:
             stats["problems"] = list(problems)[:100]
+        closed = scrapy_stats.get("palimpsest/posts_closed_why")
+        if closed:  # posts archived with no comments to read, and why (ThreadPage.closed)
+            stats["posts_closed_why"] = list(closed)[:100]
         if warc_digests:
             stats["warc_sha256"] = dict(warc_digests)
         # crawler.resume: the aborted crawls this one resumed, and the threads not refetched.

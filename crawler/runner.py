@@ -70,6 +70,8 @@ class CrawlSummary:
     # Comment items found but not read (no author or no text): left out, thread partial.
     unreadable_comments: int = 0
     site: str | None = None  # what the first post page said the site is (crawler.parsers.site)
+    # Posts archived with no comments to read, "URL: comments closed: why" (ThreadPage.closed).
+    closed: tuple[str, ...] = field(default_factory=tuple)
     duration_seconds: float = 0.0
     problems: tuple[str, ...] = field(default_factory=tuple)
 
@@ -90,6 +92,7 @@ class CrawlSummary:
             errors=int(summary.get("errors", 0)),
             unreadable_comments=int(summary.get("unreadable_comments", 0)),
             site=summary.get("site"),
+            closed=tuple(summary.get("posts_closed_why", ())),
             duration_seconds=float(summary.get("duration_seconds", 0.0)),
             problems=tuple(summary.get("problems", ())),
         )
@@ -107,6 +110,12 @@ def format_summary(s: CrawlSummary) -> str:
     ]
     if s.site:
         lines.append(f"  site: {s.site}")
+    if s.closed:
+        lines.append(f"  {len(s.closed)} posts archived with no comments to read (their threads are "
+                     "empty, not unread):")
+        lines += [f"    {why}" for why in s.closed[:5]]
+        if len(s.closed) > 5:
+            lines.append(f"    ... and {len(s.closed) - 5} more (the crawl row's stats: posts_closed_why)")
     if s.unreadable_comments:
         lines.append(
             f"  {s.unreadable_comments} comments could not be read (no author or text found) and "
@@ -271,7 +280,9 @@ def _progress_handler(progress: Progress) -> Callable[..., None]:
         flag = "" if snapshot.complete else "  [partial]"
         title = snapshot.post.title or snapshot.post.url
         title = title if len(title) <= 60 else title[:57] + "..."
-        if thread.unchanged:  # skipped by fingerprint
+        if thread.closed:  # no comments to read: never "0 comments"
+            what = f"{thread.closed}, {new} new versions"
+        elif thread.unchanged:  # skipped by fingerprint
             what = f"{result.unchanged_comments} comments, unchanged"
         else:
             what = f"{len(snapshot.comments)} comments, {new} new versions"

@@ -22,7 +22,12 @@ A page comes back as one of four outcomes:
 * `Failed`: it could not be fetched or read; the thread is partial.
 
 A thread whose pages all fingerprint as at the last complete crawl is unchanged: nothing
-of it is read, and the archive records it as seen (`FinishedThread.unchanged`).
+of it is read, and the archive records it as seen (`FinishedThread.unchanged`). A page
+that vouches for the rest (`Glimpse.vouches`: a comment service's first page, stating the
+thread's count) and fingerprints as last time, in a thread matching so far whose latest
+check was complete, stands for the pages not fetched yet: they are taken as the last
+complete crawl stored them (`NotModified`) without a request. Should the thread turn out
+changed after all, a 304's rule applies: it is fetched again whole.
 """
 
 from __future__ import annotations
@@ -80,6 +85,7 @@ class Unread:
     number: int | None = None  # its place in the thread, when known
     links: tuple[tuple[int, str], ...] = ()
     expected: int | None = None
+    vouches: bool = False  # Glimpse.vouches
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,7 @@ class FinishedThread:
     # holds only the post's ids.
     post_read: bool
     check: ThreadCheck  # the fingerprint, and each page's validators and body hash
+    closed: str | None = None  # why the post has no comments to read (ThreadPage.closed)
 
 
 @dataclass(eq=False)
@@ -173,6 +180,8 @@ class ThreadFetch:
     numbers: set[int] = field(default_factory=set)  # page numbers whose place is known
     problems: list[str] = field(default_factory=list)
     done: bool = False  # finish() was called
+    vouched: int = 0  # pages taken as unchanged on a vouching page's word, unfetched
+    closed: str | None = None  # ThreadPage.closed: why the post has no comments to read
 
     def __post_init__(self) -> None:
         self.requested.add(self.url)
@@ -219,9 +228,32 @@ class ThreadFetch:
                 self.expected = outcome.expected
             if outcome.number is not None:
                 self.numbers.add(outcome.number)
+            self.outcomes[url] = outcome
+            if outcome.vouches:
+                self._vouch(outcome)
             faults += self._queue(url, outcome.number, outcome.links)
         self.outcomes[url] = outcome
         return faults
+
+    def _vouch(self, page: Unread) -> None:
+        """Take the stored pages not fetched yet as unchanged, when `page` may stand for
+        them: it and every page so far fingerprint as at the last complete crawl, and the
+        latest check was complete (what a partial one missed is fetched in full)."""
+        known = self.known
+        if known is None or self.baseline is None or known.last_check_partial or self.problems:
+            return
+        for o in self.outcomes.values():
+            stored = self.stored(o.url)
+            if isinstance(o, Failed) or stored is None or stored.fingerprint != o.fingerprint:
+                return
+        for state in known.pages:
+            if state.url in self.outcomes or state.url in self.in_flight:
+                continue
+            if state.url in self.pending:
+                self.pending.remove(state.url)
+            self.requested.add(state.url)
+            self.outcomes[state.url] = NotModified(state.url, state)
+            self.vouched += 1
 
     def _take_read(self, outcome: Read) -> list[Fault]:
         url, page = outcome.url, outcome.page
@@ -231,6 +263,8 @@ class ThreadFetch:
             self.expected = page.expected
         if page.counts_thread:
             self.expected = page.expected
+        if page.closed:
+            self._take_closed(url, page.closed)
         self.numbers.add(page.number)
         faults = [Fault("comment_page", url, why) for why in page.problems]
         if page.cut_off:
@@ -246,6 +280,17 @@ class ThreadFetch:
             faults.append(Fault("unreadable_comments", url,
                                 f"{len(page.unread)} comments not read (no author or text found): {ids}"))
         return faults + self._queue(url, page.number, page.links)
+
+    def _take_closed(self, url: str, closed: str) -> None:
+        """A thread with no comments to read. Complete, unless the archive read its
+        comments from other pages before (the post had comments shown): they are hidden
+        now, not deleted, so no deletion is inferred."""
+        self.closed = closed
+        # An empty thread is one page; a thread the last complete crawl read in more pages
+        # (or whose pages the archive forgot after a partial crawl) had its comments shown.
+        if self.known is not None and len(self.known.pages) != 1:
+            self.problems.append(f"{url}: {closed}, but the archive read this post's comments before: "
+                                 "they are kept, and no deletion is inferred")
 
     def _queue(self, url: str, number: int | None, links: tuple[tuple[int, str], ...]) -> list[Fault]:
         """Queue the pages `url` names that are not requested yet."""
@@ -306,7 +351,7 @@ class ThreadFetch:
             )
             check = ThreadCheck(checked_at=now, fingerprint=self.fingerprint(), pages=states)
             return FinishedThread(snapshot=snapshot, unchanged=True, post_read=self.post_read,
-                                  check=check)
+                                  check=check, closed=self.closed)
         by_number: dict[int, tuple[CommentRecord, ...]] = {}
         removals: list[RemovalRecord] = []
         for o in self.outcomes.values():
@@ -332,4 +377,4 @@ class ThreadFetch:
         check = ThreadCheck(checked_at=now, fingerprint=self.fingerprint(), pages=states,
                             complete=snapshot.complete)
         return FinishedThread(snapshot=snapshot, unchanged=False, post_read=self.post_read,
-                              check=check)
+                              check=check, closed=self.closed)

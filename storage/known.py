@@ -46,6 +46,9 @@ class KnownPost:
     last_complete_crawl_id: int | None = None
     last_checked_at: datetime | None
     last_activity_at: datetime | None
+    # When a crawl last recorded the whole thread: older than `last_checked_at` when the
+    # latest check was partial (None: unknown, or never complete).
+    last_complete_at: datetime | None = None
     deleted: bool  # current version is a tombstone
     pages: tuple[PageState, ...] = ()  # each page at the last complete crawl, post page first
     # sha256 of each page's body at the last complete crawl (post_state.pages), by url_key;
@@ -69,6 +72,14 @@ class KnownPost:
         if not self.fingerprint or not self.complete_before or self.deleted:
             return None
         return self.fingerprint
+
+    @property
+    def last_check_partial(self) -> bool:
+        """True when the latest check of the thread left it partial (or no check was ever
+        complete): what that check missed is not vouched for by any fingerprint."""
+        if self.last_checked_at is None:
+            return False
+        return self.last_complete_at is None or self.last_checked_at > self.last_complete_at
 
     def same_body(self, url: str, sha256: str) -> bool:
         """True when the page's body is byte for byte the last complete crawl's."""

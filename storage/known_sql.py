@@ -60,6 +60,7 @@ def known_posts(conn: Connection, source_key: str) -> list[KnownPost]:
             ps.last_complete_crawl_id,
             ps.last_checked_at,
             ps.last_activity_at,
+            ps.last_complete_at,
             ps.pages,
             pv.crawl_id.label("version_crawl_id"),
         )
@@ -87,6 +88,7 @@ def known_posts(conn: Connection, source_key: str) -> list[KnownPost]:
                 last_complete_crawl_id=r.last_complete_crawl_id,
                 last_checked_at=r.last_checked_at,
                 last_activity_at=r.last_activity_at,
+                last_complete_at=r.last_complete_at,
                 deleted=bool(r.deleted),
                 pages=pages,
                 bodies={url_key(pg.url): pg.sha256 for pg in pages if pg.sha256} if same_post else {},

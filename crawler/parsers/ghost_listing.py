@@ -1,6 +1,7 @@
 """Ghost's lists of posts: its sitemaps (/sitemap.xml, /sitemap-posts.xml) and its feed (/rss/).
 
     parse_listing(page) -> Listing
+    feed_ids(page) -> FeedIds               (/rss/: each item's link and guid, the post id)
 
 The sitemap index names one sitemap per kind (pages, posts, authors, tags); only the
 posts' are followed. A post sitemap's `<url><loc>` is a post (the `<image:loc>` beside it
@@ -11,6 +12,7 @@ next ones. Only URLs on the page's own site are kept. Pure.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from crawler.page import Page
@@ -18,7 +20,7 @@ from crawler.parsers.wordpress_common import same_site
 from crawler.parsers.wordpress_listing import Listing
 from crawler.parsers.xml_listing import listing_root
 
-__all__ = ["parse_listing"]
+__all__ = ["FeedIds", "feed_ids", "parse_listing"]
 
 _POSTS_SITEMAP = re.compile(r"/sitemap-posts(?:-\d+)?\.xml$")
 _RSS_PAGE = re.compile(r"/rss/(?:(\d+)/)?$")
@@ -55,3 +57,25 @@ def parse_listing(page: Page) -> Listing:
             more = (urljoin(page.url, f"../{n + 1}/" if m.group(1) else f"{n + 1}/"),)
         return Listing(post_urls=posts, next_urls=more)
     raise ValueError(f"{page.url}: not a sitemap or feed (<{kind}>)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedIds:
+    """One feed page's posts by URL, as Ghost ids (an item's `guid`), and the next page."""
+
+    ids: dict[str, str]
+    next_url: str | None
+
+
+def feed_ids(page: Page) -> FeedIds:
+    """The post ids an RSS page names. ValueError for a body that is no feed."""
+    if page.status != 200:
+        raise ValueError(f"HTTP {page.status}")
+    root, kind = listing_root(page)
+    if kind != "rss":
+        raise ValueError(f"{page.url}: not an RSS feed (<{kind}>)")
+    ids = {urljoin(page.url, (item.findtext("link") or "").strip()): (item.findtext("guid") or "").strip()
+           for item in root.iter("item")}
+    ids = {url: guid for url, guid in ids.items() if guid and same_site(url, page.url)}
+    more = parse_listing(page).next_urls
+    return FeedIds(ids=ids, next_url=more[0] if more else None)

@@ -7,8 +7,10 @@ Article, the `article:*` meta tags, the canonical link) and from the theme's con
 section (`.gh-content` in Source and Casper, `.post-content` in older themes). The
 `{{comments}}` helper writes a script with `data-ghost-comments` (the site URL the
 members API lives under), `data-post-id` and `data-comments-enabled` (all or paid); it
-writes nothing when comments are off or the reader has no access to the post, and then
-the thread cannot be read. Pure: no I/O.
+writes nothing when comments are off or the reader has no access to the post. Such a
+page names no post id (the site's RSS feed, linked from every page, does: an item's
+`guid`; the Content API would too, but robots.txt disallows /ghost/), and what the page
+shows says why there are no comments (`GhostPost.closed`). Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from crawler.parsers.htmltext import (
 from crawler.parsers.wordpress_common import author_external_id, term_sort_key
 from storage.records import PostRecord
 
-__all__ = ["CommentsEmbed", "GhostPost", "comments_embed", "parse_post_page"]
+__all__ = ["COMMENTS_OFF", "MEMBERS_ONLY", "CommentsEmbed", "GhostPost", "comments_embed", "parse_post_page"]
 
 # The comments-ui script of Ghost's {{comments}} helper (Ghost 5).
 _EMBED = etree.XPath("//script[@data-ghost-comments][@data-post-id]")
@@ -43,6 +45,14 @@ _META = etree.XPath("//meta[@property=$p or @name=$p]/@content")
 _CANONICAL = etree.XPath("//link[@rel='canonical']/@href")
 _TITLE = etree.XPath("//title/text()")
 _GENERATOR = etree.XPath("//meta[@name='generator']/@content")
+# The site's feed, which ghost_head links from every page.
+_FEED = etree.XPath("//link[@rel='alternate'][@type='application/rss+xml']/@href")
+# ghost_head writes the comment-counts script unless comments_enabled is off (Ghost 5.130).
+_COUNTS = etree.XPath("//script[@data-ghost-comments-counts-api]")
+# The content helper's call to action, written in place of a post the reader may not see.
+_UPGRADE_CTA = etree.XPath("//aside[contains(concat(' ', normalize-space(@class), ' '), ' gh-post-upgrade-cta ')]")
+MEMBERS_ONLY = "this post is for members only: Ghost shows its comments to members alone"
+COMMENTS_OFF = "comments are off on this site (Ghost writes neither comments nor comment counts)"
 # Where themes put the post's text: Source and Casper (gh-content), older ones (post-content).
 _CONTENT = etree.XPath(
     "(//*[contains(concat(' ', normalize-space(@class), ' '), ' gh-content ')]"
@@ -63,11 +73,16 @@ class CommentsEmbed:
 class GhostPost:
     """What a Ghost post page says."""
 
-    post: PostRecord
+    post: PostRecord  # external_id "" when the page names no post id (no embed)
     embed: CommentsEmbed | None  # None: no comments-ui script (comments off, or no access)
     generator: str | None  # "Ghost 5.130"
     # Of the comments-ui script (or its absence): unchanged while the thread's place is.
     fingerprint: str
+    # Without an embed: why the post has no comments (MEMBERS_ONLY, COMMENTS_OFF), None
+    # when the page does not say (comments on, but the theme shows none).
+    closed: str | None = None
+    # Without an embed: the site's RSS feed, whose items name their posts' ids.
+    feed_url: str | None = None
 
 
 def comments_embed(doc: Element) -> CommentsEmbed | None:
@@ -105,11 +120,12 @@ def parse_post_page(page: Page) -> GhostPost:
         raise ValueError(f"{page.url}: empty page")
     doc = parse_document(page.body, detect_encoding(page.body, page.encoding, page.headers.get("content-type")))
     embed = comments_embed(doc)
-    if embed is None:
-        # Without the comments script the page names no post id, and the post's identity
-        # in the archive is that id: nothing is read rather than a post under another key.
-        raise ValueError(f"{page.url}: no Ghost comments-ui script (data-post-id): comments are off "
-                         "on this site or this post is for members only; its thread cannot be read")
+    feeds = [urljoin(page.url, str(f)) for f in _FEED(doc)] if embed is None else []
+    if embed is None and not feeds:
+        # The post's identity in the archive is its Ghost id: nothing is read rather than a
+        # post under another key.
+        raise ValueError(f"{page.url}: no Ghost comments-ui script (data-post-id) and no RSS feed "
+                         "linked: the post's id cannot be known")
     article = _article(doc)
     found = article.get("author")
     author: dict[str, Any] = found if isinstance(found, dict) else {}
@@ -124,7 +140,7 @@ def parse_post_page(page: Page) -> GhostPost:
     body = content[0] if content else None
     tags = sorted(set(_meta(doc, "article:tag")), key=term_sort_key)
     post = PostRecord(
-        external_id=embed.post_id,
+        external_id=embed.post_id if embed is not None else "",
         url=urljoin(page.url, str(canonical[0])) if canonical else page.url,
         title=" ".join(title.split()),
         author_raw=author_raw,
@@ -140,7 +156,11 @@ def parse_post_page(page: Page) -> GhostPost:
         body_text=visible_text(body) if body is not None else "",
     )
     generator = next((str(g) for g in _GENERATOR(doc) if str(g).lower().startswith("ghost")), None)
-    return GhostPost(post=post, embed=embed, generator=generator, fingerprint=embed_fingerprint(embed))
+    closed = None
+    if embed is None:
+        closed = MEMBERS_ONLY if _UPGRADE_CTA(doc) else None if _COUNTS(doc) else COMMENTS_OFF
+    return GhostPost(post=post, embed=embed, generator=generator, fingerprint=embed_fingerprint(embed),
+                     closed=closed, feed_url=feeds[0] if feeds else None)
 
 
 def embed_fingerprint(embed: CommentsEmbed | None) -> str:

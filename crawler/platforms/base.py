@@ -104,6 +104,12 @@ class ThreadPage:
     # Set when only the post was read (`Route.read_post_only`): no comments, and these
     # notes say why a full read would be needed (empty: the post-only read is sound).
     notes: tuple[str, ...] = ()
+    # A post page that names no post id (`post` None): the URL whose answer does (Ghost's
+    # Content API); the spider asks it as the post page instead.
+    post_at: str | None = None
+    # Why the post has no comments to read ("comments closed: ..."): the thread is empty
+    # and complete, not unread, and the crawl summary names the post.
+    closed: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,6 +119,10 @@ class Glimpse:
     fingerprint: str
     links: tuple[tuple[int, str], ...] = ()  # pages it names (an API's page count)
     expected: int | None = None
+    # The page states the whole thread's count beside its first comments (a comment
+    # service's first page), and both are in its fingerprint: when that is as the last
+    # complete crawl's, the thread's later pages are taken as unchanged unfetched.
+    vouches: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,6 +144,9 @@ class Route(Protocol):
     conditional: bool
     # The platform's count is exact (an API's total): fewer comments mean a lost page.
     exact_count: bool
+    # Some thread page may vouch for the pages after it (`Glimpse.vouches`): thread pages
+    # are then always glimpsed, never taken as unchanged by their bytes alone.
+    vouching: bool
 
     def read_listing(self, request: ListingRequest, page: Page) -> Listing: ...
 

@@ -91,6 +91,7 @@ class FeedRoute:
     parallel = True  # start-index pages are independent once the total is known
     conditional = False
     exact_count = False  # the total counts deleted comments too; each page checks its size
+    vouching = False  # every page is fetched: no page stands for the others
 
     def __init__(self, base: str) -> None:
         self.base = base

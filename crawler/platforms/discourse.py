@@ -143,6 +143,7 @@ class TopicRoute:
     parallel = True  # the chunks of a topic are independent
     conditional = False
     exact_count = True  # every id of the stream must come back
+    vouching = False  # every page is fetched: no page stands for the others
 
     def __init__(self, forum: str, listing: str) -> None:
         self.pages = ForumPages(forum)

@@ -48,6 +48,7 @@ class DiscourseEmbedRoute:
         self.parallel = inner.parallel
         self.conditional = inner.conditional
         self.exact_count = inner.exact_count
+        self.vouching = inner.vouching
         self.forum = forum if forum.endswith("/") else forum + "/"
         self.pages = ForumPages(self.forum, offset=FORUM_PAGES)
 

@@ -13,7 +13,10 @@ adds the thread's Disqus pages to it:
   `cursor.next` while `cursor.hasNext`.
 
 A cursor that stops early (an error, or an empty page that still says `hasNext`) makes
-the thread partial: no deletion is inferred. Disqus pages are numbered in the thread by
+the thread partial: no deletion is inferred. On a recrawl the first listPosts page
+vouches for the rest (`Glimpse.vouches`): its fingerprint covers its posts and the
+thread's `cursor.total`, so when it is as the last complete crawl's, the later pages are
+not fetched (`crawler.thread_fetch`); a page without a total vouches for nothing. Disqus pages are numbered in the thread by
 their URL (a cursor names no page number), above any page of the blog's own.
 The forum comes from the page (`crawler.parsers.disqus.embed_config`), else the source's
 `disqus_forum`; `disqus_base` (default https://disqus.com) is for tests and mirrors.
@@ -97,8 +100,11 @@ class DisqusComments:
         self.inner = inner
         self.service = service
         self.name = inner.name
-        self.parallel = inner.parallel
+        # One page at a time: each Disqus page names the next (a cursor), and on a recrawl
+        # the first may vouch for the rest, which are then not fetched at all.
+        self.parallel = False
         self.conditional = inner.conditional
+        self.vouching = bool(service.api_key)  # only API pages have later pages to vouch for
         # The platform's post-page route (WordPress's HTML) reads the post from its page; an
         # API route's post is the listing's, and its post page is fetched only for the way
         # to Disqus.
@@ -135,7 +141,7 @@ class DisqusComments:
         if self.service.owns(page.url):
             parsed = self._parse(page)
             return Glimpse(fingerprint=parsed.fingerprint, links=self._links(page, parsed),
-                           expected=parsed.total)
+                           expected=parsed.total, vouches=_vouches(page, parsed))
         first = self.service.first_url(disqus.embed_config(page.body), page.url)
         base = self.inner.glimpse(page) if self.reads_posts else Glimpse(fingerprint=_bare(page).fingerprint)
         links = ((number_of(first), first),) if first else ()
@@ -188,6 +194,16 @@ class DisqusComments:
             counts_thread=parsed.total is not None, problems=tuple(problems),
             removals=parsed.removals,
         )
+
+
+def _vouches(page: Page, parsed: disqus.DisqusPage) -> bool:
+    """True for a thread's first listPosts page that states the thread's total: its
+    fingerprint then changes with any post Disqus adds to the thread or drops from its
+    listing, on whatever page (an edit there, or a deletion Disqus keeps as a placeholder
+    for its replies, shows only when the thread is next read whole)."""
+    if "/api/3.0/" not in page.url or parsed.total is None:
+        return False
+    return all(k != "cursor" for k, _ in parse_qsl(urlsplit(page.url).query))
 
 
 def _bare(page: Page) -> ThreadPage:

@@ -17,6 +17,10 @@ the thread is partial). Parsing: `crawler.parsers.ghost_post`, `ghost_comments`,
 `ghost_listing`. Ghost has no site-wide list of recent comments nor a comment feed, so
 the revisit policy's signal is the post's age; every page is asked with its ETag, so an
 unchanged thread costs 304s.
+
+A post page without the comments-ui script (comments off on the site, or a members-only
+post) names no post id: `crawler.platforms.ghost_closed` finds it in the site's feed,
+and the post is archived with an empty, complete thread that says why.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from crawler.platforms.base import (
     Route,
     ThreadPage,
 )
+from crawler.platforms.ghost_closed import ClosedPosts
 from storage.records import PostRecord
 
 __all__ = ["Ghost", "GhostRoute", "thread_page_number"]
@@ -88,6 +93,10 @@ class GhostRoute:
     parallel = True  # the API's pages are independent
     conditional = True  # Ghost sends an ETag with every page and answers 304
     exact_count = False  # no count to check against (robots.txt disallows /counts/)
+    vouching = False  # every page is fetched: no page stands for the others
+
+    def __init__(self) -> None:
+        self.closed = ClosedPosts()  # post pages without a comments script, and the feed's ids
 
     def read_listing(self, request: ListingRequest, page: Page) -> Listing:
         listing = ghost_listing.parse_listing(page)
@@ -104,6 +113,8 @@ class GhostRoute:
 
     def read(self, page: Page) -> ThreadPage:
         path = urlsplit(page.url).path
+        if self.closed.owns(page.url):
+            return self.closed.read_feed(page)
         if _API not in page.url:
             return self._post_page(page)
         replies = _REPLIES.search(path)
@@ -115,7 +126,8 @@ class GhostRoute:
     def _post_page(self, page: Page) -> ThreadPage:
         parsed = ghost_post.parse_post_page(page)
         embed = parsed.embed
-        assert embed is not None  # parse_post_page raises without it
+        if embed is None:
+            return self.closed.start(parsed, page)
         first = comments_url(embed.site, embed.post_id, 1)
         links = ((thread_page_number(first), first),)
         site = f"{parsed.generator or 'Ghost'}, comments: Ghost native ({embed.enabled})"
@@ -137,9 +149,16 @@ class GhostRoute:
         return tuple((thread_page_number(u), u) for u in links)
 
     def read_post_only(self, page: Page) -> ThreadPage | None:
+        if self.closed.owns(page.url):
+            return self.closed.read_feed(page)
         return self._post_page(page)  # the post page holds no comments: reading it is the post only
 
     def glimpse(self, page: Page) -> Glimpse:
+        if self.closed.owns(page.url):
+            try:
+                return Glimpse(fingerprint=self.closed.read_feed(page).fingerprint)
+            except ValueError:
+                return Glimpse(fingerprint=_body_fingerprint(page))
         if _API not in page.url:
             try:
                 post_page = self._post_page(page)

@@ -37,6 +37,7 @@ class PageRoute:
     parallel = False  # each comment page names the next
     conditional = True
     exact_count = False  # pages show no exact count
+    vouching = False  # every page is fetched: no page stands for the others
 
     def __init__(self, markup: PageMarkup, selectors: SourceSelectors | None = None, *,
                  name: str = "html") -> None:

@@ -54,6 +54,7 @@ class SubstackRoute:
     parallel = False  # the post page names the comment page
     conditional = False  # Substack's API sends no ETag or Last-Modified
     exact_count = True  # the tree is whole: comment_count counts its nodes
+    vouching = False  # every page is fetched: no page stands for the others
 
     def __init__(self, base: str) -> None:
         self.base = base

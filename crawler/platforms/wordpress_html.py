@@ -47,6 +47,7 @@ class HtmlRoute:
     parallel = False  # each comment page names the others; one at a time per thread
     conditional = True
     exact_count = False  # the displayed count includes held and filtered comments
+    vouching = False  # every page is fetched: no page stands for the others
 
     def __init__(self, selectors: SourceSelectors | None = None) -> None:
         self.selectors = selectors

@@ -47,6 +47,7 @@ class RestRoute:
     parallel = True
     conditional = False  # the API sends no validators worth asking with
     exact_count = True  # X-WP-Total counts exactly what the paged query returns
+    vouching = False  # every page is fetched: no page stands for the others
 
     def __init__(self, base: str, form: str, since: date | None) -> None:
         self.name = form  # "pretty" or "plain"

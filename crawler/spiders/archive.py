@@ -42,7 +42,7 @@ from crawler.encoding import normalize_page
 from crawler.faultlog import failure_reason, note_exception, note_fault
 from crawler.fetches import body_sha256, decode_response, fetch_failed
 from crawler.normalize.thread import normalize_thread
-from crawler.page import Page, form_post_body
+from crawler.page import Page, asked_for, form_post_body
 from crawler.platforms import platform_for
 from crawler.platforms.base import ListingRequest, Platform, Route
 from crawler.politeness import politeness_settings
@@ -336,7 +336,7 @@ class ArchiveSpider(Spider):
         refetch = bool(response.meta.get("refetch"))
         route = self.platform.post_pages
         if response.status == 304 and known is not None:
-            yield from self._post_not_modified(route, response.url, known)
+            yield from self._post_not_modified(route, _asked_url(response), known)
             return
         if response.status != 200:
             self._fault(f"http_{response.status}", response.url, "post page not fetched")
@@ -352,23 +352,30 @@ class ArchiveSpider(Spider):
             return
         page = self._decoded(page)
         try:
-            outcome, post = self._read_post_page(route, page, sha256, known, refetch=refetch)
+            read = self._read_post_page(route, page, sha256, known, refetch=refetch)
         except ValueError as exc:
             self._fault("parse", response.url, str(exc))
             return
+        if isinstance(read, str):
+            # The page names no post id; this URL's answer does. Asked for this post (its
+            # `known`), though other posts may ask the same page.
+            yield self._post_request(read, known, refetch=refetch).replace(dont_filter=True)
+            return
+        outcome, post = read
         # A refetch (a 304 thread that changed after all) was wanted already.
         if not refetch and not self.choice.wanted(post):
             return
-        thread = self._thread(route, post, response.url, self.known.get(post.external_id))
+        thread = self._thread(route, post, page.url, self.known.get(post.external_id))
         thread.skimming = thread.baseline is not None and not refetch
         self._take(thread, outcome)
         yield from self._advance(thread)
 
     def _read_post_page(self, route: Route, page: Page, sha256: str, known: KnownPost | None, *,
-                        refetch: bool) -> tuple[Outcome, PostRecord]:
+                        refetch: bool) -> tuple[Outcome, PostRecord] | str:
         """The post page read, comments left unread when its comment region hashes as at
         the last complete crawl (the thread is then most likely unchanged, and reading
-        50 comments is most of a page's parse)."""
+        50 comments is most of a page's parse); or, for a page that names no post id, the
+        URL to read the post from instead (`ThreadPage.post_at`)."""
         stored = known.page(page.url) if known is not None and not refetch else None
         if (
             known is not None
@@ -383,6 +390,8 @@ class ArchiveSpider(Spider):
                 return Unread(page.url, page, only.fingerprint, state, decoded=True,
                               number=only.number, links=only.links, expected=only.expected), only.post
         parsed = route.read(page)
+        if parsed.post is None and parsed.post_at:
+            return parsed.post_at
         if parsed.post is None:
             raise ValueError(f"{page.url}: no post on the post page")
         return Read(page.url, parsed, page_state(page.url, parsed.fingerprint, page.headers, sha256)), parsed.post
@@ -519,7 +528,7 @@ class ArchiveSpider(Spider):
         if not thread.skimming:
             return self._read(route, self._decoded(page), sha256)
         if thread.same_version and stored is not None and thread.known is not None \
-                and thread.known.same_body(url, sha256):
+                and not route.vouching and thread.known.same_body(url, sha256):
             # The very bytes the stored fingerprint was taken from: nothing to decode or hash.
             state = page_state(url, stored.fingerprint, page.headers, sha256)
             return Unread(url, page, stored.fingerprint, state, decoded=False)
@@ -527,7 +536,7 @@ class ArchiveSpider(Spider):
         glimpse = route.glimpse(page)
         state = page_state(url, glimpse.fingerprint, page.headers, sha256)
         return Unread(url, page, glimpse.fingerprint, state, decoded=True, links=glimpse.links,
-                      expected=glimpse.expected)
+                      expected=glimpse.expected, vouches=glimpse.vouches)
 
     def _read(self, route: Route, page: Page, sha256: str | None) -> Outcome:
         try:
@@ -558,6 +567,19 @@ class ArchiveSpider(Spider):
         """The thread's one item, normalized; counted and logged."""
         finished = thread.finish(source_key=self.source.key, now=datetime.now(UTC))
         snapshot = finished.snapshot
+        if thread.vouched and finished.unchanged:
+            # Pages not fetched at all: a vouching page (a comment service's count and
+            # first posts) stood for them.
+            self._stats().inc_value("palimpsest/threads_vouched")
+            self._stats().inc_value("palimpsest/pages_vouched", thread.vouched)
+        if thread.closed:
+            # No comments to read, and why: the summary names the post.
+            logger.info("%s: %s", snapshot.post.url, thread.closed)
+            self._stats().inc_value("palimpsest/posts_closed")
+            closed = self._stats().get_value("palimpsest/posts_closed_why") or []
+            if len(closed) < MAX_PROBLEMS_KEPT:
+                self._stats().set_value("palimpsest/posts_closed_why",
+                                        [*closed, f"{snapshot.post.url}: {thread.closed}"])
         if finished.unchanged:
             self._stats().inc_value("palimpsest/threads_unchanged")
         elif snapshot.expected_comment_count is not None \
@@ -702,4 +724,4 @@ def _asked_url(response: Response) -> str:
     """The response's URL, or for a POSTed thread page the URL it was asked by (its form
     and marker, crawler.page.form_post_url, which a response's URL drops)."""
     asked = response.request.url if response.request is not None else response.url
-    return asked if form_post_body(asked) is not None else response.url
+    return asked if form_post_body(asked) is not None or asked_for(asked) is not None else response.url

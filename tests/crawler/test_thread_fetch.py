@@ -271,3 +271,59 @@ def test_a_service_page_states_the_threads_count_and_its_problems_make_it_partia
     assert finished.snapshot.expected_comment_count == 5
     # the page says what is missing; the thread's problem names the page's URL before it
     assert not finished.snapshot.complete and f"{service}: {why}" in finished.snapshot.problems
+
+
+DQ1, DQ2, DQ3 = "http://127.0.0.2:9/api?p=1", "http://127.0.0.2:9/api?p=2", "http://127.0.0.2:9/api?p=3"
+
+
+def vouching(url: str, fp: str) -> Unread:
+    return Unread(url, page(url), fp, state(url, fp), decoded=True, vouches=True, expected=5)
+
+
+def _disqus_thread(**known_kw: object) -> tuple[KnownPost, ThreadFetch]:
+    k = known((POST_URL, "a"), (DQ1, "d1"), (DQ2, "d2"), (DQ3, "d3"))
+    k = KnownPost(**{**k.__dict__, **known_kw})  # type: ignore[arg-type]
+    t = thread(k, post=IDS_ONLY, post_read=False)
+    t.take(NotModified(POST_URL, k.pages[0]))
+    t.queue_known_pages()
+    return k, t
+
+
+def test_an_unchanged_vouching_page_stands_for_the_pages_after_it() -> None:
+    k, t = _disqus_thread()
+    assert t.next_step() == Fetch((DQ1,))
+    t.take(vouching(DQ1, "d1"))
+    assert t.next_step() is DONE  # DQ2, DQ3 never asked
+    done = t.finish(source_key="s", now=NOW)
+    assert done.unchanged and t.vouched == 2
+    assert done.check.fingerprint == k.fingerprint
+    assert [s.url for s in done.check.pages] == [POST_URL, DQ1, DQ2, DQ3]  # carried forward
+
+
+def test_a_changed_vouching_page_lets_the_thread_be_fetched_whole() -> None:
+    _, t = _disqus_thread()
+    assert t.next_step() == Fetch((DQ1,))
+    t.take(vouching(DQ1, "d1-new"))  # a new post: the total in its fingerprint changed
+    assert t.vouched == 0
+    assert t.next_step() == Fetch((DQ2,))
+    t.take(unread(DQ2, "d2"))
+    assert t.next_step() == Fetch((DQ3,))
+    t.take(unread(DQ3, "d3"))
+    assert t.next_step() is REFETCH  # the 304 post page has no body to read
+
+
+def test_after_a_partial_check_a_vouching_page_vouches_for_nothing() -> None:
+    _, t = _disqus_thread(last_checked_at=NOW, last_complete_at=datetime(2026, 11, 30, tzinfo=UTC))
+    assert t.next_step() == Fetch((DQ1,))
+    t.take(vouching(DQ1, "d1"))
+    assert t.vouched == 0 and t.next_step() == Fetch((DQ2,))
+
+
+def test_a_vouching_page_after_a_changed_page_vouches_for_nothing() -> None:
+    k = known((POST_URL, "a"), (DQ1, "d1"), (DQ2, "d2"))
+    t = thread(k)
+    t.take(Unread(POST_URL, page(POST_URL), "a-new", state(POST_URL, "a-new"), decoded=True,
+                  number=1, links=((9, DQ1),)))
+    assert t.next_step() == Fetch((DQ1,))
+    t.take(vouching(DQ1, "d1"))
+    assert t.vouched == 0

@@ -16,8 +16,9 @@ markup the Disqus WordPress plugin and Disqus's universal embed code write
          "response": [posts]}; a wrong key is Disqus's {"code": 5, ...} with HTTP 400.
 
 Faults a test sets: `throttle_once` (the next API request answers 429 with Retry-After),
-`fail_cursor` (a request with this cursor answers 500), `empty_cursor` (answers an empty
-page that still says hasNext). Every request is logged (`requests`).
+`fail_cursor` (a request with this cursor answers 500; "" for a thread's first page, the
+one without a cursor), `empty_cursor` (answers an empty page that still says hasNext).
+Every request is logged (`requests`).
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ def _disqus_handler(state: DisqusState) -> type[BaseHTTPRequestHandler]:
                 _answer(self, 400, body.encode(), "application/json")
                 return
             cursor = q.get("cursor")
-            if cursor is not None and cursor == state.fail_cursor:
+            if (cursor or "") == state.fail_cursor:
                 _answer(self, 500, b'{"code": 15, "response": "Internal error"}', "application/json")
                 return
             thread = state.find(q.get("forum", ""), q.get("thread:ident"), q.get("thread:link"))

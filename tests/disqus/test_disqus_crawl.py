@@ -219,6 +219,8 @@ def test_an_empty_page_that_still_says_has_next_is_a_partial_thread(world: World
     world.state.api_page = 2
     _crawl(world, world.allowed(key=True))
     world.state.empty_cursor = "2:0:0"
+    # A changed first page, so the thread is read past it (unchanged, it vouches for the rest).
+    world.thread.posts[0]["message"] = "<p>Changed while the cursor broke.</p>"
     archive = _crawl(world, world.allowed(key=True))
     rows = _current(world)["rows"]
     assert not any(r.deleted for r in rows.values())

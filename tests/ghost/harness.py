@@ -14,6 +14,9 @@ read from the database on every request, so the mutations below need no restart.
     site.edit_comment(id, "<p>new</p>") # html changed, edited_at set
     site.set_status(id, "deleted")      # or "hidden"
     site.add_reply(parent_id, in_reply_to_id, member, html, created) -> SeedComment
+    site.add_post(post, visibility="members")  # a post more; Ghost knows it after:
+    site.set_setting("comments_enabled", "off")  # settings are cached at boot, so:
+    site.restart()                      # some 10-20 s
     site.stop()
 """
 
@@ -37,7 +40,15 @@ from pathlib import Path
 from typing import Self
 
 from tests.ghost.install import ghost_dir
-from tests.ghost.seed import MEMBERS, POSTS, SeedComment, SeedMember, ghost_id, seed_comments
+from tests.ghost.seed import (
+    MEMBERS,
+    POSTS,
+    SeedComment,
+    SeedMember,
+    SeedPost,
+    ghost_id,
+    seed_comments,
+)
 
 __all__ = ["AUTHOR", "GhostError", "GhostSite"]
 
@@ -188,6 +199,42 @@ class GhostSite:
              _sql_time(c.edited) if c.edited else None, _sql_time(c.created), _sql_time(c.edited or c.created)),
         )
         self.comments[c.id] = c
+
+    def add_post(self, post: SeedPost, visibility: str = "public") -> None:
+        """A post more (`visibility`: public, members or paid), by the owner, with its tags;
+        Ghost's URL service and sitemaps know it after `restart()`."""
+        at, now = _sql_time(post.published), _sql_time(datetime.now(UTC))
+        with self._db() as db:
+            owner = db.execute("SELECT ru.user_id FROM roles_users ru JOIN roles r ON r.id = ru.role_id"
+                               " WHERE r.name = 'Owner'").fetchone()[0]
+            db.execute(
+                "INSERT INTO posts (id, uuid, title, slug, html, plaintext, status, visibility,"
+                " email_recipient_filter, created_at, created_by, updated_at, updated_by, published_at,"
+                " published_by, type, comment_id) VALUES (?, ?, ?, ?, ?, '', 'published', ?, 'all',"
+                " ?, ?, ?, ?, ?, ?, 'post', ?)",
+                (post.id, str(uuid.uuid4()), post.title, post.slug, post.html, visibility,
+                 at, owner, at, owner, at, owner, post.id),
+            )
+            db.execute("INSERT INTO posts_authors (id, post_id, author_id, sort_order) VALUES (?, ?, ?, 0)",
+                       (ghost_id("64d0"), post.id, owner))
+            for order, name in enumerate(post.tags):
+                found = db.execute("SELECT id FROM tags WHERE name = ?", (name,)).fetchone()
+                tag = found[0] if found else ghost_id("64e0")
+                if not found:
+                    db.execute("INSERT INTO tags (id, name, slug, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
+                               (tag, name, "-".join(name.lower().split()), now, owner))
+                db.execute("INSERT INTO posts_tags (id, post_id, tag_id, sort_order) VALUES (?, ?, ?, ?)",
+                           (ghost_id("64f0"), post.id, tag, order))
+
+    def set_setting(self, key: str, value: str) -> None:
+        """One of Ghost's settings (comments_enabled: all, paid or off); Ghost reads its
+        settings at boot, so it takes effect after `restart()`."""
+        with self._db() as db:
+            db.execute("UPDATE settings SET value = ? WHERE key = ?", (value, key))
+
+    def restart(self) -> None:
+        self._stop_process()
+        self._boot()
 
     def edit_comment(self, comment_id: str, html: str, at: datetime | None = None) -> SeedComment:
         c = self.comments[comment_id]

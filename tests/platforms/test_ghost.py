@@ -91,9 +91,40 @@ def test_post_page_gives_the_post_and_its_first_api_page() -> None:
     assert read.site is not None and "Ghost native (paid)" in read.site
 
 
-def test_a_post_page_without_the_comments_script_says_comments_are_off() -> None:
-    with pytest.raises(ValueError, match="comments are off"):
+def test_a_post_page_without_the_comments_script_nor_a_feed_is_not_read() -> None:
+    with pytest.raises(ValueError, match="the post's id cannot be known"):
         GhostRoute().read(_page(f"{SITE}flights-to-cecot/", post_html(script=False)))
+
+
+def _feed(*items: tuple[str, str]) -> str:
+    body = "".join(f"<item><title>t</title><link>{SITE}{slug}/</link><guid isPermaLink=\"false\">{gid}</guid>"
+                   "</item>" for slug, gid in items)
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>G</title>{body}</channel></rss>'
+
+
+@pytest.mark.parametrize(("extra", "why"), [
+    ("", "comments are off on this site"),
+    ('<aside class="gh-post-upgrade-cta"><h2>This post is for subscribers only</h2></aside>', "members only"),
+])
+def test_a_post_page_without_the_comments_script_gets_its_id_from_the_feed_and_says_why(
+    extra: str, why: str,
+) -> None:
+    route = GhostRoute()
+    html = post_html(script=False).replace(
+        "</head>", f'<link rel="alternate" type="application/rss+xml" href="{SITE}rss/"></head>').replace(
+        "</main>", f"{extra}</main>")
+    first = route.read(_page(f"{SITE}flights-to-cecot/", html))
+    assert first.post is None and first.post_at is not None and first.post_at.startswith(f"{SITE}rss/#")
+    # Page 1 of the feed does not name it: page 2 is asked next, for the same post.
+    one = route.read(_page(first.post_at, _feed(("other", "64c0aa")), "application/rss+xml"))
+    assert one.post is None and one.post_at is not None and one.post_at.startswith(f"{SITE}rss/2/#")
+    two = route.read(_page(one.post_at, _feed(("flights-to-cecot", POST_ID)), "application/rss+xml"))
+    assert two.post is not None and two.post.external_id == POST_ID and two.comments == ()
+    assert two.closed is not None and two.closed.startswith("comments closed: ") and why in two.closed
+    assert two.problems == () and two.site is not None and "comments closed" in two.site
+    # Another such post the feed already named is read without asking the feed again.
+    again = route.read(_page(f"{SITE}other/", html.replace("flights-to-cecot", "other")))
+    assert again.post is not None and again.post.external_id == "64c0aa" and again.post_at is None
 
 
 def test_a_thread_page_reads_replies_tombstones_and_members() -> None:
