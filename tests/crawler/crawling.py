@@ -70,6 +70,16 @@ class ArchivedComment:
     content_hash: str
 
 
+def query(db_url: str, sql: str) -> list[Any]:
+    """The rows of one SQL query against the archive at `db_url` (Row: by name or as a tuple)."""
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(sa.text(sql)))
+    finally:
+        engine.dispose()
+
+
 def read_archive(db_url: str) -> dict[str, Any]:
     """Everything a comparison needs, from the archive's tables and views."""
     engine = sa.create_engine(db_url)

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
-from tests.crawler.crawling import read_archive, run_crawl, stats_of, write_config
+from tests.crawler.crawling import query, read_archive, run_crawl, stats_of, write_config
 from tests.discourse.fixtures import DPost, demo_forum
 from tests.discourse.server import serve_forum
 from tests.parsers.pages import SITE, classic_post
@@ -32,14 +31,6 @@ def _crawl(config: Path, db_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
     archive = read_archive(db_url)
     return archive, stats_of(archive["crawls"][-1])
 
-
-def _rows(db_url: str, sql: str) -> list[tuple[Any, ...]]:
-    engine = sa.create_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(sa.text(sql))]
-    finally:
-        engine.dispose()
 
 
 def _comments(archive: dict[str, Any]) -> dict[tuple[str, str], tuple[str, str | None]]:
@@ -62,9 +53,9 @@ def test_forum_crawl_then_edit_delete_and_reply(db_url: str, tmp_path: Path) -> 
         assert stats.get("threads_partial", 0) == 0 and stats.get("count_mismatch", 0) == 0, stats
         assert sum(1 for p in server.log if p.startswith("/t/301/posts.json")) == 2, "two more chunks"
         assert sum(1 for p in server.log if p.startswith("/t/301.json")) == 2, "429, then read"
-        quotes = _rows(db_url, "SELECT external_id, source_kind, source_external_id FROM comment_quotes")
+        quotes = query(db_url, "SELECT external_id, source_kind, source_external_id FROM comment_quotes")
         assert ("2", "post", "301") in quotes
-        mentions = _rows(db_url, "SELECT external_id, kind, target_external_id FROM comment_replies "
+        mentions = query(db_url, "SELECT external_id, kind, target_external_id FROM comment_replies "
                                  "WHERE kind <> 'threaded' AND external_id = '3'")
         assert mentions and mentions[0][2] == "2", mentions
 
@@ -79,7 +70,7 @@ def test_forum_crawl_then_edit_delete_and_reply(db_url: str, tmp_path: Path) -> 
     assert second["crawls"][-1].status == "ok", stats
     assert second["counts"]["post_version"] == first["counts"]["post_version"], "no post changed"
     assert second["counts"]["comment_version"] == first["counts"]["comment_version"] + 4
-    changes = _rows(db_url, "SELECT post_external_id, external_id, version, deleted, removed_as, edited, "
+    changes = query(db_url, "SELECT post_external_id, external_id, version, deleted, removed_as, edited, "
                             "edited_at FROM comment_history "
                             f"WHERE crawl_id = {second['crawls'][-1].id} ORDER BY external_id")
     # 6: gone from the anonymous stream (inferred, no word); 8: withdrawn, in Discourse's
@@ -140,6 +131,6 @@ def test_a_blog_embedding_discourse_gets_its_comments_from_the_topic(tmp_path: P
     for c in archive["comments"]:
         by_post.setdefault(c.post, set()).add((c.external_id, c.author, c.parent))
     assert list(by_post.values()) == [{("2", "ana", None), ("3", "ben", "2")}], by_post
-    problems = [r[0] for r in _rows(db, "SELECT problem FROM thread_problem")]
+    problems = [r[0] for r in query(db, "SELECT problem FROM thread_problem")]
     assert any("names no topicId" in p and "/embed/count" in p for p in problems), problems
     assert stats["threads_partial"] == 1, stats

@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from crawler.parsers.ghost_post import COMMENTS_OFF, MEMBERS_ONLY
-from tests.crawler.crawling import REPO, read_archive, run_crawl, stats_of, write_config
+from tests.crawler.crawling import REPO, query, read_archive, run_crawl, stats_of, write_config
 from tests.ghost.harness import GhostSite
 from tests.ghost.seed import POSTS, SeedPost, ghost_id
 
@@ -36,14 +35,6 @@ LATE_POST = SeedPost(ghost_id("64c0"), "deportation-appeals", "Deportation appea
                      datetime(2025, 3, 5, 9, tzinfo=UTC), True)
 
 
-def _rows(db_url: str, sql: str) -> list[Any]:
-    engine = sa.create_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            return list(conn.execute(sa.text(sql)))
-    finally:
-        engine.dispose()
-
 
 def _crawl(config: Path, db: str) -> tuple[dict[str, Any], str]:
     run = run_crawl(config, db)
@@ -52,12 +43,12 @@ def _crawl(config: Path, db: str) -> tuple[dict[str, Any], str]:
 
 
 def _comments_of(db: str, post_id: str) -> int:
-    return len(_rows(db, "SELECT c.id FROM comment c JOIN post p ON p.id = c.post_id "
+    return len(query(db, "SELECT c.id FROM comment c JOIN post p ON p.id = c.post_id "
                          f"WHERE p.external_id = '{post_id}'"))
 
 
 def _complete(db: str, post_id: str) -> bool:
-    rows = _rows(db, "SELECT s.last_complete_crawl_id, s.last_checked_at, s.last_complete_at FROM post_state s "
+    rows = query(db, "SELECT s.last_complete_crawl_id, s.last_checked_at, s.last_complete_at FROM post_state s "
                      f"JOIN post p ON p.id = s.post_id WHERE p.external_id = '{post_id}'")
     return bool(rows) and rows[0].last_complete_crawl_id is not None and rows[0].last_checked_at == rows[0].last_complete_at
 
@@ -98,8 +89,8 @@ def test_posts_without_a_comments_script_are_archived_with_a_thread_that_says_wh
     assert f"comments closed: {COMMENTS_OFF}" in out, out
     # The comments the archive read while they were shown are hidden now, not deleted.
     assert off["counts"]["comment_version"] == first["counts"]["comment_version"]
-    assert not _rows(db, "SELECT id FROM comment_version WHERE deleted"), "no deletion inferred"
+    assert not query(db, "SELECT id FROM comment_version WHERE deleted"), "no deletion inferred"
     assert not _complete(db, cecot)
-    problems = [p.problem for p in _rows(db, "SELECT problem FROM thread_problem")]
+    problems = [p.problem for p in query(db, "SELECT problem FROM thread_problem")]
     assert any("read this post's comments before" in p for p in problems), problems
     assert off["crawls"][-1].status == "partial"

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
-from tests.crawler.crawling import crawl_ok, read_archive, run_crawl, stats_of, write_config
+from tests.crawler.crawling import crawl_ok, query, read_archive, run_crawl, stats_of, write_config
 from tests.faults.server import Fault, FaultServer
 from tests.ghost.harness import AUTHOR, GhostSite
 from tests.ghost.seed import MEMBERS, POSTS, SeedComment
@@ -58,14 +57,6 @@ def _assert_matches(archive: dict[str, Any], site: GhostSite) -> None:
         assert _text(c.text) == _text(seeded.html), cid
 
 
-def _rows(db_url: str, sql: str) -> list[Any]:
-    engine = sa.create_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            return list(conn.execute(sa.text(sql)))
-    finally:
-        engine.dispose()
-
 
 def test_crawl_recrawl_and_changes(ghost_site: GhostSite, tmp_path: Path) -> None:
     config, db = _config(tmp_path, ghost_site.base_url), f"sqlite:///{tmp_path / 'archive.db'}"
@@ -74,17 +65,17 @@ def test_crawl_recrawl_and_changes(ghost_site: GhostSite, tmp_path: Path) -> Non
     assert "Ghost native" in (stats_of(first["crawls"][-1]).get("site") or "")
 
     # Members are authors with their uuid; the @-reply names the comment it answers.
-    authors = {r.display_name: r.external_id for r in _rows(db, "SELECT display_name, external_id FROM author")}
+    authors = {r.display_name: r.external_id for r in query(db, "SELECT display_name, external_id FROM author")}
     assert authors[MEMBERS["ana"].name] == MEMBERS["ana"].uuid
     at_reply = next(c for c in ghost_site.comments.values() if c.html.startswith("<p>@Ben Ortiz"))
-    edges = _rows(db, "SELECT r.kind, r.raw_name, r.target_external_id FROM reply r JOIN comment_version v "
+    edges = query(db, "SELECT r.kind, r.raw_name, r.target_external_id FROM reply r JOIN comment_version v "
                       "ON v.id = r.comment_version_id JOIN comment c ON c.id = v.comment_id "
                       f"WHERE c.external_id = '{at_reply.id}'")
     assert ("at_reply", "Ben Ortiz", at_reply.in_reply_to) in [tuple(e) for e in edges]
     hidden = next(c for c in ghost_site.comments.values() if c.status == "hidden")
     assert hidden.id not in {c.external_id for c in first["comments"]}, "a tombstone is no comment"
     # Edited before the first crawl: the text first archived is already an edited one.
-    seeded = {r.external_id: (r.edited, r.edited_at) for r in _rows(
+    seeded = {r.external_id: (r.edited, r.edited_at) for r in query(
         db, "SELECT external_id, edited, edited_at FROM current_comments")}
     was_edited = next(c for c in _visible(ghost_site).values() if c.edited is not None)
     assert bool(seeded[was_edited.id][0]) and str(seeded[was_edited.id][1]).startswith(
@@ -104,7 +95,7 @@ def test_crawl_recrawl_and_changes(ghost_site: GhostSite, tmp_path: Path) -> Non
     changed = crawl_ok(config, db)
     _assert_matches(changed, ghost_site)
     crawl_id = changed["crawls"][-1].id
-    versions = _rows(db, "SELECT c.external_id, v.deleted, v.removed_as, v.edited, v.edited_at "
+    versions = query(db, "SELECT c.external_id, v.deleted, v.removed_as, v.edited, v.edited_at "
                          "FROM comment_version v JOIN comment c "
                          f"ON c.id = v.comment_id WHERE v.crawl_id = {crawl_id}")
     assert sorted((r.external_id, bool(r.deleted), r.removed_as, bool(r.edited)) for r in versions) == sorted(
@@ -118,7 +109,7 @@ def test_crawl_recrawl_and_changes(ghost_site: GhostSite, tmp_path: Path) -> Non
     crawl_ok(config, db)
     ghost_site.set_status(top[1].id, "published")
     crawl_ok(config, db)
-    history = _rows(db, "SELECT deleted, removed_as FROM comment_history "
+    history = query(db, "SELECT deleted, removed_as FROM comment_history "
                         f"WHERE external_id = '{top[1].id}' ORDER BY version")
     assert [(bool(r.deleted), r.removed_as) for r in history][-2:] == [(True, "hidden"), (False, None)]
 
@@ -151,11 +142,11 @@ def test_failed_api_page_makes_a_partial_thread(ghost_site: GhostSite, tmp_path:
     assert [i.kind for i in proxy.injections] and all(i.kind == "status" for i in proxy.injections)
     assert victim.id in {c.external_id for c in after["comments"]}, "no deletion inferred"
     assert stated.id not in {c.external_id for c in after["comments"]}
-    tombstone = _rows(db, "SELECT deleted, removed_as FROM comment_history "
+    tombstone = query(db, "SELECT deleted, removed_as FROM comment_history "
                           f"WHERE external_id = '{stated.id}' ORDER BY version DESC")[0]
     assert (bool(tombstone.deleted), tombstone.removed_as) == (True, "deleted")
     assert after["counts"]["comment_version"] == before["counts"]["comment_version"] + 1
-    problems = _rows(db, "SELECT problem FROM thread_problem")
+    problems = query(db, "SELECT problem FROM thread_problem")
     assert any(f"{many.id}/replies/" in p.problem for p in problems)
 
 

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
-from tests.crawler.crawling import read_archive, run_crawl, stats_of, write_config
+from tests.crawler.crawling import query, read_archive, run_crawl, stats_of, write_config
 from tests.services.stub import Fault
 from tests.substack.fixtures import SComment, SPost, demo_site
 from tests.substack.server import serve_substack
@@ -33,14 +32,6 @@ def _crawl(config: Path, db_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
     archive = read_archive(db_url)
     return archive, stats_of(archive["crawls"][-1])
 
-
-def _rows(db_url: str, sql: str) -> list[Any]:
-    engine = sa.create_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            return list(conn.execute(sa.text(sql)))
-    finally:
-        engine.dispose()
 
 
 def _comments(archive: dict[str, Any]) -> dict[str, tuple[str, str, str | None]]:
@@ -66,7 +57,7 @@ def test_crawl_then_edit_delete_and_reply(db_url: str, tmp_path: Path) -> None:
         assert times["502"] == "2026-11-01T11:30:00+00:00"
         assert stats.get("count_mismatch", 0) == 0 and stats.get("threads_partial", 0) == 0, stats
         assert sum(1 for p in server.log if "/api/v1/post/101/comments" in p) == 2, "429, then read"
-        at = _rows(db_url, "SELECT external_id, target_external_id, resolved_by FROM comment_replies "
+        at = query(db_url, "SELECT external_id, target_external_id, resolved_by FROM comment_replies "
                            "WHERE kind = 'at_reply'")
         assert [tuple(r) for r in at] == [("502", "501", "name")]
 
@@ -80,7 +71,7 @@ def test_crawl_then_edit_delete_and_reply(db_url: str, tmp_path: Path) -> None:
         second, stats = _crawl(config, db_url)
     assert second["crawls"][-1].status == "ok", stats
     assert set(_comments(second)) == {"502", "503", "505", "507", "601"}
-    changes = _rows(db_url, "SELECT external_id, version, deleted, removed_as, edited, edited_at "
+    changes = query(db_url, "SELECT external_id, version, deleted, removed_as, edited, edited_at "
                             f"FROM comment_history WHERE crawl_id = {second['crawls'][-1].id} ORDER BY external_id")
     assert [(c, v, bool(d), w, bool(e)) for c, v, d, w, e, _ in changes] == [
         ("501", 2, True, "deleted", False), ("503", 2, False, None, True), ("507", 1, False, None, False)]
@@ -101,7 +92,7 @@ def test_a_tree_that_fails_leaves_the_thread_partial_and_infers_no_deletion(db_u
         second, stats = _crawl(config, db_url)
     assert stats["threads_partial"] == 1, stats
     assert set(_comments(second)) == set(_comments(first)), "nothing tombstoned"
-    problems = _rows(db_url, "SELECT problem FROM thread_problem")
+    problems = query(db_url, "SELECT problem FROM thread_problem")
     assert any("/api/v1/post/101/comments" in r.problem for r in problems), problems
 
 
@@ -113,7 +104,7 @@ def test_a_subscriber_only_thread_is_partial_never_empty(db_url: str, tmp_path: 
     with serve_substack(site) as server:
         _, stats = _crawl(_config(tmp_path, server.base_url), db_url)
     assert stats["threads_partial"] >= 1, stats
-    problems = [r.problem for r in _rows(db_url, "SELECT problem FROM thread_problem")]
+    problems = [r.problem for r in query(db_url, "SELECT problem FROM thread_problem")]
     assert any("subscriber-only" in p for p in problems), problems
 
 
