@@ -26,14 +26,16 @@ of it is read, and the archive records it as seen (`FinishedThread.unchanged`). 
 that vouches for the rest (`Glimpse.vouches`: a comment service's first page, stating the
 thread's count) and fingerprints as last time, in a thread matching so far whose latest
 check was complete, stands for the pages not fetched yet: they are taken as the last
-complete crawl stored them (`NotModified`) without a request. Should the thread turn out
-changed after all, a 304's rule applies: it is fetched again whole.
+complete crawl stored them (`NotModified`) without a request, until the last crawl that
+fetched every page (`post_state.last_full_at`) is FULL_READ_EVERY old: then the thread is
+read whole. Should the thread turn out changed after all, a 304's rule applies: it is
+fetched again whole.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from crawler.page import Page
 from crawler.parsers.unread import unread_problem
@@ -51,6 +53,7 @@ from storage.records import (
 
 __all__ = [
     "DONE",
+    "FULL_READ_EVERY",
     "REFETCH",
     "WAIT",
     "Failed",
@@ -63,6 +66,11 @@ __all__ = [
     "ThreadFetch",
     "Unread",
 ]
+
+
+# The longest a vouching page stands for the pages after it: a thread is fetched whole
+# when no crawl has fetched every page for this long.
+FULL_READ_EVERY = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -237,10 +245,14 @@ class ThreadFetch:
 
     def _vouch(self, page: Unread) -> None:
         """Take the stored pages not fetched yet as unchanged, when `page` may stand for
-        them: it and every page so far fingerprint as at the last complete crawl, and the
-        latest check was complete (what a partial one missed is fetched in full)."""
+        them: it and every page so far fingerprint as at the last complete crawl, the
+        latest check was complete (what a partial one missed is fetched in full), and a
+        crawl fetched every page within FULL_READ_EVERY (what a vouching page cannot
+        show, an edit or a mark on a later page, waits no longer than that)."""
         known = self.known
         if known is None or self.baseline is None or known.last_check_partial or self.problems:
+            return
+        if known.last_full_at is None or known.last_full_at < datetime.now(UTC) - FULL_READ_EVERY:
             return
         for o in self.outcomes.values():
             stored = self.stored(o.url)
@@ -349,7 +361,8 @@ class ThreadFetch:
                 source_key=source_key, post=self.post, comments=(), complete=True,
                 fetched_at=now, expected_comment_count=self.expected,
             )
-            check = ThreadCheck(checked_at=now, fingerprint=self.fingerprint(), pages=states)
+            check = ThreadCheck(checked_at=now, fingerprint=self.fingerprint(), pages=states,
+                                vouched=self.vouched > 0)
             return FinishedThread(snapshot=snapshot, unchanged=True, post_read=self.post_read,
                                   check=check, closed=self.closed)
         by_number: dict[int, tuple[CommentRecord, ...]] = {}
@@ -375,6 +388,6 @@ class ThreadFetch:
             removals=removals,
         )
         check = ThreadCheck(checked_at=now, fingerprint=self.fingerprint(), pages=states,
-                            complete=snapshot.complete)
+                            complete=snapshot.complete, vouched=self.vouched > 0)
         return FinishedThread(snapshot=snapshot, unchanged=False, post_read=self.post_read,
                               check=check, closed=self.closed)

@@ -49,6 +49,8 @@ class KnownPost:
     # When a crawl last recorded the whole thread: older than `last_checked_at` when the
     # latest check was partial (None: unknown, or never complete).
     last_complete_at: datetime | None = None
+    # When a crawl last fetched every page of the thread (None: never, or not known).
+    last_full_at: datetime | None = None
     deleted: bool  # current version is a tombstone
     pages: tuple[PageState, ...] = ()  # each page at the last complete crawl, post page first
     # sha256 of each page's body at the last complete crawl (post_state.pages), by url_key;

@@ -61,6 +61,7 @@ def known_posts(conn: Connection, source_key: str) -> list[KnownPost]:
             ps.last_checked_at,
             ps.last_activity_at,
             ps.last_complete_at,
+            ps.last_full_at,
             ps.pages,
             pv.crawl_id.label("version_crawl_id"),
         )
@@ -89,6 +90,7 @@ def known_posts(conn: Connection, source_key: str) -> list[KnownPost]:
                 last_checked_at=r.last_checked_at,
                 last_activity_at=r.last_activity_at,
                 last_complete_at=r.last_complete_at,
+                last_full_at=r.last_full_at,
                 deleted=bool(r.deleted),
                 pages=pages,
                 bodies={url_key(pg.url): pg.sha256 for pg in pages if pg.sha256} if same_post else {},

@@ -316,6 +316,9 @@ class PostState(Base):
     # "last seen" of each of its live comments (current_comments), so that an unchanged
     # thread writes no comment row.
     last_complete_at: Mapped[utc_null]
+    # When a crawl last fetched every page of the thread (none taken on a vouching
+    # page's word: crawler.thread_fetch); NULL: never, or not known.
+    last_full_at: Mapped[utc_null]
 
 
 class PostVersion(Base):

@@ -153,6 +153,8 @@ class ThreadCheck:
     fingerprint: str | None = None  # of the thread's comment pages (None: not computed)
     pages: tuple[PageState, ...] = ()  # each page's validators, fingerprint, body sha256
     complete: bool = True  # every page fetched and read
+    # Some pages were not fetched: a vouching page stood for them (crawler.thread_fetch).
+    vouched: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

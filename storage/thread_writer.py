@@ -478,6 +478,7 @@ class _ThreadWriter:
             "last_activity_at": activity,
             "last_complete_crawl_id": self.crawl_id if self.complete else None,
             "last_complete_at": self.checked_at if self.complete else None,
+            "last_full_at": self.checked_at if self.complete and not check.vouched else None,
         }
         up = self.upserts
         if self.complete:

@@ -174,14 +174,9 @@ class Upserts:
                     for c in ("pages", "etag", "last_modified")
                 },
                 # Only forward: a re-parse of older pages is not a later check.
-                "last_complete_at": sa.case(
-                    (ps.last_complete_at.is_(None), ins.excluded.last_complete_at),
-                    (
-                        ins.excluded.last_complete_at > ps.last_complete_at,
-                        ins.excluded.last_complete_at,
-                    ),
-                    else_=ps.last_complete_at,
-                ),
+                "last_complete_at": _later(ps.last_complete_at, ins.excluded.last_complete_at),
+                # Likewise; a check that fetched only some pages (vouched) leaves it.
+                "last_full_at": _later(ps.last_full_at, ins.excluded.last_full_at),
             },
         )
 
@@ -192,3 +187,8 @@ class Upserts:
         self.problem = ins.on_conflict_do_update(
             index_elements=["crawl_id", "post_id", "ordinal"], set_={"problem": ins.excluded.problem}
         )
+
+
+def _later(stored: Any, new: Any) -> Any:
+    """The later of a stored time and a new one, either of which may be NULL."""
+    return sa.case((stored.is_(None), new), (new > stored, new), else_=stored)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -79,6 +80,44 @@ def test_an_unchanged_thread_costs_one_listposts_request_and_writes_nothing(worl
     _second_crawl(world)
     assert _asked(world) == Counter({LIST_POSTS: 1})
     assert _complete_crawl_ids(world) == [3]
+
+
+def _full_read_days_ago(world: World, days: int) -> list[Any]:
+    """Move the thread's last full read back `days` days; the last full reads as stored."""
+    engine = sa.create_engine(world.db)
+    with engine.begin() as conn:
+        before = conn.execute(sa.text("SELECT last_full_at FROM post_state")).scalars().all()
+        for value in before:
+            conn.execute(sa.text("UPDATE post_state SET last_full_at = :t"),
+                         {"t": _as_time(value) - timedelta(days=days)})
+    engine.dispose()
+    return list(before)
+
+
+def _as_time(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def test_a_week_after_the_last_full_read_the_thread_is_read_whole(world: World) -> None:
+    # What the first page cannot show (a moderator's spam mark on the last page) is
+    # recorded by the full read that comes at most FULL_READ_EVERY after the last one.
+    world.state.api_page = 2
+    _crawl(world, world.allowed(key=True))
+    world.thread.posts[4]["isSpam"] = True  # 505, on the third page
+    _second_crawl(world)  # the last full read is fresh: the first page vouches
+    assert _asked(world) == Counter({LIST_POSTS: 1})
+    assert _current(world)["rows"]["505"].version == 1
+    stored = _full_read_days_ago(world, 6)  # six days: still fresh
+    assert stored[0] is not None, "the vouched crawl keeps the last full read, it does not clear it"
+    _second_crawl(world)
+    assert _asked(world) == Counter({LIST_POSTS: 1})
+    _full_read_days_ago(world, 2)  # eight days in all: due
+    _second_crawl(world)
+    assert _asked(world)[f"{LIST_POSTS} 4:0:0"] == 1, world.state.requests  # every page fetched
+    spam = _current(world)["rows"]["505"]
+    assert (bool(spam.deleted), spam.removed_as, spam.version) == (True, "spam", 2)
+    _second_crawl(world)  # the full read just now is fresh again: one request
+    assert _asked(world) == Counter({LIST_POSTS: 1})
 
 
 def test_without_a_key_an_unchanged_thread_costs_its_embed_page(world: World) -> None:

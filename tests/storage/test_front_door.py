@@ -79,3 +79,31 @@ def test_record_gone_goes_through_the_retry(archive: Archive, crawl: Any, monkey
     result = archive.record_gone(gone, crawl())
     assert (result.gone_count, result.tombstoned) == (1, False)
     assert len(calls) == 2  # start_crawl's and record_gone's
+
+
+def test_last_full_at_moves_on_a_whole_read_only_and_only_forward(archive: Archive, crawl: Any) -> None:
+    # post_state.last_full_at: when a crawl last fetched every page (crawler.thread_fetch
+    # reads a thread whole again once it is FULL_READ_EVERY old).
+    from dataclasses import replace
+
+    from tests.factories import make_check
+
+    def full_at() -> Any:
+        return {k.external_id: k for k in archive.known_posts(SOURCE_KEY)}["100"].last_full_at
+
+    thread = make_thread([make_comment("1")], fetched_at=at(1))
+    archive.record(thread, crawl(), make_check(thread, fingerprint="f"))
+    assert full_at() == at(1)
+    later = make_thread([make_comment("1")], fetched_at=at(2))  # later pages taken on the first's word
+    archive.record_unchanged(SOURCE_KEY, later.post, crawl(), replace(make_check(later, fingerprint="f"), vouched=True),
+                             post_read=False)
+    assert full_at() == at(1)
+    partial = make_thread([make_comment("1")], fetched_at=at(3), complete=False)
+    archive.record(partial, crawl(), make_check(partial))
+    assert full_at() == at(1)
+    whole = make_thread([make_comment("1")], fetched_at=at(4))
+    archive.record_unchanged(SOURCE_KEY, whole.post, crawl(), make_check(whole, fingerprint="f"), post_read=False)
+    assert full_at() == at(4)
+    older = make_thread([make_comment("1")], fetched_at=at(2, 12))  # a re-parse of older pages
+    archive.record(older, crawl(), make_check(older, fingerprint="f"))
+    assert full_at() == at(4)
