@@ -189,6 +189,8 @@ class ThreadFetch:
     problems: list[str] = field(default_factory=list)
     done: bool = False  # finish() was called
     vouched: int = 0  # pages taken as unchanged on a vouching page's word, unfetched
+    # When this fetch began: the last full read's age (FULL_READ_EVERY) is measured from it.
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     closed: str | None = None  # ThreadPage.closed: why the post has no comments to read
 
     def __post_init__(self) -> None:
@@ -252,7 +254,7 @@ class ThreadFetch:
         known = self.known
         if known is None or self.baseline is None or known.last_check_partial or self.problems:
             return
-        if known.last_full_at is None or known.last_full_at < datetime.now(UTC) - FULL_READ_EVERY:
+        if known.last_full_at is None or known.last_full_at < self.started_at - FULL_READ_EVERY:
             return
         for o in self.outcomes.values():
             stored = self.stored(o.url)

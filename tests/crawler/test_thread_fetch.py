@@ -7,7 +7,7 @@ page whose comments changed elsewhere in the thread.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,6 +17,7 @@ from crawler.recrawl import KnownPost
 from crawler.thread import thread_fingerprint
 from crawler.thread_fetch import (
     DONE,
+    FULL_READ_EVERY,
     REFETCH,
     WAIT,
     Failed,
@@ -282,8 +283,8 @@ def vouching(url: str, fp: str) -> Unread:
 
 def _disqus_thread(**known_kw: object) -> tuple[KnownPost, ThreadFetch]:
     k = known((POST_URL, "a"), (DQ1, "d1"), (DQ2, "d2"), (DQ3, "d3"))
-    k = KnownPost(**{**k.__dict__, **known_kw})  # type: ignore[arg-type]
-    t = thread(k, post=IDS_ONLY, post_read=False)
+    k = KnownPost(**{**k.__dict__, "last_full_at": NOW - timedelta(days=1), **known_kw})  # type: ignore[arg-type]
+    t = thread(k, post=IDS_ONLY, post_read=False, started_at=NOW)
     t.take(NotModified(POST_URL, k.pages[0]))
     t.queue_known_pages()
     return k, t
@@ -295,9 +296,21 @@ def test_an_unchanged_vouching_page_stands_for_the_pages_after_it() -> None:
     t.take(vouching(DQ1, "d1"))
     assert t.next_step() is DONE  # DQ2, DQ3 never asked
     done = t.finish(source_key="s", now=NOW)
-    assert done.unchanged and t.vouched == 2
+    assert done.unchanged and t.vouched == 2 and done.check.vouched
     assert done.check.fingerprint == k.fingerprint
     assert [s.url for s in done.check.pages] == [POST_URL, DQ1, DQ2, DQ3]  # carried forward
+
+
+@pytest.mark.parametrize("last_full_at", [None, NOW - FULL_READ_EVERY - timedelta(minutes=1)])
+def test_a_week_after_the_last_full_read_a_vouching_page_vouches_for_nothing(last_full_at: datetime | None) -> None:
+    _, t = _disqus_thread(last_full_at=last_full_at)  # never read whole, or over a week ago
+    assert t.next_step() == Fetch((DQ1,))
+    t.take(vouching(DQ1, "d1"))
+    assert t.vouched == 0 and t.next_step() == Fetch((DQ2,))
+    t.take(unread(DQ2, "d2"))
+    t.take(unread(DQ3, "d3"))
+    done = t.finish(source_key="s", now=NOW)
+    assert done.unchanged and not done.check.vouched  # every page fetched: a full read
 
 
 def test_a_changed_vouching_page_lets_the_thread_be_fetched_whole() -> None:

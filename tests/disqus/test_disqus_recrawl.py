@@ -95,7 +95,7 @@ def _full_read_days_ago(world: World, days: int) -> list[Any]:
 
 
 def _as_time(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 def test_a_week_after_the_last_full_read_the_thread_is_read_whole(world: World) -> None:
