@@ -16,14 +16,12 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from warcio.archiveiterator import ArchiveIterator
 
 from bench.sitegen import SiteSpec, generate_site
-from tests.crawler.crawling import REPO, read_archive, run_crawl, stats_of, write_config
+from tests.crawler.crawling import REPO, query, read_archive, run_crawl, stats_of, write_config
 from tests.faults.server import Fault, serve_faults
 
 pytestmark = pytest.mark.slow  # real crawls in child processes
@@ -59,15 +57,6 @@ def captured(
     yield config, warc_dir, db_url
 
 
-def rows(db_url: str, query: str) -> list[Any]:
-    engine = sa.create_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            return list(conn.execute(sa.text(query)))
-    finally:
-        engine.dispose()
-
-
 def warcio(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "warcio.cli", *args],
@@ -92,7 +81,7 @@ def reparse(config: Path, db_url: str, *args: str) -> subprocess.CompletedProces
 def test_capture_is_complete_addressable_and_valid(captured: tuple[Path, Path, str]) -> None:
     # Every fetch row points at its response record.
     _, warc_dir, db_url = captured
-    fetches = rows(
+    fetches = query(
         db_url, 'SELECT url, status, warc_file, warc_offset FROM "fetch" WHERE status > 0'
     )
     assert fetches and all(f.warc_file and f.warc_offset is not None for f in fetches)
@@ -106,7 +95,7 @@ def test_capture_is_complete_addressable_and_valid(captured: tuple[Path, Path, s
         assert int(record.http_headers.get_statuscode()) == f.status
 
     # Each file's SHA-256 is on the crawl row; warcio's checker and indexer accept them.
-    (crawl,) = rows(db_url, "SELECT stats, warc_sha256 FROM crawl")
+    (crawl,) = query(db_url, "SELECT stats, warc_sha256 FROM crawl")
     stats = stats_of(crawl)
     column = crawl.warc_sha256
     digests = (json.loads(column) if isinstance(column, str) else column) or stats["warc_sha256"]
@@ -123,7 +112,7 @@ def test_capture_is_complete_addressable_and_valid(captured: tuple[Path, Path, s
         for r in map(json.loads, index.stdout.splitlines())
         if r["warc-type"] == "response"
     }
-    fetched = rows(db_url, 'SELECT url, warc_offset FROM "fetch" WHERE status > 0')
+    fetched = query(db_url, 'SELECT url, warc_offset FROM "fetch" WHERE status > 0')
     assert {(f.url, f.warc_offset) for f in fetched} <= indexed
     # One fetch row per response, the retried 500 and the 301 included, each with its record.
     assert len(indexed) == len(fetched)
@@ -134,7 +123,7 @@ def test_fetch_rows_hash_the_bodies_as_sent(captured: tuple[Path, Path, str]) ->
     """fetch.sha256 and fetch.size are those of the WARC response record's payload: the
     body as received (de-chunked, still gzipped if it was), never a rewritten one."""
     _, warc_dir, db_url = captured
-    fetches = rows(db_url, 'SELECT url, sha256, size, encoding, content_type, warc_file, '
+    fetches = query(db_url, 'SELECT url, sha256, size, encoding, content_type, warc_file, '
                            'warc_offset FROM "fetch" WHERE status > 0')
     encodings: set[str] = set()
     for f in fetches:
@@ -150,7 +139,7 @@ def test_fetch_rows_hash_the_bodies_as_sent(captured: tuple[Path, Path, str]) ->
                  if (f.content_type or "").startswith("text/html")}
     assert read_with.pop("post-2") == "cp1252"
     assert set(read_with.values()) == {"utf-8"}
-    (crawl,) = rows(db_url, "SELECT stats FROM crawl")
+    (crawl,) = query(db_url, "SELECT stats FROM crawl")
     faults = [(f["kind"], f["url"].rsplit("/", 2)[-2]) for f in stats_of(crawl)["faults"]
               if f["kind"].startswith("encoding_")]
     assert faults == [("encoding_mislabelled", "post-2")]  # read as cp1252, kept as sent
