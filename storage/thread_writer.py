@@ -145,9 +145,8 @@ class _ThreadWriter:
         self.comments = comments
         self.complete = complete
         self.problems = problems
-        self.removals: dict[str, str] = {}  # external id -> the service's word, first stated
-        for r in removals:
-            self.removals.setdefault(r.external_id, r.removed_as)
+        # External id -> the service's word (a snapshot states each once: assemble_thread).
+        self.removals = {r.external_id: r.removed_as for r in removals}
         # Naive times are taken as UTC (as the column type does), so comparisons with
         # stored aware times cannot fail.
         self.t = _utc(t)

@@ -76,10 +76,18 @@ class DisqusPage:
     has_next: bool
     next_cursor: str | None
     total: int | None  # the thread's post count as Disqus states it (thread.posts, cursor.total)
-    deleted: int  # posts marked isDeleted, left out
-    spam: int  # posts marked isSpam, left out
-    removals: tuple[RemovalRecord, ...]  # those posts: "spam" or "deleted"
+    removals: tuple[RemovalRecord, ...]  # posts marked isSpam or isDeleted, left out: "spam" or "deleted"
     fingerprint: str  # of the posts and cursor: what changes when the thread does
+
+    @property
+    def deleted(self) -> int:
+        """Posts marked isDeleted (and not isSpam), left out."""
+        return sum(r.removed_as == "deleted" for r in self.removals)
+
+    @property
+    def spam(self) -> int:
+        """Posts marked isSpam, left out."""
+        return sum(r.removed_as == "spam" for r in self.removals)
 
 
 def _unescape(raw: str, single: bool) -> str:
@@ -173,9 +181,7 @@ def _page(page: Page, posts: list[Any], cursor: dict[str, Any], thread_id: str |
     digest = hashlib.sha256(b"disqus-v1\0")
     digest.update(json.dumps([kept, has_next, next_cursor, total], sort_keys=True).encode("utf-8"))
     return DisqusPage(thread_id=thread_id, comments=tuple(comments), unread=tuple(unread),
-                      has_next=has_next, next_cursor=next_cursor, total=total,
-                      deleted=sum(r.removed_as == "deleted" for r in removals),
-                      spam=sum(r.removed_as == "spam" for r in removals), removals=tuple(removals),
+                      has_next=has_next, next_cursor=next_cursor, total=total, removals=tuple(removals),
                       fingerprint=digest.hexdigest())
 
 

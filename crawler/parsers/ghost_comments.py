@@ -20,9 +20,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from crawler.page import Page, json_body
-from crawler.parsers.htmltext import parse_fragment, parse_time
+from crawler.parsers.htmltext import parse_fragment
 from crawler.parsers.unread import UnreadComment
-from crawler.parsers.wordpress_common import comment_record
+from crawler.parsers.wordpress_common import comment_record, stated_edit
 from storage.records import CommentRecord, RemovalRecord
 
 __all__ = ["CommentsPage", "parse_comments"]
@@ -137,11 +137,4 @@ def _record(item: dict[str, Any], group: str | None, position: int) -> CommentRe
     )
     assert member is not None
     member_id = member.get("uuid") or member.get("id")
-    edited_at = item.get("edited_at")
-    return replace(
-        record,
-        author_external_id=str(member_id) if member_id else None,
-        # The key is always there (null: never edited); without it Ghost says nothing.
-        edited=bool(edited_at) if "edited_at" in item else None,
-        edited_at=parse_time(edited_at) if isinstance(edited_at, str) else None,
-    )
+    return replace(record, author_external_id=str(member_id) if member_id else None, **stated_edit(item))

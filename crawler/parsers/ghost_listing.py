@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
+
 from crawler.page import Page
 from crawler.parsers.wordpress_common import same_site
 from crawler.parsers.wordpress_listing import Listing
@@ -48,15 +50,19 @@ def parse_listing(page: Page) -> Listing:
         locs = [loc.text or "" for loc in root.iterfind(f"{_SITEMAP}url/{_SITEMAP}loc")]
         return Listing(post_urls=_kept(locs, page), next_urls=())
     if kind == "rss":
-        links = [item.findtext("link") or "" for item in root.iter("item")]
-        posts = _kept(links, page)
-        m = _RSS_PAGE.search(urlsplit(page.url).path)
-        more: tuple[str, ...] = ()
-        if posts and m:  # relative: a site may live under a path (example.org/blog/rss/)
-            n = int(m.group(1) or 1)
-            more = (urljoin(page.url, f"../{n + 1}/" if m.group(1) else f"{n + 1}/"),)
-        return Listing(post_urls=posts, next_urls=more)
+        return _rss_listing(root, page)
     raise ValueError(f"{page.url}: not a sitemap or feed (<{kind}>)")
+
+
+def _rss_listing(root: etree._Element, page: Page) -> Listing:
+    """An RSS page's posts, and its next page (/rss/2/, ...) when it has posts."""
+    posts = _kept([item.findtext("link") or "" for item in root.iter("item")], page)
+    m = _RSS_PAGE.search(urlsplit(page.url).path)
+    more: tuple[str, ...] = ()
+    if posts and m:  # relative: a site may live under a path (example.org/blog/rss/)
+        n = int(m.group(1) or 1)
+        more = (urljoin(page.url, f"../{n + 1}/" if m.group(1) else f"{n + 1}/"),)
+    return Listing(post_urls=posts, next_urls=more)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,5 +83,5 @@ def feed_ids(page: Page) -> FeedIds:
     ids = {urljoin(page.url, (item.findtext("link") or "").strip()): (item.findtext("guid") or "").strip()
            for item in root.iter("item")}
     ids = {url: guid for url, guid in ids.items() if guid and same_site(url, page.url)}
-    more = parse_listing(page).next_urls
+    more = _rss_listing(root, page).next_urls
     return FeedIds(ids=ids, next_url=more[0] if more else None)

@@ -33,7 +33,7 @@ from crawler.parsers.htmltext import (
     visible_text,
 )
 from crawler.parsers.unread import UnreadComment
-from crawler.parsers.wordpress_common import comment_record
+from crawler.parsers.wordpress_common import comment_record, stated_edit
 from storage.records import CommentRecord, PostRecord, RemovalRecord
 
 __all__ = [
@@ -153,12 +153,7 @@ def parse_comments(page: Page) -> CommentTree:
             page=None,
             position=len(comments),
         )
-        edited_at = node.get("edited_at")
-        comments.append(replace(
-            record,
-            edited=bool(edited_at) if "edited_at" in node else None,
-            edited_at=parse_time(edited_at) if isinstance(edited_at, str) else None,
-        ))
+        comments.append(replace(record, **stated_edit(node)))
     return CommentTree(comments=tuple(comments), withheld=tuple(withheld), unread=tuple(unread),
                        removals=tuple(removals))
 

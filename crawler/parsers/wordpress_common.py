@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 from crawler.normalize.authors import author_key
@@ -17,6 +18,7 @@ __all__ = [
     "author_external_id",
     "comment_record",
     "same_site",
+    "stated_edit",
     "strip_comment_page",
     "term_sort_key",
     "wp_iso",
@@ -26,6 +28,15 @@ __all__ = [
 # "" instead, so the REST parser substitutes this to keep both paths equal.
 ANONYMOUS = "Anonymous"
 _TRAILING_SLASHES = re.compile(r"/+$")
+
+
+def stated_edit(item: dict[str, Any]) -> dict[str, Any]:
+    """`edited` and `edited_at` of a CommentRecord from a service's `edited_at` field (Ghost,
+    Substack: null until an edit); both None when the item has no such field."""
+    if "edited_at" not in item:
+        return {"edited": None, "edited_at": None}
+    stamp = item["edited_at"]
+    return {"edited": bool(stamp), "edited_at": parse_time(stamp) if isinstance(stamp, str) else None}
 
 
 def comment_record(

@@ -104,8 +104,8 @@ class ThreadPage:
     # Set when only the post was read (`Route.read_post_only`): no comments, and these
     # notes say why a full read would be needed (empty: the post-only read is sound).
     notes: tuple[str, ...] = ()
-    # A post page that names no post id (`post` None): the URL whose answer does (Ghost's
-    # Content API); the spider asks it as the post page instead.
+    # A post page that names no post id (`post` None): the URL whose answer does (a page of
+    # Ghost's RSS feed: crawler.platforms.ghost_closed); the spider asks it as the post page instead.
     post_at: str | None = None
     # Why the post has no comments to read ("comments closed: ..."): the thread is empty
     # and complete, not unread, and the crawl summary names the post.

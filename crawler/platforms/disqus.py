@@ -182,8 +182,7 @@ class DisqusComments:
     def _read_disqus(self, page: Page) -> ThreadPage:
         parsed = self._parse(page)
         problems: list[str] = []
-        if parsed.has_next and not parsed.comments and not parsed.unread and not parsed.deleted \
-                and not parsed.spam:
+        if parsed.has_next and not parsed.comments and not parsed.unread and not parsed.removals:
             problems.append("Disqus says more posts follow, but this page has none")
         elif parsed.has_next and not self._links(page, parsed):
             problems.append("the Disqus thread has more posts than its embed page "

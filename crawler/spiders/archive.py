@@ -576,10 +576,7 @@ class ArchiveSpider(Spider):
             # No comments to read, and why: the summary names the post.
             logger.info("%s: %s", snapshot.post.url, thread.closed)
             self._stats().inc_value("palimpsest/posts_closed")
-            closed = self._stats().get_value("palimpsest/posts_closed_why") or []
-            if len(closed) < MAX_PROBLEMS_KEPT:
-                self._stats().set_value("palimpsest/posts_closed_why",
-                                        [*closed, f"{snapshot.post.url}: {thread.closed}"])
+            _keep_line(self._stats(), "palimpsest/posts_closed_why", f"{snapshot.post.url}: {thread.closed}")
         if finished.unchanged:
             self._stats().inc_value("palimpsest/threads_unchanged")
         elif snapshot.expected_comment_count is not None \
@@ -697,9 +694,7 @@ class ArchiveSpider(Spider):
         stats.inc_value("palimpsest/errors")
         stats.inc_value(f"palimpsest/errors/{kind}")
         note_fault(stats, kind, url, why, outcome="skipped")
-        problems = stats.get_value("palimpsest/problems") or []
-        if len(problems) < MAX_PROBLEMS_KEPT:
-            stats.set_value("palimpsest/problems", [*problems, f"{kind}: {url}: {why}"])
+        _keep_line(stats, "palimpsest/problems", f"{kind}: {url}: {why}")
 
     def _callback_failed(self, url: str, exc: Exception, thread: ThreadFetch | None) -> Iterator[Any]:
         """An exception escaped a callback: counted with its type, message and URL; the
@@ -718,6 +713,13 @@ class ArchiveSpider(Spider):
 
     def _stats(self) -> Any:
         return self.crawler.stats
+
+
+def _keep_line(stats: Any, key: str, line: str) -> None:
+    """Add `line` to the crawl stat `key`, a list of at most MAX_PROBLEMS_KEPT lines."""
+    lines = stats.get_value(key) or []
+    if len(lines) < MAX_PROBLEMS_KEPT:
+        stats.set_value(key, [*lines, line])
 
 
 def _asked_url(response: Response) -> str:
